@@ -1,10 +1,58 @@
-// Entry point of the `synod` command: dispatches to one subcommand per file.
+// Entry point of the `synod` command. Each subcommand lives in its own file and exports
+// `command: CliCommand`; this file only dispatches, so subcommands load lazily.
+import type { CliCommand } from './command.js';
+
+const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  analyze: () => import('./analyze.js'),
+  sim: () => import('./sim.js'),
+  devnet: () => import('./devnet.js'),
+  start: () => import('./start.js'),
+  init: () => import('./init.js'),
+};
+
+const SUMMARIES: Record<string, string> = {
+  analyze: "the seed's stake model: weights, selection probabilities, committee risk, K sizing",
+  sim: 'deterministic simulation of the consensus core under faults, from a seed',
+  devnet: 'start a local multi-validator devnet with funded development accounts',
+  start: 'run one validator from its config file',
+  init: 'write genesis, keys and one config per validator for a multi-machine network',
+};
+
+function usage(): string {
+  const lines = ['usage: synod <command> [options]', '', 'commands:'];
+  for (const name of Object.keys(COMMANDS)) lines.push(`  ${name.padEnd(9)} ${SUMMARIES[name]}`);
+  lines.push('', "Run 'synod <command> --help' for a command's options.");
+  return lines.join('\n');
+}
+
 export async function main(argv: string[]): Promise<void> {
-  const [command] = argv;
-  if (!command || command === '--help' || command === '-h') {
-    console.log('usage: synod <command> [options]');
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
     return;
   }
-  console.error(`synod: unknown command '${command}'. Run 'synod --help' for the list.`);
-  process.exitCode = 2;
+  const load = COMMANDS[name];
+  if (load === undefined) {
+    console.error(`synod: unknown command '${name}'.\n\n${usage()}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { command } = await load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(command.help);
+    return;
+  }
+  try {
+    process.exitCode = await command.run(rest);
+  } catch (error) {
+    if (error instanceof CliError) {
+      console.error(`synod ${name}: ${error.message}`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    throw error;
+  }
 }
+
+export { CliError } from './command.js';
+import { CliError } from './command.js';
