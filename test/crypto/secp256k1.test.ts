@@ -13,8 +13,8 @@ test('native ecrecover recovers the sender of legacy (EIP-155) and EIP-1559 tran
   const common = createCustomCommon({ chainId: 31337 }, Mainnet, { hardfork: Hardfork.Prague, customCrypto: nativeCustomCrypto });
   const expected = privateKeyToAccount(DEV_KEY).address.toLowerCase();
   const key = hexToBytes(DEV_KEY);
-  const legacy = createLegacyTx({ nonce: 0, gasPrice: 1n, gasLimit: 21000, to: '0x' + '11'.repeat(20), value: 1 }, { common }).sign(key);
+  const legacy = createLegacyTx({ nonce: 0, gasPrice: 1n, gasLimit: 21000, to: `0x${'11'.repeat(20)}`, value: 1 }, { common }).sign(key);
   assert.equal(legacy.getSenderAddress().toString(), expected);
-  const dynamic = createFeeMarket1559Tx({ nonce: 1, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, gasLimit: 21000, to: '0x' + '22'.repeat(20), chainId: 31337n }, { common }).sign(key);
+  const dynamic = createFeeMarket1559Tx({ nonce: 1, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, gasLimit: 21000, to: `0x${'22'.repeat(20)}`, chainId: 31337n }, { common }).sign(key);
   assert.equal(dynamic.getSenderAddress().toString(), expected);
 });
