@@ -1,9 +1,214 @@
-// `synod devnet`: placeholder until its issue lands; prints that it is not available yet.
+// `synod devnet`: a local multi-validator chain, one OS process per validator, with the
+// standard development accounts funded. Run again on the same data dir, it resumes the chain.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { CliError, type CliCommand } from './command.js';
+import { parseIntegerFlag, parsePortFlag } from './flags.js';
+import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts } from '../node/genesis.js';
+import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles } from '../node/network-files.js';
+import type { ValidatorConfigFile } from '../node/config.js';
+import { ConfigError } from '../node/errors.js';
+
+export const DEFAULT_DEVNET_VALIDATORS = 4;
+export const DEFAULT_DEVNET_DIR = '.synod/devnet';
+/** How long the devnet waits for every validator to finalize its first block. */
+export const FIRST_BLOCK_TIMEOUT_MS = 60_000;
+/** How long validators get to stop on Ctrl-C before they are killed. */
+export const STOP_GRACE_MS = 10_000;
+const POLL_INTERVAL_MS = 250;
+const SYNOD_BIN = fileURLToPath(new URL('../../bin/synod.js', import.meta.url));
+
+const HELP = `usage: synod devnet [--validators N] [--data-dir DIR] [--rpc-port P] [--chain-id ID]
+
+Starts N validator processes on this machine, funds the 20 accounts of the development mnemonic
+("${DEV_MNEMONIC}", the same accounts and keys as Hardhat and Anvil),
+prints them, waits until the chain finalizes, and prints the endpoints. Ctrl-C stops every
+validator. Run it again with the same --data-dir to resume the chain where it stopped.
+
+Each validator's config is DIR/validator-<i>/config.json (it runs alone with
+'synod start --config DIR/validator-<i>/config.json'); its log is DIR/validator-<i>/node.log and
+its process id DIR/validator-<i>/pid.
+
+options:
+  --validators N   number of validators (default ${DEFAULT_DEVNET_VALIDATORS}; fixed once the data dir exists)
+  --data-dir DIR   where the chain lives (default ./${DEFAULT_DEVNET_DIR})
+  --rpc-port P     validator i serves JSON-RPC (HTTP and WebSocket) on P+i (default ${DEFAULT_RPC_PORT})
+  --chain-id ID    EIP-155 chain id of a new devnet (default ${DEFAULT_CHAIN_ID})
+  --log-level L    validators' log level (default info)`;
+
+interface DevnetOptions {
+  validators: number | undefined;
+  dataDir: string;
+  rpcPort: number;
+  chainId: bigint | undefined;
+  logLevel: string;
+}
+
+function parseOptions(argv: string[]): DevnetOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        validators: { type: 'string' },
+        'data-dir': { type: 'string' },
+        'rpc-port': { type: 'string' },
+        'chain-id': { type: 'string' },
+        'log-level': { type: 'string' },
+      },
+    }));
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}. Run 'synod devnet --help'.`);
+  }
+  return {
+    validators: values.validators === undefined ? undefined : parseIntegerFlag(values.validators, '--validators', 1, 64),
+    dataDir: resolve(values['data-dir'] ?? DEFAULT_DEVNET_DIR),
+    rpcPort: parsePortFlag(values['rpc-port'] ?? String(DEFAULT_RPC_PORT), '--rpc-port'),
+    chainId: values['chain-id'] === undefined ? undefined : BigInt(parseIntegerFlag(values['chain-id'], '--chain-id', 1, Number.MAX_SAFE_INTEGER)),
+    logLevel: values['log-level'] ?? 'info',
+  };
+}
+
+function existingValidatorCount(dataDir: string): number {
+  return readdirSync(dataDir).filter((name) => /^validator-\d+$/.test(name)).length;
+}
+
+/** Creates the network on first run; on later runs checks it and points RPC at the chosen ports. */
+function prepareNetwork(options: DevnetOptions): string[] {
+  const genesisPath = join(options.dataDir, 'genesis.json');
+  const p2pBase = DEFAULT_P2P_PORT + (options.rpcPort - DEFAULT_RPC_PORT);
+  if (p2pBase < 1 || p2pBase > 65535 - 64) throw new CliError(`--rpc-port ${options.rpcPort} leaves no room for validator ports; choose one near ${DEFAULT_RPC_PORT}`);
+  if (!existsSync(genesisPath)) {
+    try {
+      return writeNetworkFiles({
+        validators: options.validators ?? DEFAULT_DEVNET_VALIDATORS,
+        outDir: options.dataDir,
+        chainId: options.chainId ?? DEFAULT_CHAIN_ID,
+        hosts: ['127.0.0.1'],
+        p2pPort: p2pBase,
+        rpcPort: options.rpcPort,
+        rpcHost: '127.0.0.1',
+      }).configPaths;
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CliError(error.message);
+      throw error;
+    }
+  }
+  const count = existingValidatorCount(options.dataDir);
+  if (options.validators !== undefined && options.validators !== count) {
+    throw new CliError(`${options.dataDir} holds a ${count}-validator devnet: pass --validators ${count}, or another --data-dir for a new chain`);
+  }
+  const genesis = JSON.parse(readFileSync(genesisPath, 'utf8')) as { chainId: string };
+  if (options.chainId !== undefined && BigInt(genesis.chainId) !== options.chainId) {
+    throw new CliError(`${options.dataDir} holds chain id ${genesis.chainId}: drop --chain-id, or use another --data-dir for a new chain`);
+  }
+  return Array.from({ length: count }, (_, i) => {
+    const path = join(validatorDir(options.dataDir, i), 'config.json');
+    const config = JSON.parse(readFileSync(path, 'utf8')) as ValidatorConfigFile;
+    const rpc = `127.0.0.1:${options.rpcPort + i}`;
+    if (config.rpc !== rpc) writeFileSync(path, JSON.stringify({ ...config, rpc }, null, 2) + '\n');
+    return path;
+  });
+}
+
+function spawnValidator(configPath: string, logLevel: string): ChildProcess {
+  const dir = resolve(configPath, '..');
+  const log = openSync(join(dir, 'node.log'), 'a');
+  const child = spawn(process.execPath, [SYNOD_BIN, 'start', '--config', configPath, '--log-level', logLevel], {
+    stdio: ['ignore', log, log],
+    detached: false,
+  });
+  closeSync(log);
+  writeFileSync(join(dir, 'pid'), `${child.pid}\n`);
+  return child;
+}
+
+async function rpcBlockNumber(port: number): Promise<bigint | undefined> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] }),
+      signal: AbortSignal.timeout(2_000),
+    });
+    const body = (await response.json()) as { result?: string };
+    return body.result === undefined ? undefined : BigInt(body.result);
+  } catch {
+    return undefined;
+  }
+}
+
+function printAccounts(): void {
+  const eth = DEV_ACCOUNT_BALANCE_WEI / 10n ** 18n;
+  console.log(`Development accounts (mnemonic: "${DEV_MNEMONIC}"):\n`);
+  devAccounts().forEach((account, i) => {
+    console.log(`Account #${i}: ${account.address} (${eth} ETH)`);
+    console.log(`Private Key: ${account.privateKey}\n`);
+  });
+  console.log('WARNING: these keys are public. Never use them on a real network.\n');
+}
+
+async function waitForFinality(ports: number[], children: ChildProcess[], dataDir: string): Promise<bigint> {
+  const deadline = Date.now() + FIRST_BLOCK_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const dead = children.findIndex((c) => c.exitCode !== null || c.signalCode !== null);
+    if (dead >= 0) throw new CliError(`validator ${dead} exited at start; see ${join(validatorDir(dataDir, dead), 'node.log')}`, 1);
+    const heights = await Promise.all(ports.map(rpcBlockNumber));
+    if (heights.every((h) => h !== undefined && h >= 1n)) return heights.reduce((a, b) => (a! < b! ? a : b))!;
+    await new Promise((r) => setTimeout(r, POLL_INTERVAL_MS));
+  }
+  throw new CliError(`the chain did not finalize a block within ${FIRST_BLOCK_TIMEOUT_MS / 1000} s; see the logs in ${dataDir}/validator-*/node.log`, 1);
+}
+
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  const exits = children.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r()))));
+  for (const child of children) child.kill('SIGTERM');
+  const timer = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), STOP_GRACE_MS);
+  await Promise.all(exits);
+  clearTimeout(timer);
+}
 
 export const command: CliCommand = {
-  help: 'usage: synod devnet (not available yet)',
-  async run(): Promise<number> {
-    throw new CliError('devnet is not available in this build yet', 1);
+  help: HELP,
+  async run(argv: string[]): Promise<number> {
+    const options = parseOptions(argv);
+    const resumed = existsSync(join(options.dataDir, 'genesis.json'));
+    const configPaths = prepareNetwork(options);
+    const ports = configPaths.map((_, i) => options.rpcPort + i);
+    console.log(`${resumed ? 'Resuming' : 'Starting'} a ${configPaths.length}-validator devnet in ${options.dataDir}\n`);
+    const children = configPaths.map((path) => spawnValidator(path, options.logLevel));
+    let stopping = false;
+    const stopped = new Promise<void>((resolveStop) => {
+      const stop = () => {
+        if (stopping) return;
+        stopping = true;
+        console.log('\nStopping validators…');
+        void stopAll(children).then(resolveStop);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    children.forEach((child, i) =>
+      child.once('exit', (code, signal) => {
+        if (!stopping) console.error(`validator ${i} exited (${signal ?? `code ${code}`}); its log: ${join(validatorDir(options.dataDir, i), 'node.log')}`);
+      }),
+    );
+    try {
+      printAccounts();
+      const height = await waitForFinality(ports, children, options.dataDir);
+      console.log(`Chain id ${BigInt(JSON.parse(readFileSync(join(options.dataDir, 'genesis.json'), 'utf8')).chainId)}, finalized height ${height}\n`);
+      ports.forEach((port, i) => console.log(`validator ${i}: JSON-RPC http://127.0.0.1:${port}  ws://127.0.0.1:${port}  explorer http://127.0.0.1:${port}/  metrics http://127.0.0.1:${port}/metrics`));
+      console.log('\nPress Ctrl-C to stop.');
+    } catch (error) {
+      stopping = true;
+      await stopAll(children);
+      throw error;
+    }
+    await stopped;
+    return 0;
   },
 };

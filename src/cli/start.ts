@@ -1,9 +1,46 @@
-// `synod start`: placeholder until its issue lands; prints that it is not available yet.
+// `synod start --config FILE`: runs one validator until SIGINT or SIGTERM.
+import { parseArgs } from 'node:util';
 import { CliError, type CliCommand } from './command.js';
+import { loadValidatorConfig, LOG_LEVELS, type LogLevel } from '../node/config.js';
+import { ConfigError } from '../node/errors.js';
+import { startValidator } from '../node/validator.js';
+
+const HELP = `usage: synod start --config FILE [--log-level LEVEL]
+
+Runs one validator from its config file (written by 'synod init' or 'synod devnet'): its key,
+the genesis file, its data folder, the address it listens on for other validators, its JSON-RPC
+address, and its peers as host:port with their public keys. Stops cleanly on Ctrl-C or SIGTERM.
+
+options:
+  --config FILE      the validator's config.json
+  --log-level LEVEL  ${LOG_LEVELS.join(' | ')} (default: the config's logLevel, else info)`;
 
 export const command: CliCommand = {
-  help: 'usage: synod start (not available yet)',
-  async run(): Promise<number> {
-    throw new CliError('start is not available in this build yet', 1);
+  help: HELP,
+  async run(argv: string[]): Promise<number> {
+    let values;
+    try {
+      ({ values } = parseArgs({ args: argv, strict: true, options: { config: { type: 'string' }, 'log-level': { type: 'string' } } }));
+    } catch (error) {
+      throw new CliError(`${(error as Error).message}. Run 'synod start --help'.`);
+    }
+    if (values.config === undefined) throw new CliError("--config FILE is required (a validator's config.json)");
+    const level = values['log-level'];
+    if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    let validator;
+    try {
+      const config = loadValidatorConfig(values.config);
+      validator = await startValidator(level ? { ...config, logLevel: level as LogLevel } : config);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CliError(error.message, 1);
+      throw error;
+    }
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    await validator.stop();
+    return 0;
   },
 };

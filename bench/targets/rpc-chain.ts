@@ -1,0 +1,74 @@
+// Setup transactions over JSON-RPC: submit, then poll receipts in batches until every one is
+// in a block with status 1. Used for funding, deployment and minting, never during a phase.
+import { HttpRpcClient } from '../rpc/http-client.js';
+import { BenchError } from '../errors.js';
+import { keccak256 } from '../../src/crypto/hash.js';
+import { fromHex, toHex } from '../../src/crypto/bytes.js';
+import type { Hex } from '../tx/accounts.js';
+import type { SetupChain } from '../workloads/types.js';
+
+export const SETUP_CONFIRM_TIMEOUT_MS = 120_000;
+export const SETUP_POLL_MS = 100;
+/** Transactions and receipt queries per JSON-RPC batch during setup. */
+export const SETUP_BATCH = 200;
+
+export class RpcSetupChain implements SetupChain {
+  private readonly client: HttpRpcClient;
+
+  constructor(endpoint: string) {
+    this.client = new HttpRpcClient(endpoint);
+  }
+
+  async submitAndConfirm(raws: readonly Hex[]): Promise<void> {
+    for (let k = 0; k < raws.length; k += SETUP_BATCH) {
+      const part = raws.slice(k, k + SETUP_BATCH);
+      const outcomes = await this.client.batch(part.map((raw) => ({ method: 'eth_sendRawTransaction', params: [raw] })));
+      const refused = outcomes.find((o) => !o.ok);
+      if (refused && !refused.ok) throw new BenchError('SETUP_FAILED', `setup transaction refused: ${refused.error.message}; check the senders' funding and nonces`);
+    }
+    await this.waitForReceipts(raws.map((raw) => `0x${toHex(keccak256(fromHex(raw)))}`));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private async waitForReceipts(hashes: string[]): Promise<void> {
+    const deadline = Date.now() + SETUP_CONFIRM_TIMEOUT_MS;
+    let waiting = hashes;
+    while (waiting.length > 0) {
+      if (Date.now() > deadline) throw new BenchError('SETUP_FAILED', `${waiting.length} setup transactions not included within ${SETUP_CONFIRM_TIMEOUT_MS} ms; is the node producing blocks?`);
+      const still: string[] = [];
+      for (let k = 0; k < waiting.length; k += SETUP_BATCH) {
+        const part = waiting.slice(k, k + SETUP_BATCH);
+        const answers = await this.client.batch(part.map((h) => ({ method: 'eth_getTransactionReceipt', params: [h] })));
+        answers.forEach((a, i) => {
+          const receipt = a.ok ? (a.result as { status?: string } | null) : null;
+          if (!receipt) still.push(part[i]);
+          else if (receipt.status !== '0x1') throw new BenchError('SETUP_FAILED', `setup transaction ${part[i]} reverted; check the workload's setup`);
+        });
+      }
+      waiting = still;
+      if (waiting.length > 0) await new Promise((r) => setTimeout(r, SETUP_POLL_MS));
+    }
+  }
+}
+
+/** Next nonce of each address, in batches (pending, so queued setup transactions count). */
+export async function fetchNonces(endpoint: string, addresses: readonly Hex[]): Promise<bigint[]> {
+  const client = new HttpRpcClient(endpoint);
+  try {
+    const out: bigint[] = [];
+    for (let k = 0; k < addresses.length; k += SETUP_BATCH) {
+      const part = addresses.slice(k, k + SETUP_BATCH);
+      const answers = await client.batch(part.map((a) => ({ method: 'eth_getTransactionCount', params: [a, 'pending'] })));
+      for (const a of answers) {
+        if (!a.ok) throw new BenchError('RPC_ERROR', `eth_getTransactionCount failed at ${endpoint}: ${a.error.message}`);
+        out.push(BigInt(a.result as string));
+      }
+    }
+    return out;
+  } finally {
+    client.close();
+  }
+}

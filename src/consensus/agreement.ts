@@ -1,0 +1,308 @@
+// DBFT binary agreement with a rotating weak coordinator (Crain, Gramoli, Larrea, Raynal, NCA 2018,
+// Fig. 2; PROTOCOL.md "Binary agreement per proposer"), weighted, with the DECIDED helping rule
+// (decision 0001). One instance per proposer and height decides "is this batch in the superblock?".
+//
+// Safety never depends on timers: one AUX per round per member, aux ⊆ bin_values, values from a
+// quorum of AUX. Liveness after stabilisation comes from the coordinator and growing round timers.
+import type { Bit, Committee, JournalEntry, ValidatorIndex } from './types.js';
+import type { ConsensusMessage } from './messages.js';
+import { StakeAggregator } from './stake-aggregator.js';
+import { isQuorum } from '../stake/quorum.js';
+import { MAX_ROUND } from './limits.js';
+
+/** What an agreement instance asks of its height: send votes, arm its round timer, report a decision. */
+export interface AgreementSink {
+  broadcast(message: ConsensusMessage, ownEstimate?: boolean): void;
+  setRoundTimer(round: number): void;
+  cancelRoundTimer(round: number): void;
+  decided(value: Bit): void;
+}
+
+interface RoundState {
+  readonly est: [StakeAggregator, StakeAggregator]; // who sent EST[r](0) / EST[r](1)
+  readonly estSent: [boolean, boolean];
+  readonly binValues: Bit[]; // in the order values entered
+  coordValue: Bit | null;
+  coordSent: boolean;
+  readonly aux: Map<ValidatorIndex, readonly Bit[]>;
+  auxSent: readonly Bit[] | null;
+  timerArmed: boolean;
+  timerExpired: boolean;
+}
+
+interface DecidedVote {
+  readonly value: Bit;
+  readonly round: number;
+}
+
+/** The coordinator of `round` in `instance`: rotates by index, starting at the proposer itself. */
+export function coordinatorOf(instance: ValidatorIndex, round: number, committeeSize: number): ValidatorIndex {
+  return (instance + round - 1) % committeeSize;
+}
+
+export class BinaryAgreement {
+  private readonly rounds = new Map<number, RoundState>();
+  private readonly decidedFrom = new Map<ValidatorIndex, DecidedVote>();
+  private readonly maxRoundOf = new Map<ValidatorIndex, number>();
+  private est: Bit | null = null;
+  private currentRound = 1;
+  private decision: DecidedVote | null = null;
+
+  constructor(
+    private readonly committee: Committee,
+    readonly instance: ValidatorIndex,
+    private readonly self: ValidatorIndex | null,
+    private readonly sink: AgreementSink,
+  ) {}
+
+  get round(): number {
+    return this.currentRound;
+  }
+  get decided(): Bit | null {
+    return this.decision?.value ?? null;
+  }
+  get hasInput(): boolean {
+    return this.est !== null || this.decision !== null;
+  }
+
+  /** Re-establishes what this member signed before a crash (journal entries of this instance). */
+  restore(entries: readonly JournalEntry[]): void {
+    const decided = entries.find((e) => e.kind === 'decided');
+    if (decided !== undefined && decided.kind === 'decided') {
+      this.decision = { value: decided.value, round: decided.round };
+      return;
+    }
+    let top = 0;
+    for (const e of entries) if (e.kind === 'est' && e.own) top = Math.max(top, e.round);
+    if (top === 0) return;
+    this.currentRound = top;
+    const state = this.roundState(top);
+    for (const e of entries) {
+      if (e.kind === 'est' && e.round === top) {
+        state.estSent[e.value] = true;
+        if (e.own) this.est = e.value;
+      } else if (e.kind === 'coord' && e.round === top) {
+        state.coordSent = true;
+        state.coordValue = e.value;
+      } else if (e.kind === 'aux' && e.round === top) {
+        state.auxSent = [...e.values];
+      }
+    }
+  }
+
+  /** The instance's input: 1 when the proposer's batch was delivered, 0 after the subset threshold. */
+  input(value: Bit): void {
+    if (this.est !== null || this.decision !== null) return;
+    this.est = value;
+    this.progress();
+  }
+
+  onEst(sender: ValidatorIndex, round: number, value: Bit): void {
+    this.noteRound(sender, round);
+    if (this.isPast(round)) return;
+    this.roundState(round).est[value].add(sender);
+    this.progress();
+  }
+
+  onCoord(sender: ValidatorIndex, round: number, value: Bit): void {
+    this.noteRound(sender, round);
+    if (this.isPast(round) || sender !== coordinatorOf(this.instance, round, this.committee.members.length)) return;
+    const state = this.roundState(round);
+    if (state.coordValue === null) state.coordValue = value;
+    this.progress();
+  }
+
+  onAux(sender: ValidatorIndex, round: number, values: readonly Bit[]): void {
+    this.noteRound(sender, round);
+    if (this.isPast(round)) return;
+    const state = this.roundState(round);
+    if (!state.aux.has(sender)) state.aux.set(sender, values);
+    this.progress();
+  }
+
+  onDecided(sender: ValidatorIndex, round: number, value: Bit): void {
+    if (this.decidedFrom.has(sender)) return;
+    this.decidedFrom.set(sender, { value, round });
+    this.noteRound(sender, round + 1);
+    // DECIDED(v) counts as EST[r](v) in every round after the sender's decision round.
+    for (const [r, state] of this.rounds) if (r > round) state.est[value].add(sender);
+    this.progress();
+  }
+
+  onTimer(round: number): void {
+    const state = this.rounds.get(round);
+    if (state === undefined || round !== this.currentRound) return;
+    state.timerExpired = true;
+    this.progress();
+  }
+
+  /** Rounds beyond the lookahead window are not stored (bounded memory against far-future spam). */
+  acceptsRound(round: number, lookahead: number): boolean {
+    return round <= Math.min(MAX_ROUND, this.currentRound + lookahead);
+  }
+
+  // ------------------------------------------------------------------ the round
+
+  private progress(): void {
+    for (let guard = 0; guard < MAX_ROUND && this.decision === null; guard++) {
+      if (this.adoptDecision()) return;
+      if (this.est === null || this.self === null) return;
+      const state = this.roundState(this.currentRound);
+      this.bvBroadcast(state);
+      this.armTimerAndCoordinate(state);
+      this.maybeSendAux(state);
+      const values = this.auxValues(state);
+      if (values === null) return;
+      this.finishRound(values);
+    }
+  }
+
+  /** DECIDED(v) from weight >= T: an honest member decided v, so decide v directly. */
+  private adoptDecision(): boolean {
+    for (const value of [0, 1] as const) {
+      const rounds = [...this.decidedFrom]
+        .filter(([, d]) => d.value === value)
+        .sort((a, b) => a[1].round - b[1].round || a[0] - b[0]);
+      const agg = new StakeAggregator(this.committee);
+      for (const [sender, d] of rounds) {
+        agg.add(sender);
+        // The smallest round by which weight >= T decided: some honest member decided by then,
+        // so after it every honest estimate is `value` and our DECIDED may stand for EST/AUX.
+        if (agg.reachedWeak) {
+          this.decide(value, Math.max(d.round, this.currentRound));
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private bvBroadcast(state: RoundState): void {
+    const r = this.currentRound;
+    if (this.est !== null && !state.estSent[this.est]) {
+      state.estSent[this.est] = true;
+      this.sink.broadcast({ type: 'est', instance: this.instance, round: r, value: this.est }, true);
+    }
+    for (const v of [0, 1] as const) {
+      if (state.est[v].reachedWeak && !state.estSent[v]) {
+        state.estSent[v] = true;
+        this.sink.broadcast({ type: 'est', instance: this.instance, round: r, value: v }, false);
+      }
+      if (state.est[v].reachedQuorum && !state.binValues.includes(v)) state.binValues.push(v);
+    }
+  }
+
+  private armTimerAndCoordinate(state: RoundState): void {
+    if (state.binValues.length === 0 || state.timerArmed) return;
+    state.timerArmed = true;
+    this.sink.setRoundTimer(this.currentRound);
+    const isCoordinator = this.self === coordinatorOf(this.instance, this.currentRound, this.committee.members.length);
+    if (isCoordinator && !state.coordSent) {
+      state.coordSent = true;
+      state.coordValue = state.binValues[0]!;
+      this.sink.broadcast({ type: 'coord', instance: this.instance, round: this.currentRound, value: state.coordValue });
+    }
+  }
+
+  /**
+   * Exactly one AUX per round. Sent when the timer expires, when the coordinator's value is in
+   * bin_values (waiting longer cannot change aux), or by the catch-up rule.
+   */
+  private maybeSendAux(state: RoundState): void {
+    if (state.auxSent !== null || state.binValues.length === 0) return;
+    const coordUsable = state.coordValue !== null && state.binValues.includes(state.coordValue);
+    if (!coordUsable && !state.timerExpired && !this.caughtUp()) return;
+    const aux: Bit[] = coordUsable ? [state.coordValue!] : [...state.binValues].sort();
+    state.auxSent = aux;
+    this.sink.broadcast({ type: 'aux', instance: this.instance, round: this.currentRound, values: aux });
+  }
+
+  /** Catch-up (PROTOCOL.md step 7): weight >= T already in later rounds ends the wait for the timer. */
+  private caughtUp(): boolean {
+    const agg = new StakeAggregator(this.committee);
+    for (const [sender, round] of this.maxRoundOf) if (round > this.currentRound) agg.add(sender);
+    return agg.reachedWeak;
+  }
+
+  /** The union of AUX from a quorum whose values all lie in bin_values; prefer our own aux (step 5). */
+  private auxValues(state: RoundState): readonly Bit[] | null {
+    if (state.auxSent === null) return null;
+    const bin = state.binValues;
+    let inBin = 0n;
+    let inOwn = 0n;
+    const union = new Set<Bit>();
+    for (const [sender, values] of this.auxVotes(state)) {
+      if (!values.every((v) => bin.includes(v))) continue;
+      const weight = this.committee.members[sender]!.weight;
+      inBin += weight;
+      values.forEach((v) => union.add(v));
+      if (values.every((v) => state.auxSent!.includes(v))) inOwn += weight;
+    }
+    const total = this.committee.totalWeight;
+    if (isQuorum(inOwn, total)) return state.auxSent;
+    if (isQuorum(inBin, total)) return [...union].sort();
+    return null;
+  }
+
+  /** Real AUX of the round, plus DECIDED(v) of an earlier round standing for AUX({v}). */
+  private *auxVotes(state: RoundState): Generator<[ValidatorIndex, readonly Bit[]]> {
+    yield* state.aux;
+    for (const [sender, d] of this.decidedFrom) {
+      if (d.round < this.currentRound && !state.aux.has(sender)) yield [sender, [d.value]];
+    }
+  }
+
+  private finishRound(values: readonly Bit[]): void {
+    const r = this.currentRound;
+    const b: Bit = (r % 2) as Bit;
+    const state = this.rounds.get(r)!;
+    if (state.timerArmed && !state.timerExpired) this.sink.cancelRoundTimer(r);
+    if (values.length === 1) {
+      this.est = values[0]!;
+      if (values[0] === b) {
+        this.decide(b, r);
+        return;
+      }
+    } else {
+      this.est = b;
+    }
+    this.currentRound = r + 1;
+    this.rounds.delete(r); // a finished round never matters again (its AUX is sent, its values taken)
+  }
+
+  private isPast(round: number): boolean {
+    return this.decision !== null || round < this.currentRound;
+  }
+
+  private decide(value: Bit, round: number): void {
+    if (this.decision !== null) return;
+    this.decision = { value, round };
+    this.rounds.clear();
+    if (this.self !== null) this.sink.broadcast({ type: 'decided', instance: this.instance, round, value });
+    this.sink.decided(value);
+  }
+
+  private noteRound(sender: ValidatorIndex, round: number): void {
+    if ((this.maxRoundOf.get(sender) ?? 0) < round) this.maxRoundOf.set(sender, round);
+  }
+
+  private roundState(round: number): RoundState {
+    let state = this.rounds.get(round);
+    if (state === undefined) {
+      state = {
+        est: [new StakeAggregator(this.committee), new StakeAggregator(this.committee)],
+        estSent: [false, false],
+        binValues: [],
+        coordValue: null,
+        coordSent: false,
+        aux: new Map(),
+        auxSent: null,
+        timerArmed: false,
+        timerExpired: false,
+      };
+      for (const [sender, d] of this.decidedFrom) if (d.round < round) state.est[d.value].add(sender);
+      this.rounds.set(round, state);
+    }
+    return state;
+  }
+}

@@ -1,0 +1,375 @@
+// The consensus core: a pure, deterministic state machine (DESIGN.md, etcd raft's style).
+// step(event) -> actions. No sockets, timers, clocks, randomness or files: the simulator and the
+// node drive this same code. Heights run one at a time; the last RETAINED_HEIGHTS delivered
+// heights are kept to answer laggards; future heights within a window are buffered, bounded.
+import { bytesEqual } from '../crypto/bytes.js';
+import { HeightState, messageToJournal, timerIds, type HeightSink } from './height.js';
+import { ConsensusConfigError, RETAINED_HEIGHTS, resolveLimits, resolveTiming } from './limits.js';
+import { coordinatorOf } from './agreement.js';
+import { batchBytes, decodeSignedMessage, MessageDecodeError, signingPayload, type Batch, type ConsensusMessage, type SignedEnvelope } from './messages.js';
+import { Outbox } from './outbox.js';
+import {
+  DROP_REASONS,
+  type Committee,
+  type ConsensusCore,
+  type CoreAction,
+  type CoreConfig,
+  type CoreEvent,
+  type CoreLimits,
+  type CoreStatus,
+  type CoreTiming,
+  type DropReason,
+  type Height,
+  type JournalEntry,
+  type ValidatorIndex,
+} from './types.js';
+
+/** A host input the core cannot accept (a bug in the host, not in the network). */
+export class ConsensusInputError extends Error {
+  override readonly name = 'ConsensusInputError';
+}
+
+/** Committees cached by height; bounded to the heights the core can touch at once. */
+const COMMITTEE_CACHE_MAX_ENTRIES = 64;
+
+interface Buffered {
+  readonly envelope: SignedEnvelope;
+}
+
+export type { ConsensusCore, CoreStatus } from './types.js';
+
+export function createConsensusCore(config: CoreConfig): ConsensusCore {
+  return new Core(config);
+}
+
+class Core implements ConsensusCore {
+  private readonly timing: CoreTiming;
+  private readonly limits: CoreLimits;
+  private readonly journal = new Map<Height, JournalEntry[]>();
+  private readonly committees = new Map<Height, Committee>();
+  private readonly retained = new Map<Height, HeightState>();
+  private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  private future: Buffered[] = [];
+  private futureBytes = 0;
+  private readonly futurePerSender = new Map<ValidatorIndex, number>();
+  private current: HeightState | null = null;
+  private currentHeight: Height;
+  private lastDelivered: Height;
+  private evidenceCount = 0;
+  private started = false;
+  private out: Outbox;
+
+  constructor(private readonly config: CoreConfig) {
+    if (!Number.isSafeInteger(config.startHeight) || config.startHeight < 1) {
+      throw new ConsensusConfigError(`startHeight must be an integer >= 1, got ${config.startHeight}`);
+    }
+    this.timing = resolveTiming(config.timing);
+    this.limits = resolveLimits(config.limits);
+    this.currentHeight = config.startHeight;
+    this.lastDelivered = config.startHeight - 1;
+    for (const entry of config.journal ?? []) {
+      if (entry.height < config.startHeight) continue; // committed already: never needed again
+      const list = this.journal.get(entry.height) ?? [];
+      list.push(entry);
+      this.journal.set(entry.height, list);
+    }
+    this.checkSelfIndex();
+    this.out = this.newOutbox();
+  }
+
+  get height(): Height {
+    return this.currentHeight;
+  }
+
+  step(event: CoreEvent): CoreAction[] {
+    this.out = this.newOutbox();
+    // 'start' comes first by contract; a host that delivers something earlier still gets a started core.
+    if (event.kind !== 'start' && !this.started) this.onStart();
+    switch (event.kind) {
+      case 'start':
+        this.onStart();
+        break;
+      case 'message':
+        this.onMessage(event.bytes);
+        break;
+      case 'timer':
+        this.onTimer(event.timerId);
+        break;
+      case 'proposal':
+        this.onProposal(event.height, event.transactions, event.timestampMs);
+        break;
+      case 'syncedTo':
+        this.onSyncedTo(event.height);
+        break;
+    }
+    this.advance();
+    return this.out.flush();
+  }
+
+  status(): CoreStatus {
+    const hs = this.current;
+    const committee = hs?.committee ?? this.committeeFor(this.currentHeight);
+    return {
+      height: this.currentHeight,
+      epoch: committee.epoch,
+      selfIndex: hs?.self ?? null,
+      lastDelivered: this.lastDelivered,
+      proposers: committee.members.map((m) => ({
+        index: m.index,
+        batchDelivered: hs !== null && hs.rbcs[m.index]!.delivered !== null,
+        decision: hs?.agreements[m.index]!.decided ?? null,
+        round: hs?.agreements[m.index]!.round ?? 1,
+      })),
+      drops: { ...this.drops },
+      evidenceCount: this.evidenceCount,
+    };
+  }
+
+  // ------------------------------------------------------------------ events
+
+  private onStart(): void {
+    if (this.started) return;
+    this.started = true;
+    this.enterHeight(this.currentHeight, true);
+  }
+
+  private onMessage(bytes: Uint8Array): void {
+    if (bytes.length > this.limits.maxMessageBytes) return this.drop('oversize', `${bytes.length} bytes > ${this.limits.maxMessageBytes}`);
+    let envelope: SignedEnvelope;
+    try {
+      envelope = decodeSignedMessage(bytes, this.limits);
+    } catch (error) {
+      if (!(error instanceof MessageDecodeError)) throw error;
+      return this.drop(error.reason, error.message);
+    }
+    const h = envelope.height;
+    if (h < this.currentHeight - RETAINED_HEIGHTS) return this.drop('stale-height', `height ${h} < ${this.currentHeight - RETAINED_HEIGHTS}`);
+    if (h > this.currentHeight + this.limits.futureHeightWindow) return this.drop('future-height', `height ${h} beyond window`);
+    const committee = this.tryCommitteeFor(h);
+    if (committee === null) return this.drop('future-height', `no committee known for height ${h}`);
+    const member = committee.members[envelope.sender];
+    if (member === undefined) return this.drop('not-member', `sender ${envelope.sender} not in committee of height ${h}`);
+    if (!this.config.verifier.verify(member.publicKey, signingPayload(envelope.body), envelope.signature)) {
+      return this.drop('bad-signature', `sender ${envelope.sender} height ${h}`);
+    }
+    if (h > this.currentHeight) return this.buffer(envelope);
+    this.process(envelope);
+  }
+
+  private onTimer(timerId: string): void {
+    const round = /^h:(\d+)\/i:(\d+)\/r:(\d+)$/.exec(timerId);
+    const fetch = /^h:(\d+)\/fetch:(\d+)$/.exec(timerId);
+    const resend = /^h:(\d+)\/resend$/.exec(timerId);
+    const h = Number((round ?? fetch ?? resend)?.[1] ?? -1);
+    const hs = this.current;
+    if (hs === null || h !== this.currentHeight) return; // a timer of a finished height: nothing to do
+    if (round) hs.onRoundTimer(Number(round[2]), Number(round[3]));
+    else if (fetch) hs.onFetchTimer(Number(fetch[2]));
+    else if (resend) hs.onResendTimer();
+  }
+
+  private onProposal(height: Height, transactions: readonly Uint8Array[], timestampMs: number): void {
+    if (!Number.isSafeInteger(timestampMs) || timestampMs < 0) {
+      throw new ConsensusInputError(`proposal timestampMs must be a non-negative integer (ms since epoch), got ${timestampMs}`);
+    }
+    const hs = this.current;
+    if (hs === null || height !== this.currentHeight || hs.proposed || hs.self === null) return;
+    hs.propose(this.fitBatch(transactions, timestampMs));
+  }
+
+  private onSyncedTo(height: Height): void {
+    if (!this.started || height < this.currentHeight) return;
+    if (this.current !== null) this.out.action({ kind: 'cancelTimer', timerId: timerIds.resend(this.currentHeight) });
+    this.retained.clear(); // the sync skipped them: nothing retained is adjacent any more
+    this.lastDelivered = height;
+    this.enterHeight(height + 1, false);
+  }
+
+  // ------------------------------------------------------------------ heights
+
+  private enterHeight(height: Height, starting: boolean): void {
+    this.currentHeight = height;
+    const committee = this.committeeFor(height);
+    const hs = new HeightState(height, committee, this.selfAt(committee), this.timing, this.limits, this.heightSink());
+    this.current = hs;
+    const journaled = this.journal.get(height) ?? [];
+    const proposal = hs.restore(journaled);
+    this.journal.delete(height);
+    if (hs.self !== null) {
+      for (const item of hs.sent) this.out.broadcast(height, item); // re-send exactly what was signed
+      // After a restart, ask peers to re-send this height's votes: what we had received was lost.
+      if (starting && (journaled.length > 0 || height > 1)) this.out.broadcast(height, { type: 'stateRequest' });
+      if (proposal === null) this.out.action({ kind: 'requestProposal', height });
+      this.out.action({ kind: 'setTimer', timerId: timerIds.resend(height), delayMs: this.timing.resendIntervalMs });
+    }
+    this.replayBuffered();
+  }
+
+  /** Delivers every finished height in order, then moves on (outside any height's call stack). */
+  private advance(): void {
+    while (this.current !== null && this.current.output !== null) {
+      const done = this.current;
+      this.out.action({ kind: 'deliver', superblock: done.output! });
+      this.lastDelivered = done.height;
+      this.retained.set(done.height, done);
+      this.retained.delete(done.height - RETAINED_HEIGHTS);
+      this.enterHeight(done.height + 1, false);
+    }
+  }
+
+  private heightSink(): HeightSink {
+    return {
+      broadcast: (height, item, own) => {
+        const self = this.heightState(height)?.self ?? null;
+        if (self === null) return;
+        const entry = messageToJournal(height, self, item, own ?? false);
+        if (entry !== null) this.out.persist(entry);
+        this.out.broadcast(height, item);
+      },
+      rebroadcast: (height, item) => this.out.broadcast(height, item),
+      send: (to, height, item) => this.out.send(to, height, item),
+      setTimer: (timerId, delayMs) => this.out.action({ kind: 'setTimer', timerId, delayMs }),
+      cancelTimer: (timerId) => this.out.action({ kind: 'cancelTimer', timerId }),
+      deliver: () => undefined, // `advance` delivers once the height's call stack has unwound
+    };
+  }
+
+  // ------------------------------------------------------------------ inbound
+
+  private process(envelope: SignedEnvelope): void {
+    const hs = this.heightState(envelope.height);
+    if (hs === null) return this.drop('stale-height', `height ${envelope.height} no longer held`);
+    if (envelope.sender === hs.self) return this.drop('duplicate', 'own message');
+    const live = hs === this.current;
+    let fresh = false;
+    let invalid: { reason: DropReason; detail: string } | null = null;
+    for (const item of envelope.items) {
+      const problem = this.validateItem(hs, envelope.sender, item);
+      if (problem !== null) {
+        invalid ??= problem;
+        continue;
+      }
+      const check = hs.checkSlot(envelope.sender, item, envelope.bytes);
+      if (check.kind === 'duplicate') continue;
+      if (check.kind === 'conflict') {
+        if (check.report) this.reportEquivocation(envelope, check.first, check.slot);
+        continue;
+      }
+      fresh = true;
+      if (live || item.type === 'fetch' || item.type === 'stateRequest') hs.handle(envelope.sender, item);
+    }
+    if (invalid !== null) this.drop(invalid.reason, invalid.detail);
+    else if (!fresh) this.drop('duplicate', `every item from ${envelope.sender} already seen`);
+  }
+
+  private validateItem(hs: HeightState, sender: ValidatorIndex, item: ConsensusMessage): { reason: DropReason; detail: string } | null {
+    if (item.type === 'propose' || item.type === 'stateRequest') return null;
+    const n = hs.committee.members.length;
+    if (item.instance >= n) return { reason: 'invalid', detail: `instance ${item.instance} >= committee size ${n}` };
+    if (item.type === 'coord' && sender !== coordinatorOf(item.instance, item.round, n)) {
+      return { reason: 'invalid', detail: `coord from ${sender}, not the coordinator of round ${item.round}` };
+    }
+    if ((item.type === 'est' || item.type === 'coord' || item.type === 'aux') && !hs.agreements[item.instance]!.acceptsRound(item.round, this.limits.roundLookahead)) {
+      return { reason: 'future-height', detail: `round ${item.round} beyond the lookahead of instance ${item.instance}` };
+    }
+    return null;
+  }
+
+  private reportEquivocation(envelope: SignedEnvelope, first: Uint8Array, slot: string): void {
+    if (bytesEqual(first, envelope.bytes)) return;
+    this.evidenceCount++;
+    this.out.action({
+      kind: 'evidence',
+      evidence: { kind: 'equivocation', offender: envelope.sender, height: envelope.height, first, second: envelope.bytes, slot },
+    });
+  }
+
+  private buffer(envelope: SignedEnvelope): void {
+    const count = this.futurePerSender.get(envelope.sender) ?? 0;
+    const size = envelope.bytes.length;
+    if (count >= this.limits.futureBufferMaxMessagesPerSender || this.futureBytes + size > this.limits.futureBufferMaxBytes) {
+      return this.drop('queue-full', `future-height buffer full (sender ${envelope.sender})`);
+    }
+    this.futurePerSender.set(envelope.sender, count + 1);
+    this.futureBytes += size;
+    this.future.push({ envelope });
+  }
+
+  /** Processes buffered messages of the current height in arrival order; drops older ones. */
+  private replayBuffered(): void {
+    const now = this.future.filter((b) => b.envelope.height === this.currentHeight);
+    if (now.length === 0 && this.future.every((b) => b.envelope.height > this.currentHeight)) return;
+    const keep = this.future.filter((b) => b.envelope.height > this.currentHeight);
+    this.future = keep;
+    this.futureBytes = 0;
+    this.futurePerSender.clear();
+    for (const b of keep) {
+      this.futureBytes += b.envelope.bytes.length;
+      this.futurePerSender.set(b.envelope.sender, (this.futurePerSender.get(b.envelope.sender) ?? 0) + 1);
+    }
+    for (const b of now) this.process(b.envelope);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** Keeps the longest prefix of the host's transactions within the batch limits; the rest stays pending. */
+  private fitBatch(transactions: readonly Uint8Array[], timestampMs: number): Batch {
+    const kept: Uint8Array[] = [];
+    let bytes = 0;
+    for (const tx of transactions) {
+      if (kept.length >= this.limits.maxBatchTransactions || bytes + tx.length > this.limits.maxBatchBytes) break;
+      kept.push(tx);
+      bytes += tx.length;
+    }
+    const batch = { timestampMs, transactions: kept };
+    if (batchBytes(batch) > this.limits.maxBatchBytes) throw new Error('assertion: fitted batch exceeds maxBatchBytes');
+    return batch;
+  }
+
+  private heightState(height: Height): HeightState | null {
+    if (this.current !== null && height === this.currentHeight) return this.current;
+    return this.retained.get(height) ?? null;
+  }
+
+  private selfAt(committee: Committee): ValidatorIndex | null {
+    if (this.config.selfIndex === null) return null;
+    const me = committee.members.find((m) => bytesEqual(m.publicKey, this.config.signer.publicKey));
+    return me?.index ?? null;
+  }
+
+  private checkSelfIndex(): void {
+    const index = this.config.selfIndex;
+    if (index === null) return;
+    const member = this.committeeFor(this.config.startHeight).members[index];
+    if (member !== undefined && !bytesEqual(member.publicKey, this.config.signer.publicKey)) {
+      throw new ConsensusConfigError(`selfIndex ${index} holds another public key than the signer's: pass the signer of that member`);
+    }
+  }
+
+  private committeeFor(height: Height): Committee {
+    let committee = this.committees.get(height);
+    if (committee === undefined) {
+      committee = this.config.committeeForHeight(height);
+      if (this.committees.size >= COMMITTEE_CACHE_MAX_ENTRIES) this.committees.clear();
+      this.committees.set(height, committee);
+    }
+    return committee;
+  }
+
+  private tryCommitteeFor(height: Height): Committee | null {
+    try {
+      return this.committeeFor(height);
+    } catch {
+      return null; // the host does not know that epoch yet
+    }
+  }
+
+  private drop(reason: DropReason, detail?: string): void {
+    this.drops[reason]++;
+    this.out.action(detail === undefined ? { kind: 'dropped', reason } : { kind: 'dropped', reason, detail });
+  }
+
+  private newOutbox(): Outbox {
+    return new Outbox(this.config.signer, this.limits, (height) => this.heightState(height)?.self ?? null);
+  }
+}

@@ -1,0 +1,355 @@
+// One height's common subset (PROTOCOL.md "Common subset per height"): a reliable broadcast and a
+// binary agreement per proposer, the input-0 threshold, missing-batch fetches, and the superblock.
+// Also this height's record of what this member sent (to re-send to laggards) and of what each
+// member signed per slot (to turn two conflicting signed messages into evidence).
+import { toHex } from '../crypto/bytes.js';
+import { BinaryAgreement } from './agreement.js';
+import { batchDigest, type Batch, type ConsensusMessage } from './messages.js';
+import { ReliableBroadcast } from './rbc.js';
+import { StakeAggregator } from './stake-aggregator.js';
+import { assembleSuperblock } from './superblock.js';
+import { roundTimeoutMs } from './limits.js';
+import type { Committee, CoreLimits, CoreTiming, Height, JournalEntry, Superblock, SuperblockBatch, ValidatorIndex } from './types.js';
+
+export interface HeightSink {
+  /** Broadcast one new item of this height (journaled first if it is a vote). */
+  broadcast(height: Height, item: ConsensusMessage, ownEstimate?: boolean): void;
+  /** Broadcast again an item already sent (and journaled), or a request. */
+  rebroadcast(height: Height, item: ConsensusMessage): void;
+  send(to: ValidatorIndex, height: Height, item: ConsensusMessage): void;
+  setTimer(timerId: string, delayMs: number): void;
+  cancelTimer(timerId: string): void;
+  deliver(superblock: Superblock): void;
+}
+
+export type SlotCheck =
+  | { readonly kind: 'new' }
+  | { readonly kind: 'duplicate' }
+  | { readonly kind: 'conflict'; readonly first: Uint8Array; readonly slot: string; readonly report: boolean };
+
+interface SlotRecord {
+  readonly value: string;
+  readonly bytes: Uint8Array;
+  reported: boolean;
+}
+
+export const timerIds = {
+  round: (h: Height, i: ValidatorIndex, r: number) => `h:${h}/i:${i}/r:${r}`,
+  fetch: (h: Height, i: ValidatorIndex) => `h:${h}/fetch:${i}`,
+  resend: (h: Height) => `h:${h}/resend`,
+};
+
+export class HeightState {
+  readonly rbcs: ReliableBroadcast[];
+  readonly agreements: BinaryAgreement[];
+  /** Every item this member sent for this height, in order: re-sent to members that lag. */
+  readonly sent: ConsensusMessage[] = [];
+  private readonly slots = new Map<string, SlotRecord>();
+  private readonly fetchAsked = new Map<ValidatorIndex, Set<ValidatorIndex>>();
+  private readonly servedTo = new Map<string, number>();
+  /** This member's own new items, counted as received from itself once the current call unwinds. */
+  private readonly ownQueue: ConsensusMessage[] = [];
+  private draining = false;
+  private zeroInputsGiven = false;
+  proposed = false;
+  output: Superblock | null = null;
+
+  constructor(
+    readonly height: Height,
+    readonly committee: Committee,
+    readonly self: ValidatorIndex | null,
+    private readonly timing: CoreTiming,
+    private readonly limits: CoreLimits,
+    private readonly sink: HeightSink,
+  ) {
+    this.rbcs = committee.members.map((m) => new ReliableBroadcast(committee, m.index, self, this.rbcSink(m.index)));
+    this.agreements = committee.members.map((m) => new BinaryAgreement(committee, m.index, self, this.agreementSink(m.index)));
+  }
+
+  // ------------------------------------------------------------------ restart
+
+  /** Re-establishes what this member signed at this height before a crash (its journal). */
+  restore(entries: readonly JournalEntry[]): Batch | null {
+    let proposal: Batch | null = null;
+    for (const rbc of this.rbcs) {
+      const echo = entries.find((e) => e.kind === 'echo' && e.instance === rbc.proposer);
+      const ready = entries.find((e) => e.kind === 'ready' && e.instance === rbc.proposer);
+      rbc.restore(digestOf(echo), digestOf(ready));
+    }
+    for (const agreement of this.agreements) {
+      agreement.restore(entries.filter((e) => e.kind !== 'propose' && e.kind !== 'echo' && e.kind !== 'ready' && e.instance === agreement.instance));
+    }
+    for (const e of entries) {
+      if (e.kind === 'propose') proposal = { timestampMs: e.timestampMs, transactions: e.transactions.map(fromHexNoPrefix) };
+      this.sent.push(journalToMessage(e, proposal));
+    }
+    if (proposal !== null && this.self !== null) {
+      this.proposed = true;
+      this.rbcs[this.self]!.onPropose(batchDigest(this.height, this.self, proposal), proposal);
+    }
+    this.maybeInputZeros();
+    this.drainOwn();
+    return proposal;
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  /** This member's own batch: reliably broadcast it. */
+  propose(batch: Batch): void {
+    if (this.proposed || this.self === null) return;
+    this.proposed = true;
+    this.emit({ type: 'propose', batch });
+    this.drainOwn();
+  }
+
+  /** An item already authenticated, deduplicated and checked for evidence by the core. */
+  handle(sender: ValidatorIndex, item: ConsensusMessage): void {
+    this.dispatch(sender, item);
+    this.drainOwn();
+  }
+
+  /**
+   * A broadcast reaches every OTHER member, so this member counts its own votes itself. Queued
+   * rather than recursive: no instance is re-entered while it is still updating its state.
+   */
+  private drainOwn(): void {
+    if (this.draining || this.self === null) return;
+    this.draining = true;
+    for (let item = this.ownQueue.shift(); item !== undefined; item = this.ownQueue.shift()) this.dispatch(this.self, item);
+    this.draining = false;
+  }
+
+  private dispatch(sender: ValidatorIndex, item: ConsensusMessage): void {
+    switch (item.type) {
+      case 'propose':
+        return this.rbcs[sender]!.onPropose(batchDigest(this.height, sender, item.batch), item.batch);
+      case 'echo':
+        return this.rbcs[item.instance]!.onEcho(sender, item.digest);
+      case 'ready':
+        return this.rbcs[item.instance]!.onReady(sender, item.digest);
+      case 'est':
+        return this.agreements[item.instance]!.onEst(sender, item.round, item.value);
+      case 'coord':
+        return this.agreements[item.instance]!.onCoord(sender, item.round, item.value);
+      case 'aux':
+        return this.agreements[item.instance]!.onAux(sender, item.round, item.values);
+      case 'decided':
+        return this.agreements[item.instance]!.onDecided(sender, item.round, item.value);
+      case 'fetch':
+        return this.serveFetch(sender, item.instance, item.digest);
+      case 'batch':
+        this.rbcs[item.instance]!.onFetched(batchDigest(this.height, item.instance, item.batch), item.batch);
+        return;
+      case 'stateRequest':
+        return this.serveState(sender);
+    }
+  }
+
+  onRoundTimer(instance: ValidatorIndex, round: number): void {
+    this.agreements[instance]?.onTimer(round);
+    this.drainOwn();
+  }
+
+  onFetchTimer(instance: ValidatorIndex): void {
+    this.askForBatch(instance);
+  }
+
+  /** The height has not finished in time: re-send everything this member sent and ask peers for theirs. */
+  onResendTimer(): void {
+    if (this.output !== null || this.self === null) return;
+    for (const item of this.sent) this.sink.rebroadcast(this.height, item);
+    this.sink.rebroadcast(this.height, { type: 'stateRequest' });
+    this.sink.setTimer(timerIds.resend(this.height), this.timing.resendIntervalMs);
+  }
+
+  // ------------------------------------------------------------------ evidence registry
+
+  /** Records what `sender` signed in the item's slot; reports a conflict with its first message. */
+  checkSlot(sender: ValidatorIndex, item: ConsensusMessage, bytes: Uint8Array): SlotCheck {
+    const slot = slotOf(this.height, sender, item);
+    if (slot === null) return { kind: 'new' };
+    const record = this.slots.get(slot.key);
+    if (record === undefined) {
+      this.slots.set(slot.key, { value: slot.value, bytes, reported: false });
+      return { kind: 'new' };
+    }
+    if (record.value === slot.value) return { kind: 'duplicate' };
+    const report = !record.reported;
+    record.reported = true;
+    return { kind: 'conflict', first: record.bytes, slot: slot.key, report };
+  }
+
+  // ------------------------------------------------------------------ serving laggards
+
+  private serveFetch(peer: ValidatorIndex, instance: ValidatorIndex, digest: Uint8Array): void {
+    const batch = this.rbcs[instance]!.payload(digest);
+    if (batch === null || !this.allowReply(`fetch/${peer}/${instance}`)) return;
+    this.sink.send(peer, this.height, { type: 'batch', instance, batch });
+  }
+
+  private serveState(peer: ValidatorIndex): void {
+    if (this.self === null || this.sent.length === 0 || !this.allowReply(`state/${peer}`)) return;
+    for (const item of this.sent) this.sink.send(peer, this.height, item);
+  }
+
+  private allowReply(key: string): boolean {
+    const served = this.servedTo.get(key) ?? 0;
+    if (served >= this.limits.stateRepliesPerPeerHeight) return false;
+    this.servedTo.set(key, served + 1);
+    return true;
+  }
+
+  private askForBatch(instance: ValidatorIndex): void {
+    const rbc = this.rbcs[instance]!;
+    const wanted = rbc.wanted;
+    if (wanted === null || this.self === null) return;
+    let asked = this.fetchAsked.get(instance);
+    if (asked === undefined) this.fetchAsked.set(instance, (asked = new Set()));
+    let fresh = rbc.sourcesOf(wanted).filter((m) => m !== this.self && !asked.has(m));
+    if (fresh.length === 0) {
+      asked.clear(); // everyone was asked once: start over (replies may have been lost)
+      fresh = rbc.sourcesOf(wanted).filter((m) => m !== this.self);
+    }
+    // Start at a member-dependent offset so laggards spread their fetches over the echoers.
+    const start = fresh.length === 0 ? 0 : (this.self + this.height) % fresh.length;
+    const targets = [...fresh.slice(start), ...fresh.slice(0, start)].slice(0, this.limits.fetchFanout);
+    for (const to of targets) {
+      asked.add(to);
+      this.sink.send(to, this.height, { type: 'fetch', instance, digest: wanted });
+    }
+    this.sink.setTimer(timerIds.fetch(this.height, instance), this.timing.fetchRetryMs);
+  }
+
+  // ------------------------------------------------------------------ common subset
+
+  /** A new vote of this member: remembered for laggards, then journaled and broadcast by the core. */
+  private emit(item: ConsensusMessage, ownEstimate = false): void {
+    this.sent.push(item);
+    this.ownQueue.push(item);
+    this.sink.broadcast(this.height, item, ownEstimate);
+  }
+
+  private rbcSink(proposer: ValidatorIndex) {
+    return {
+      broadcast: (item: ConsensusMessage) => this.emit(item),
+      delivered: () => {
+        this.sink.cancelTimer(timerIds.fetch(this.height, proposer));
+        this.agreements[proposer]!.input(1); // step 1: a delivered batch is input 1
+        this.maybeFinish();
+      },
+      missing: () => this.askForBatch(proposer),
+    };
+  }
+
+  private agreementSink(instance: ValidatorIndex) {
+    return {
+      broadcast: (item: ConsensusMessage, own?: boolean) => this.emit(item, own),
+      setRoundTimer: (round: number) =>
+        this.sink.setTimer(timerIds.round(this.height, instance, round), roundTimeoutMs(this.timing, round)),
+      cancelRoundTimer: (round: number) => this.sink.cancelTimer(timerIds.round(this.height, instance, round)),
+      decided: () => {
+        this.maybeInputZeros();
+        this.maybeFinish();
+      },
+    };
+  }
+
+  /** Step 2: once the proposers decided 1 hold a quorum of weight, input 0 everywhere else. */
+  private maybeInputZeros(): void {
+    if (this.zeroInputsGiven) return;
+    const ones = new StakeAggregator(this.committee);
+    for (const a of this.agreements) if (a.decided === 1) ones.add(a.instance);
+    if (!ones.reachedQuorum) return;
+    this.zeroInputsGiven = true;
+    for (const a of this.agreements) if (!a.hasInput) a.input(0);
+  }
+
+  /** Step 3: every agreement decided and every batch decided 1 held: the superblock. */
+  private maybeFinish(): void {
+    if (this.output !== null) return;
+    const included: SuperblockBatch[] = [];
+    for (const a of this.agreements) {
+      if (a.decided === null) return;
+      if (a.decided === 0) continue;
+      const held = this.rbcs[a.instance]!.delivered;
+      if (held === null) return; // it arrives: an honest member delivered it (fetch from echoers)
+      included.push({ proposer: a.instance, digest: held.digest, timestampMs: held.batch.timestampMs, transactions: held.batch.transactions });
+    }
+    this.output = assembleSuperblock(this.height, this.committee, included);
+    this.sink.cancelTimer(timerIds.resend(this.height));
+    this.sink.deliver(this.output);
+  }
+}
+
+// ------------------------------------------------------------------ helpers
+
+function slotOf(height: Height, sender: ValidatorIndex, item: ConsensusMessage): { key: string; value: string } | null {
+  const who = `s:${sender}`;
+  switch (item.type) {
+    case 'propose':
+      return { key: `propose/${who}`, value: toHex(batchDigest(height, sender, item.batch)) };
+    case 'echo':
+    case 'ready':
+      return { key: `${item.type}/${who}/i:${item.instance}`, value: toHex(item.digest) };
+    case 'est': // both values may legitimately be sent (a relay): the value is part of the slot
+      return { key: `est/${who}/i:${item.instance}/r:${item.round}/v:${item.value}`, value: '' };
+    case 'coord':
+      return { key: `coord/${who}/i:${item.instance}/r:${item.round}`, value: String(item.value) };
+    case 'aux':
+      return { key: `aux/${who}/i:${item.instance}/r:${item.round}`, value: item.values.join(',') };
+    case 'decided':
+      return { key: `decided/${who}/i:${item.instance}`, value: `${item.value}@${item.round}` };
+    default:
+      return null; // requests and replies are not votes
+  }
+}
+
+function fromHexNoPrefix(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}
+
+function digestOf(entry: JournalEntry | undefined): Uint8Array | null {
+  return entry !== undefined && (entry.kind === 'echo' || entry.kind === 'ready') ? fromHexNoPrefix(entry.digest) : null;
+}
+
+function journalToMessage(e: JournalEntry, proposal: Batch | null): ConsensusMessage {
+  switch (e.kind) {
+    case 'propose':
+      return { type: 'propose', batch: proposal! };
+    case 'echo':
+    case 'ready':
+      return { type: e.kind, instance: e.instance, digest: fromHexNoPrefix(e.digest) };
+    case 'est':
+    case 'coord':
+    case 'decided':
+      return { type: e.kind, instance: e.instance, round: e.round, value: e.value };
+    case 'aux':
+      return { type: 'aux', instance: e.instance, round: e.round, values: e.values };
+  }
+}
+
+/** The journal entry recording a vote this member signed, or null for requests and replies. */
+export function messageToJournal(height: Height, self: ValidatorIndex, item: ConsensusMessage, ownEstimate: boolean): JournalEntry | null {
+  switch (item.type) {
+    case 'propose':
+      return {
+        kind: 'propose',
+        height,
+        digest: toHex(batchDigest(height, self, item.batch)),
+        timestampMs: item.batch.timestampMs,
+        transactions: item.batch.transactions.map(toHex),
+      };
+    case 'echo':
+    case 'ready':
+      return { kind: item.type, height, instance: item.instance, digest: toHex(item.digest) };
+    case 'est':
+      return { kind: 'est', height, instance: item.instance, round: item.round, value: item.value, own: ownEstimate };
+    case 'coord':
+    case 'decided':
+      return { kind: item.type, height, instance: item.instance, round: item.round, value: item.value };
+    case 'aux':
+      return { kind: 'aux', height, instance: item.instance, round: item.round, values: [...item.values] };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,77 @@
+// Default timings and limits of the consensus core; each is overridable per core (CoreConfig).
+// Relations between them are checked once in `resolveLimits`.
+import type { CoreLimits, CoreTiming } from './types.js';
+
+/** Largest transaction accepted inside a batch (an Ethereum tx is far below; 128 KiB is geth's cap). */
+export const MAX_TRANSACTION_BYTES = 128 * 1024;
+/** Items one signed envelope may carry (an honest step produces a few per agreement instance). */
+export const MAX_ITEMS_PER_MESSAGE = 16_384;
+/** Largest committee the wire format addresses (u16 indices). */
+export const MAX_COMMITTEE_SIZE = 65_535;
+/** Bytes reserved in a message beside its batch: header, signature and the vote items of one step. */
+export const MESSAGE_OVERHEAD_BYTES = 256 * 1024;
+/** DBFT rounds an instance may reach; far beyond what any run after stabilisation needs. */
+export const MAX_ROUND = 65_535;
+/** Heights kept after delivery to help laggards (PROTOCOL.md: "at least the two previous heights"). */
+export const RETAINED_HEIGHTS = 2;
+
+export const DEFAULT_TIMING: CoreTiming = {
+  roundTimeoutBaseMs: 200,
+  roundTimeoutGrowth: 1.5,
+  roundTimeoutMaxMs: 30_000,
+  resendIntervalMs: 2_000,
+  fetchRetryMs: 500,
+};
+
+export const DEFAULT_MAX_BATCH_BYTES = 2 * 1024 * 1024;
+
+export const DEFAULT_LIMITS: CoreLimits = {
+  maxBatchBytes: DEFAULT_MAX_BATCH_BYTES,
+  maxBatchTransactions: 10_000,
+  maxMessageBytes: DEFAULT_MAX_BATCH_BYTES + MESSAGE_OVERHEAD_BYTES,
+  futureHeightWindow: 8,
+  futureBufferMaxBytes: 32 * 1024 * 1024,
+  futureBufferMaxMessagesPerSender: 256,
+  roundLookahead: 64,
+  fetchFanout: 2,
+  stateRepliesPerPeerHeight: 8,
+};
+
+export class ConsensusConfigError extends Error {
+  override readonly name = 'ConsensusConfigError';
+}
+
+export function resolveTiming(partial: Partial<CoreTiming> | undefined): CoreTiming {
+  const timing = { ...DEFAULT_TIMING, ...partial };
+  for (const [key, value] of Object.entries(timing)) {
+    if (!Number.isFinite(value) || value <= 0) {
+      throw new ConsensusConfigError(`timing.${key} must be a positive finite number, got ${value}`);
+    }
+  }
+  if (timing.roundTimeoutGrowth < 1) {
+    throw new ConsensusConfigError(`timing.roundTimeoutGrowth must be >= 1 so timers never shrink, got ${timing.roundTimeoutGrowth}`);
+  }
+  return timing;
+}
+
+export function resolveLimits(partial: Partial<CoreLimits> | undefined): CoreLimits {
+  const limits = { ...DEFAULT_LIMITS, ...partial };
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new ConsensusConfigError(`limits.${key} must be a positive integer, got ${value}`);
+    }
+  }
+  // A full batch must fit in one message, or an honest proposer could not send its own batch.
+  if (limits.maxMessageBytes < limits.maxBatchBytes + 4 * limits.maxBatchTransactions + 1024) {
+    throw new ConsensusConfigError(
+      `limits.maxMessageBytes (${limits.maxMessageBytes}) must exceed maxBatchBytes plus per-transaction framing; raise it`,
+    );
+  }
+  return limits;
+}
+
+/** Round r's timer: base × growth^(r−1), capped (PROTOCOL.md step 2: "its length grows with r"). */
+export function roundTimeoutMs(timing: CoreTiming, round: number): number {
+  const grown = timing.roundTimeoutBaseMs * Math.pow(timing.roundTimeoutGrowth, Math.min(round - 1, 64));
+  return Math.min(timing.roundTimeoutMaxMs, Math.round(grown));
+}

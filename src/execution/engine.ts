@@ -1,0 +1,435 @@
+// The execution engine: runs each superblock in the EVM (@ethereumjs/vm, Prague) against the
+// durable state, builds the Ethereum-shaped block, and commits block, receipts, transactions,
+// state nodes and the new head in one atomic store transaction.
+// Performance: state changes of a block stay in the state manager's caches under one outer
+// checkpoint (per-tx checkpoints inside runTx revert a failed tx), and the trie is written once
+// per block into a write buffer that the store commits with the block.
+import { createBlock, type Block } from '@ethereumjs/block';
+import { Hardfork, Mainnet, createCustomCommon, type Common } from '@ethereumjs/common';
+import { Caches, MerkleStateManager, getMerkleStateProof } from '@ethereumjs/statemanager';
+import { KECCAK256_NULL, bytesToHex, createAddressFromString, hexToBytes, setLengthLeft } from '@ethereumjs/util';
+import { Bloom, createVM, runTx, type VM } from '@ethereumjs/vm';
+import type { ChainStore } from '../chain/store.js';
+import type { BlockRecord, FinalityCertificate, Hex, LogRecord, ReceiptRecord, SkippedTransaction, TransactionRecord } from '../chain/types.js';
+import { nativeCustomCrypto } from '../crypto/secp256k1.js';
+import { decodeTransaction, rejectionAtTurn } from './admission.js';
+import { ExecutionError } from './errors.js';
+import { applyAlloc, type GenesisSpec } from './genesis.js';
+import { blockSize, buildHeader, headerToRecord } from './header.js';
+import { LATEST_ACCOUNT_CACHE_MAX, MAX_BLOCK_TRANSACTIONS, MAX_EXTRA_DATA_BYTES } from './limits.js';
+import { findLogs, type LogFilter } from './logs.js';
+import { PendingNodeDB } from './node-db.js';
+import { callAt, estimateGasAt, traceAt, type CallParams, type CallResult, type TransactionTrace } from './queries.js';
+import { effectiveGasPrice, encodedReceipts, orderedTrieRoot, toReceiptRecords, type ExecutedTransaction } from './receipts.js';
+import { readViewAt, stateManagerAt, storeBlockchain } from './state-view.js';
+
+export interface BlockInput {
+  readonly height: bigint;
+  readonly timestampMs: number;
+  readonly transactions: readonly Uint8Array[];
+  readonly extraData: Hex;
+  readonly consensus: { readonly epoch: number; readonly proposers: readonly number[] };
+}
+
+export interface BlockResult {
+  readonly block: BlockRecord;
+  readonly receipts: ReceiptRecord[];
+  readonly skipped: SkippedTransaction[];
+}
+
+export interface AccountInfo {
+  readonly nonce: bigint;
+  readonly balance: bigint;
+  readonly codeHash: Hex;
+}
+
+export interface AccountProof {
+  readonly address: Hex;
+  readonly accountProof: Hex[];
+  readonly balance: bigint;
+  readonly codeHash: Hex;
+  readonly nonce: bigint;
+  readonly storageHash: Hex;
+  readonly storageProof: { key: Hex; value: bigint; proof: Hex[] }[];
+}
+
+export type BlockListener = (block: BlockRecord, receipts: readonly ReceiptRecord[]) => void;
+
+export interface ExecutionEngineOptions {
+  readonly store: ChainStore;
+  readonly chainId: bigint;
+  readonly genesis: GenesisSpec;
+  /** Where an exception thrown by an onBlock listener goes; default: a process warning. */
+  readonly onListenerError?: (error: unknown) => void;
+}
+
+export interface ExecutionEngine {
+  readonly chainId: bigint;
+  readonly common: Common;
+  head(): BlockRecord;
+  getBlockByNumber(number: bigint): BlockRecord | undefined;
+  getBlockByHash(hash: Hex): BlockRecord | undefined;
+  getTransaction(hash: Hex): TransactionRecord | undefined;
+  getReceipt(hash: Hex): ReceiptRecord | undefined;
+  getBlockReceipts(number: bigint): readonly ReceiptRecord[] | undefined;
+  getLogs(filter: LogFilter): LogRecord[];
+  getCertificate(height: bigint): FinalityCertificate | undefined;
+  putCertificate(certificate: FinalityCertificate): Promise<void>;
+  executeBlock(input: BlockInput): Promise<BlockResult>;
+  getAccount(address: Hex, blockNumber?: bigint): Promise<AccountInfo>;
+  getCode(address: Hex, blockNumber?: bigint): Promise<Hex>;
+  getStorageAt(address: Hex, slot: Hex, blockNumber?: bigint): Promise<Hex>;
+  call(params: CallParams, blockNumber?: bigint): Promise<CallResult>;
+  estimateGas(params: CallParams, blockNumber?: bigint): Promise<bigint>;
+  getProof(address: Hex, slots: readonly Hex[], blockNumber?: bigint): Promise<AccountProof>;
+  traceTransaction(hash: Hex): Promise<TransactionTrace>;
+  onBlock(listener: BlockListener): () => void;
+}
+
+/** Prague on our chain id, with native secp256k1 recovery and keccak for every transaction. */
+export function createChainCommon(chainId: bigint): Common {
+  return createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Prague, customCrypto: nativeCustomCrypto });
+}
+
+const EMPTY_ROOT = hexToBytes('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc001622fb5e363b421');
+
+class Engine implements ExecutionEngine {
+  readonly common: Common;
+  private readonly nodes: PendingNodeDB;
+  private state!: MerkleStateManager;
+  private vm!: VM;
+  private headBlock!: BlockRecord;
+  private headView!: MerkleStateManager;
+  private readonly latestAccounts = new Map<string, AccountInfo>();
+  private readonly listeners = new Set<BlockListener>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly store: ChainStore,
+    readonly chainId: bigint,
+    private readonly onListenerError: (error: unknown) => void,
+  ) {
+    this.common = createChainCommon(chainId);
+    this.nodes = new PendingNodeDB(store);
+  }
+
+  /** Rebuilds the live state over the stored head: at open, and after a failed block. */
+  async resetToHead(head: BlockRecord): Promise<void> {
+    this.nodes.clear();
+    this.headBlock = head;
+    this.state = stateManagerAt(this.nodes, hexToBytes(head.stateRoot), this.common, new Caches());
+    this.vm = await createVM({ common: this.common, stateManager: this.state, blockchain: storeBlockchain(this.store) });
+    this.headView = readViewAt(this.store, head, this.common);
+    this.latestAccounts.clear();
+  }
+
+  async createGenesis(spec: GenesisSpec): Promise<BlockRecord> {
+    this.state = stateManagerAt(this.nodes, EMPTY_ROOT, this.common, new Caches());
+    await this.state.checkpoint();
+    await applyAlloc(this.state, spec.alloc);
+    await this.state.commit();
+    const header = buildHeader(
+      {
+        number: 0n,
+        parentHash: bytesToHex(new Uint8Array(32)) as Hex,
+        timestamp: spec.timestamp,
+        gasLimit: spec.gasLimit,
+        baseFeePerGas: spec.baseFeePerGas,
+        extraData: spec.extraData ?? '0x',
+        stateRoot: await this.state.getStateRoot(),
+      },
+      this.common,
+    );
+    const block = headerToRecord(header, { size: blockSize(header, []), transactions: [], consensus: { epoch: 0, proposers: [] } });
+    await this.store.commitBlock({ chainId: this.chainId, block, receipts: [], transactions: [], stateNodes: this.nodes.snapshot() });
+    return block;
+  }
+
+  head(): BlockRecord {
+    return this.headBlock;
+  }
+  getBlockByNumber(number: bigint): BlockRecord | undefined {
+    return this.store.getBlockByNumber(number);
+  }
+  getBlockByHash(hash: Hex): BlockRecord | undefined {
+    return this.store.getBlockByHash(hash.toLowerCase() as Hex);
+  }
+  getTransaction(hash: Hex): TransactionRecord | undefined {
+    return this.store.getTransaction(hash.toLowerCase() as Hex);
+  }
+  getReceipt(hash: Hex): ReceiptRecord | undefined {
+    return this.store.getReceipt(hash.toLowerCase() as Hex);
+  }
+  getBlockReceipts(number: bigint): readonly ReceiptRecord[] | undefined {
+    return this.store.getBlockReceipts(number);
+  }
+  getLogs(filter: LogFilter): LogRecord[] {
+    return findLogs(this.store, this.common, filter, this.headBlock.number);
+  }
+  getCertificate(height: bigint): FinalityCertificate | undefined {
+    return this.store.getCertificate(height);
+  }
+  putCertificate(certificate: FinalityCertificate): Promise<void> {
+    return this.store.putCertificate(certificate);
+  }
+
+  onBlock(listener: BlockListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Blocks execute one at a time, in order: each call waits for the previous one. */
+  executeBlock(input: BlockInput): Promise<BlockResult> {
+    const run = this.queue.then(() => this.executeNow(input));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private checkInput(input: BlockInput): void {
+    if (this.failure !== undefined) {
+      throw new ExecutionError('ENGINE_FAILED', `execution engine stopped after an earlier failure (${this.failure.message}): restart the node`);
+    }
+    if (input.height !== this.headBlock.number + 1n) {
+      throw new ExecutionError('WRONG_HEIGHT', `cannot execute height ${input.height}: the head is ${this.headBlock.number}, execute ${this.headBlock.number + 1n} next`);
+    }
+    if (!/^0x([0-9a-fA-F]{2})*$/.test(input.extraData) || (input.extraData.length - 2) / 2 > MAX_EXTRA_DATA_BYTES) {
+      throw new ExecutionError('INVALID_INPUT', `extraData must be 0x-hex of at most ${MAX_EXTRA_DATA_BYTES} bytes`);
+    }
+    if (input.transactions.length > MAX_BLOCK_TRANSACTIONS) {
+      throw new ExecutionError('INVALID_INPUT', `block has ${input.transactions.length} transactions, limit ${MAX_BLOCK_TRANSACTIONS}`);
+    }
+    if (!Number.isFinite(input.timestampMs) || input.timestampMs < 0) {
+      throw new ExecutionError('INVALID_INPUT', `timestampMs must be a non-negative number, got ${input.timestampMs}`);
+    }
+  }
+
+  private async executeNow(input: BlockInput): Promise<BlockResult> {
+    this.checkInput(input);
+    const parent = this.headBlock;
+    const seconds = BigInt(Math.floor(input.timestampMs / 1000));
+    const timestamp = seconds > parent.timestamp ? seconds : parent.timestamp;
+    const fields = { number: input.height, parentHash: parent.hash, timestamp, gasLimit: parent.gasLimit, baseFeePerGas: parent.baseFeePerGas, extraData: input.extraData.toLowerCase() as Hex };
+    const context = createBlock({ header: buildHeader(fields, this.common) }, { common: this.common });
+    try {
+      await this.state.checkpoint();
+      const run = await this.runTransactions(input.transactions, context);
+      await this.state.commit();
+      const stateRoot = await this.state.getStateRoot();
+      const result = await this.seal(fields, stateRoot, run, input.consensus);
+      await this.store.commitBlock({ chainId: this.chainId, block: result.block, receipts: result.receipts, transactions: result.transactions, stateNodes: this.nodes.snapshot() });
+      this.nodes.clear();
+      this.advanceHead(result.block);
+      this.notify(result.block, result.receipts);
+      return { block: result.block, receipts: result.receipts, skipped: run.skipped };
+    } catch (error) {
+      await this.recover();
+      throw error;
+    }
+  }
+
+  /**
+   * After a failed block the live state may hold half a block: rebuild it from the store's head
+   * (the store holds the whole block or none of it). If even that fails, refuse further blocks.
+   */
+  private async recover(): Promise<void> {
+    try {
+      const stored = this.store.meta();
+      const head = stored === undefined ? undefined : this.store.getBlockByNumber(stored.headNumber);
+      await this.resetToHead(head ?? this.headBlock);
+    } catch (error) {
+      this.failure = error as Error;
+    }
+  }
+
+  private async runTransactions(raws: readonly Uint8Array[], context: Block) {
+    const executed: ExecutedTransaction[] = [];
+    const skipped: SkippedTransaction[] = [];
+    const seen = new Set<Hex>();
+    const bloom = new Bloom(undefined, this.common);
+    const baseFee = context.header.baseFeePerGas ?? 0n;
+    let gasUsed = 0n;
+    for (const raw of raws) {
+      const decoded = decodeTransaction(raw, this.common);
+      if (!decoded.ok) {
+        skipped.push({ hash: decoded.hash, reason: decoded.reason });
+        continue;
+      }
+      if (seen.has(decoded.hash)) {
+        skipped.push({ hash: decoded.hash, reason: 'already known: duplicate of an earlier transaction in this block' });
+        continue;
+      }
+      const account = (await this.state.getAccount(decoded.sender)) ?? { nonce: 0n, balance: 0n };
+      const reason = rejectionAtTurn(decoded.tx, account, { baseFeePerGas: baseFee, gasRemaining: context.header.gasLimit - gasUsed });
+      if (reason !== undefined) {
+        skipped.push({ hash: decoded.hash, reason });
+        continue;
+      }
+      try {
+        const result = await runTx(this.vm, { tx: decoded.tx, block: context, blockGasUsed: gasUsed, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
+        gasUsed += result.totalGasSpent;
+        bloom.or(result.bloom);
+        seen.add(decoded.hash);
+        executed.push({ tx: decoded.tx, hash: decoded.hash, raw, from: decoded.sender.toString() as Hex, result, effectiveGasPrice: effectiveGasPrice(decoded.tx, baseFee) });
+      } catch (error) {
+        // runTx reverted its own checkpoint: nothing of this transaction was applied.
+        skipped.push({ hash: decoded.hash, reason: (error as Error).message.split(' -> ')[0] });
+      }
+    }
+    return { executed, skipped, gasUsed, bloom };
+  }
+
+  private async seal(
+    fields: Parameters<typeof buildHeader>[0],
+    stateRoot: Uint8Array,
+    run: Awaited<ReturnType<Engine['runTransactions']>>,
+    consensus: BlockInput['consensus'],
+  ): Promise<{ block: BlockRecord; receipts: ReceiptRecord[]; transactions: TransactionRecord[] }> {
+    const header = buildHeader(
+      {
+        ...fields,
+        stateRoot,
+        transactionsRoot: await orderedTrieRoot(run.executed.map((e) => e.raw), this.common),
+        receiptsRoot: await orderedTrieRoot(encodedReceipts(run.executed), this.common),
+        logsBloom: run.bloom.bitvector,
+        gasUsed: run.gasUsed,
+      },
+      this.common,
+    );
+    const body = run.executed.map((e) => (e.tx.type === 0 ? (e.tx.raw() as Uint8Array[]) : e.raw));
+    const block = headerToRecord(header, { size: blockSize(header, body), transactions: run.executed.map((e) => e.hash), consensus });
+    const receipts = toReceiptRecords(run.executed, block.number, block.hash);
+    const transactions = run.executed.map((e, transactionIndex) => ({
+      hash: e.hash,
+      raw: bytesToHex(e.raw) as Hex,
+      from: e.from,
+      blockNumber: block.number,
+      blockHash: block.hash,
+      transactionIndex,
+    }));
+    return { block, receipts, transactions };
+  }
+
+  private advanceHead(block: BlockRecord): void {
+    this.headBlock = block;
+    this.headView = readViewAt(this.store, block, this.common);
+    this.latestAccounts.clear();
+  }
+
+  private notify(block: BlockRecord, receipts: readonly ReceiptRecord[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(block, receipts);
+      } catch (error) {
+        this.onListenerError(error);
+      }
+    }
+  }
+
+  private viewAt(blockNumber: bigint | undefined): { view: MerkleStateManager; block: BlockRecord } {
+    if (blockNumber === undefined || blockNumber === this.headBlock.number) return { view: this.headView, block: this.headBlock };
+    const block = this.store.getBlockByNumber(blockNumber);
+    if (block === undefined) throw new ExecutionError('UNKNOWN_BLOCK', `block ${blockNumber} does not exist: the head is ${this.headBlock.number}`);
+    return { view: readViewAt(this.store, block, this.common), block };
+  }
+
+  private blockAt(blockNumber: bigint | undefined): BlockRecord {
+    return this.viewAt(blockNumber).block;
+  }
+
+  async getAccount(address: Hex, blockNumber?: bigint): Promise<AccountInfo> {
+    const latest = blockNumber === undefined || blockNumber === this.headBlock.number;
+    const key = address.toLowerCase();
+    const cached = latest ? this.latestAccounts.get(key) : undefined;
+    if (cached !== undefined) return cached;
+    const { view, block } = this.viewAt(blockNumber);
+    const account = await view.getAccount(createAddressFromString(address));
+    const info: AccountInfo = {
+      nonce: account?.nonce ?? 0n,
+      balance: account?.balance ?? 0n,
+      codeHash: bytesToHex(account?.codeHash ?? KECCAK256_NULL) as Hex,
+    };
+    // Only cache if the head did not move while we read.
+    if (latest && block === this.headBlock) {
+      if (this.latestAccounts.size >= LATEST_ACCOUNT_CACHE_MAX) this.latestAccounts.clear();
+      this.latestAccounts.set(key, info);
+    }
+    return info;
+  }
+
+  async getCode(address: Hex, blockNumber?: bigint): Promise<Hex> {
+    return bytesToHex(await this.viewAt(blockNumber).view.getCode(createAddressFromString(address))) as Hex;
+  }
+
+  async getStorageAt(address: Hex, slot: Hex, blockNumber?: bigint): Promise<Hex> {
+    const value = await this.viewAt(blockNumber).view.getStorage(createAddressFromString(address), setLengthLeft(hexToBytes(slot), 32));
+    return bytesToHex(setLengthLeft(value, 32)) as Hex;
+  }
+
+  call(params: CallParams, blockNumber?: bigint): Promise<CallResult> {
+    return callAt(this.store, this.common, this.blockAt(blockNumber), params);
+  }
+
+  estimateGas(params: CallParams, blockNumber?: bigint): Promise<bigint> {
+    return estimateGasAt(this.store, this.common, this.blockAt(blockNumber), params);
+  }
+
+  async getProof(address: Hex, slots: readonly Hex[], blockNumber?: bigint): Promise<AccountProof> {
+    const block = this.blockAt(blockNumber);
+    const proof = await getMerkleStateProof(readViewAt(this.store, block, this.common), createAddressFromString(address), slots.map((s) => setLengthLeft(hexToBytes(s), 32)));
+    return {
+      address: address.toLowerCase() as Hex,
+      accountProof: proof.accountProof as Hex[],
+      balance: BigInt(proof.balance),
+      codeHash: proof.codeHash as Hex,
+      nonce: BigInt(proof.nonce),
+      storageHash: proof.storageHash as Hex,
+      storageProof: proof.storageProof.map((p) => ({ key: p.key as Hex, value: BigInt(p.value), proof: p.proof as Hex[] })),
+    };
+  }
+
+  async traceTransaction(hash: Hex): Promise<TransactionTrace> {
+    const record = this.getTransaction(hash);
+    if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${hash} is not in any block`);
+    const block = this.store.getBlockByNumber(record.blockNumber);
+    const parent = this.store.getBlockByNumber(record.blockNumber - 1n);
+    if (block === undefined || parent === undefined) throw new ExecutionError('UNKNOWN_BLOCK', `block ${record.blockNumber} or its parent is missing from the store`);
+    return traceAt(this.store, this.common, parent, block, record.transactionIndex);
+  }
+}
+
+/**
+ * Opens the engine over `store`: creates the genesis block on first open, or checks that the
+ * stored chain is the one `genesis` and `chainId` describe.
+ */
+export async function createExecutionEngine(options: ExecutionEngineOptions): Promise<ExecutionEngine> {
+  const onListenerError = options.onListenerError ?? ((error: unknown) => process.emitWarning(`onBlock listener failed: ${String(error)}`));
+  const engine = new Engine(options.store, options.chainId, onListenerError);
+  const meta = options.store.meta();
+  const genesis = meta === undefined ? await engine.createGenesis(options.genesis) : undefined;
+  if (meta !== undefined) {
+    const expected = await genesisHashOf(options.chainId, options.genesis);
+    if (meta.chainId !== options.chainId || meta.genesisHash !== expected) {
+      throw new ExecutionError(
+        'GENESIS_MISMATCH',
+        `data dir ${options.store.path} belongs to another chain (chain id ${meta.chainId}, genesis ${meta.genesisHash}; this node expects chain id ${options.chainId}, genesis ${expected}): use another --data-dir or the matching genesis`,
+      );
+    }
+  }
+  const head = genesis ?? options.store.getBlockByNumber(meta!.headNumber);
+  if (head === undefined) throw new ExecutionError('ENGINE_FAILED', `store ${options.store.path} has no head block ${meta!.headNumber}: the data dir is damaged, move it away and resync`);
+  await engine.resetToHead(head);
+  return engine;
+}
+
+/** The genesis hash `spec` produces, computed in memory (same code path as the real genesis). */
+export async function genesisHashOf(chainId: bigint, spec: GenesisSpec): Promise<Hex> {
+  const common = createChainCommon(chainId);
+  const state = new MerkleStateManager({ common });
+  await applyAlloc(state, spec.alloc);
+  const header = buildHeader(
+    { number: 0n, parentHash: bytesToHex(new Uint8Array(32)) as Hex, timestamp: spec.timestamp, gasLimit: spec.gasLimit, baseFeePerGas: spec.baseFeePerGas, extraData: spec.extraData ?? '0x', stateRoot: await state.getStateRoot() },
+    common,
+  );
+  return bytesToHex(header.hash()) as Hex;
+}

@@ -1,0 +1,24 @@
+// Execution limits and chain parameters, each with its unit in its name.
+
+/** Block gas limit we recommend for genesis: twice Ethereum's 30M, for throughput (see docs/decisions/0005). */
+export const DEFAULT_BLOCK_GAS_LIMIT = 60_000_000n;
+/** Constant base fee (wei per gas): 1 gwei, which viem, ethers and Hardhat price against without surprises. */
+export const DEFAULT_BASE_FEE_PER_GAS_WEI = 1_000_000_000n;
+/** Ethereum's header bound on extraData; the consensus digest is 32 bytes. */
+export const MAX_EXTRA_DATA_BYTES = 32;
+/** Largest signed transaction executed; the mempool's limit is at most this. */
+export const MAX_TRANSACTION_BYTES = 128 * 1024;
+/** Most transactions one executeBlock call accepts (a superblock of K batches). */
+export const MAX_BLOCK_TRANSACTIONS = 100_000;
+/** Accounts kept in the latest-state cache for mempool admission before it is cleared. */
+export const LATEST_ACCOUNT_CACHE_MAX = 200_000;
+/** eth_getLogs: widest block range scanned in one query. */
+export const MAX_LOG_BLOCK_RANGE = 100_000n;
+/** eth_getLogs: most logs returned by one query when the caller sets no limit. */
+export const DEFAULT_MAX_LOGS_PER_QUERY = 10_000;
+/** debug_traceTransaction: most opcode steps recorded before the trace is refused. */
+export const MAX_TRACE_STEPS = 200_000;
+/** eth_estimateGas: most EVM runs of the binary search (60M gas needs about 12). */
+export const MAX_ESTIMATE_ITERATIONS = 40;
+/** eth_call gas when the caller gives none: the block gas limit, like geth's RPC gas cap. */
+export const MIN_TRANSFER_GAS = 21_000n;

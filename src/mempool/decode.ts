@@ -1,0 +1,242 @@
+// Stateless admission of one signed Ethereum transaction (EIP-2718 envelope or legacy RLP):
+// decoded once with @ethereumjs/tx, its sender recovered once with native secp256k1, and every
+// check that needs no account state done here so the pool never decodes the bytes again.
+// Supported: legacy (EIP-155 protected), EIP-2930 and EIP-1559. Blob (EIP-4844) transactions
+// need a sidecar network the chain does not have; EIP-7702 authorizations change other
+// accounts' nonces, which the pool's per-sender nonce model cannot track: both are refused.
+import { RLP } from '@ethereumjs/rlp';
+import {
+  create1559FeeMarketTxFromBytesArray,
+  createAccessList2930TxFromBytesArray,
+  createLegacyTxFromBytesArray,
+  getMinimumGasLimit,
+  paramsTx,
+  TransactionType,
+} from '@ethereumjs/tx';
+import { createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
+import type { Common } from '@ethereumjs/common';
+import { nativeCustomCrypto } from '../crypto/secp256k1.js';
+import type { AccessList2930Tx, FeeMarket1559Tx, LegacyTx } from '@ethereumjs/tx';
+import { bytesEqual, bytesToBigInt, toHex } from '../crypto/bytes.js';
+import { keccak256 } from '../crypto/hash.js';
+import type { Hex } from '../chain/types.js';
+import { MempoolError, MempoolErrorCode as Code } from './errors.js';
+
+/** secp256k1 group order n; EIP-2 requires s <= n/2 so a signature has one valid form. */
+const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const SECP256K1_HALF_N = SECP256K1_N >> 1n;
+/** EIP-3860: largest init code of a contract creation, in bytes (2 * 24,576). */
+const MAX_INITCODE_BYTES = 49_152;
+/** First byte of an RLP list: a legacy transaction starts with one, a typed one with its type. */
+const RLP_LIST_PREFIX = 0xc0;
+/** Field counts of signed transactions (EIP-155 legacy, EIP-2930, EIP-1559). */
+const SIGNED_FIELDS: Readonly<Record<number, number>> = { 0: 9, 1: 11, 2: 12 };
+const UNSUPPORTED_TYPE_NAMES: Readonly<Record<number, string>> = { 3: 'EIP-4844 blob', 4: 'EIP-7702 set-code' };
+
+export type SupportedTxType = 0 | 1 | 2;
+
+/** Everything the pool needs about a transaction, computed once at admission. */
+export interface DecodedTransaction {
+  readonly hash: Hex;
+  readonly sender: Hex;
+  readonly nonce: bigint;
+  readonly type: SupportedTxType;
+  readonly to: Hex | null;
+  readonly value: bigint;
+  readonly gasLimit: bigint;
+  /** The fee cap: maxFeePerGas, or gasPrice for legacy and EIP-2930. */
+  readonly maxFeePerGas: bigint;
+  /** The tip cap: maxPriorityFeePerGas, or gasPrice for legacy and EIP-2930. */
+  readonly maxPriorityFeePerGas: bigint;
+  /** The most the sender can be charged: gasLimit * maxFeePerGas + value. */
+  readonly cost: bigint;
+  readonly raw: Uint8Array;
+}
+
+export interface DecodeContext {
+  readonly chainId: bigint;
+  readonly common: Common;
+  readonly maxTxBytes: number;
+  readonly blockGasLimit: bigint;
+  /** Accept legacy transactions signed without a chain id (geth's --rpc.allow-unprotected-txs). */
+  readonly allowUnprotected: boolean;
+}
+
+/**
+ * Prague rules for `chainId` with native secp256k1 recovery (about 20x noble's speed), shared by
+ * every decoded transaction. @ethereumjs/tx copies its Common and re-merges the transaction
+ * parameters (a JSON deep copy and a cache rebuild) in every constructor, which costs more than
+ * a sixth of admission. This Common has those parameters merged once, and its `copy` returns
+ * itself: safe because the pool only reads the transactions it builds and never changes their
+ * Common. decode.test.ts checks that results match a plain Common, so an upgrade that breaks
+ * the assumption fails there.
+ */
+export function createTxCommon(chainId: bigint): Common {
+  if (chainId < 1n || chainId > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(`chainId must be in [1, 2^53 - 1], got ${chainId}`);
+  }
+  const common = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Prague, customCrypto: nativeCustomCrypto });
+  common.updateParams(paramsTx);
+  const updateParams = common.updateParams.bind(common);
+  common.copy = () => common;
+  common.updateParams = (params) => {
+    if (params !== paramsTx) updateParams(params);
+  };
+  return common;
+}
+
+type SignedTx = LegacyTx | AccessList2930Tx | FeeMarket1559Tx;
+
+/** Decodes and checks `raw`; throws MempoolError with the reason when it is not admissible. */
+export function decodeTransaction(raw: Uint8Array, context: DecodeContext): DecodedTransaction {
+  if (raw.length > context.maxTxBytes) {
+    throw new MempoolError(Code.OversizedData, `transaction size ${raw.length}, limit ${context.maxTxBytes}`);
+  }
+  const type = envelopeType(raw);
+  const fields = decodeFields(raw, type);
+  checkChainId(type, fields, context);
+  checkFeeCaps(type, fields);
+  checkSignatureValues(type, fields);
+  checkInitCode(type, fields);
+  const tx = construct(type, fields, context.common);
+  if (!bytesEqual(tx.serialize(), raw)) {
+    throw new MempoolError(Code.InvalidEncoding, 'not in canonical form (re-encoding differs); encode it with a standard library');
+  }
+  return describe(tx, type, raw, context);
+}
+
+function envelopeType(raw: Uint8Array): SupportedTxType {
+  if (raw.length === 0) throw new MempoolError(Code.InvalidEncoding, 'empty input');
+  const first = raw[0]!;
+  if (first >= RLP_LIST_PREFIX) return 0;
+  if (first === TransactionType.AccessListEIP2930 || first === TransactionType.FeeMarketEIP1559) return first;
+  const name = UNSUPPORTED_TYPE_NAMES[first];
+  const detail = name === undefined ? `type 0x${first.toString(16).padStart(2, '0')} is unknown` : `type ${first} (${name}) is not accepted by this chain`;
+  throw new MempoolError(Code.TxTypeNotSupported, `${detail}; send a legacy, EIP-2930 or EIP-1559 transaction`);
+}
+
+function decodeFields(raw: Uint8Array, type: SupportedTxType): Uint8Array[] {
+  let decoded: unknown;
+  try {
+    decoded = RLP.decode(type === 0 ? raw : raw.subarray(1));
+  } catch (error) {
+    throw new MempoolError(Code.InvalidEncoding, `bad RLP: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(decoded)) throw new MempoolError(Code.InvalidEncoding, 'the payload is not an RLP list');
+  const expected = SIGNED_FIELDS[type]!;
+  if (decoded.length !== expected) {
+    const why = decoded.length === expected - 3 ? 'the transaction is not signed' : `expected ${expected} fields, got ${decoded.length}`;
+    throw new MempoolError(Code.InvalidEncoding, why);
+  }
+  return decoded as Uint8Array[];
+}
+
+/** The signature triple sits in the last three fields of every supported type. */
+function signatureFields(fields: Uint8Array[]): { v: bigint; r: bigint; s: bigint } {
+  const n = fields.length;
+  return { v: fieldToBigInt(fields[n - 3]), r: fieldToBigInt(fields[n - 2]), s: fieldToBigInt(fields[n - 1]) };
+}
+
+function fieldToBigInt(field: unknown): bigint {
+  if (!(field instanceof Uint8Array)) throw new MempoolError(Code.InvalidEncoding, 'a scalar field holds a list');
+  return bytesToBigInt(field);
+}
+
+function checkChainId(type: SupportedTxType, fields: Uint8Array[], context: DecodeContext): void {
+  let chainId: bigint;
+  if (type === 0) {
+    const { v } = signatureFields(fields);
+    if (v === 27n || v === 28n) {
+      if (context.allowUnprotected) return;
+      throw new MempoolError(Code.UnprotectedTx, `sign with chain id ${context.chainId} (EIP-155)`);
+    }
+    if (v < 35n) throw new MempoolError(Code.InvalidSignature, `legacy v must be 27, 28 or chainId * 2 + 35/36, got ${v}`);
+    chainId = (v - 35n) / 2n;
+  } else {
+    chainId = fieldToBigInt(fields[0]);
+  }
+  if (chainId !== context.chainId) {
+    throw new MempoolError(Code.InvalidChainId, `have ${chainId} want ${context.chainId}`);
+  }
+}
+
+function checkFeeCaps(type: SupportedTxType, fields: Uint8Array[]): void {
+  if (type !== 2) return;
+  const tip = fieldToBigInt(fields[2]);
+  const cap = fieldToBigInt(fields[3]);
+  if (tip > cap) throw new MempoolError(Code.TipAboveFeeCap, `maxPriorityFeePerGas: ${tip}, maxFeePerGas: ${cap}`);
+}
+
+function checkSignatureValues(type: SupportedTxType, fields: Uint8Array[]): void {
+  const { v, r, s } = signatureFields(fields);
+  if (type !== 0 && v !== 0n && v !== 1n) {
+    throw new MempoolError(Code.InvalidSignature, `y parity must be 0 or 1, got ${v}`);
+  }
+  if (r === 0n || r >= SECP256K1_N || s === 0n || s >= SECP256K1_N) {
+    throw new MempoolError(Code.InvalidSignature, 'r and s must lie in [1, n - 1] of secp256k1');
+  }
+  if (s > SECP256K1_HALF_N) {
+    throw new MempoolError(Code.InvalidSignature, 's is greater than secp256k1n/2 (EIP-2); normalize the signature to low s');
+  }
+}
+
+function construct(type: SupportedTxType, fields: Uint8Array[], common: Common): SignedTx {
+  const values = fields as never;
+  const options = { common };
+  try {
+    if (type === 0) return createLegacyTxFromBytesArray(values, options);
+    if (type === 1) return createAccessList2930TxFromBytesArray(values, options);
+    return create1559FeeMarketTxFromBytesArray(values, options);
+  } catch (error) {
+    throw new MempoolError(Code.InvalidEncoding, stripContext((error as Error).message));
+  }
+}
+
+/**
+ * EIP-3860 caps init code. Fields: `to` at 3 + type and `data` at 5 + type in legacy, EIP-2930
+ * and EIP-1559 alike; an empty `to` is a contract creation.
+ */
+function checkInitCode(type: SupportedTxType, fields: Uint8Array[]): void {
+  const to = fields[3 + type]!;
+  const data = fields[5 + type]!;
+  if (to.length === 0 && data.length > MAX_INITCODE_BYTES) {
+    throw new MempoolError(Code.MaxInitCodeSizeExceeded, `code size ${data.length}, limit ${MAX_INITCODE_BYTES}`);
+  }
+}
+
+/** @ethereumjs appends a dump of the transaction in parentheses; the caller already has it. */
+function stripContext(message: string): string {
+  const cut = message.indexOf(' (tx type=');
+  return cut === -1 ? message : message.slice(0, cut);
+}
+
+function describe(tx: SignedTx, type: SupportedTxType, raw: Uint8Array, context: DecodeContext): DecodedTransaction {
+  let senderAddress;
+  try {
+    senderAddress = tx.getSenderAddress();
+  } catch {
+    throw new MempoolError(Code.InvalidSender, 'the signature does not recover to a public key');
+  }
+  const minimumGas = getMinimumGasLimit(tx, senderAddress);
+  if (tx.gasLimit < minimumGas) {
+    throw new MempoolError(Code.IntrinsicGasTooLow, `gas ${tx.gasLimit}, minimum needed ${minimumGas}`);
+  }
+  if (tx.gasLimit > context.blockGasLimit) {
+    throw new MempoolError(Code.GasLimitExceeded, `gas ${tx.gasLimit}, block gas limit ${context.blockGasLimit}`);
+  }
+  const maxFeePerGas = 'gasPrice' in tx ? tx.gasPrice : tx.maxFeePerGas;
+  const maxPriorityFeePerGas = 'gasPrice' in tx ? tx.gasPrice : tx.maxPriorityFeePerGas;
+  return {
+    hash: `0x${toHex(keccak256(raw))}`,
+    sender: `0x${toHex(senderAddress.bytes)}`,
+    nonce: tx.nonce,
+    type,
+    to: tx.to === undefined ? null : `0x${toHex(tx.to.bytes)}`,
+    value: tx.value,
+    gasLimit: tx.gasLimit,
+    maxFeePerGas,
+    maxPriorityFeePerGas,
+    cost: tx.gasLimit * maxFeePerGas + tx.value,
+    raw,
+  };
+}

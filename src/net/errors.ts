@@ -1,0 +1,46 @@
+// Typed transport errors (thrown to callers) and the reasons frames or connections are dropped
+// (counted in stats and logged, never thrown: a bad peer must not take the node down).
+
+export type TransportErrorCode =
+  /** A limit, peer list, chain id or address is invalid. */
+  | 'INVALID_CONFIG'
+  /** The listen address could not be bound (port in use, no permission). */
+  | 'LISTEN_FAILED'
+  /** send/broadcast was given a channel outside 1..255. */
+  | 'INVALID_CHANNEL'
+  /** send/broadcast was given a payload larger than the frame limit allows. */
+  | 'FRAME_TOO_LARGE';
+
+export class TransportError extends Error {
+  constructor(
+    readonly code: TransportErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TransportError';
+  }
+}
+
+/** Why an outbound frame was not queued. */
+export type FrameDropReason = 'frame_peer_down' | 'frame_queue_full';
+
+/** Why a connection was closed by us (protocol or policy), as counted in stats().dropped. */
+export type ConnectionDropReason =
+  | 'conn_handshake_timeout'
+  | 'conn_malformed_handshake'
+  | 'conn_version_mismatch'
+  | 'conn_chain_mismatch'
+  | 'conn_unknown_peer'
+  | 'conn_wrong_peer'
+  | 'conn_self_connection'
+  | 'conn_bad_signature'
+  | 'conn_oversized_frame'
+  | 'conn_empty_frame'
+  | 'conn_control_frame_after_handshake'
+  | 'conn_pending_limit'
+  | 'conn_per_ip_limit'
+  | 'conn_duplicate'
+  | 'conn_peer_removed';
+
+export type DropReason = FrameDropReason | ConnectionDropReason;

@@ -1,0 +1,107 @@
+// Every bound the transport enforces, as named constants with units, and the resolved set a
+// transport runs with. Relations between limits are checked once, in resolveLimits.
+import { TransportError } from './errors.js';
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+/** Frame header: u32 big-endian length (channel byte + payload) followed by the u8 channel. */
+export const FRAME_LENGTH_BYTES = 4;
+export const FRAME_HEADER_BYTES = FRAME_LENGTH_BYTES + 1;
+
+/** Largest value of a frame's length field (channel byte + payload). A block sync response fits. */
+export const MAX_FRAME_BYTES = 16 * MIB;
+/** Handshake frames are tiny; anything larger before authentication is garbage. */
+export const MAX_HANDSHAKE_FRAME_BYTES = 256;
+/** Connect + hello + auth must finish within this, or the socket is closed. */
+export const HANDSHAKE_TIMEOUT_MS = 5_000;
+/** Per peer: bytes waiting to be written (our queue plus the socket's buffer). */
+export const MAX_QUEUE_BYTES = 32 * MIB;
+/** Per peer: frames waiting in our queue. Bounds the per-frame overhead of tiny frames. */
+export const MAX_QUEUE_FRAMES = 65_536;
+/** Small frames are concatenated into writes of at most this many bytes (one syscall each). */
+export const WRITE_BATCH_BYTES = 256 * KIB;
+/** First reconnect delay; doubles per failed attempt up to RECONNECT_MAX_DELAY_MS. */
+export const RECONNECT_INITIAL_DELAY_MS = 100;
+export const RECONNECT_MAX_DELAY_MS = 5_000;
+/**
+ * The side with the higher public key waits this long before dialling, so that at startup the
+ * lower side's dial usually wins and no duplicate connection has to be retired.
+ */
+export const DIAL_YIELD_MS = 200;
+/** Inbound connections that have not finished the handshake, in total and per remote IP. */
+export const MAX_PENDING_HANDSHAKES = 64;
+export const MAX_PENDING_HANDSHAKES_PER_IP = 16;
+/** A duplicate connection being retired is destroyed after this if the remote has not closed it. */
+export const RETIRE_GRACE_MS = 2_000;
+/** TCP keepalive probes find a peer whose machine vanished without a FIN. */
+export const KEEPALIVE_INITIAL_DELAY_MS = 5_000;
+
+export interface TransportLimits {
+  readonly maxFrameBytes: number;
+  readonly maxHandshakeFrameBytes: number;
+  readonly handshakeTimeoutMs: number;
+  readonly maxQueueBytes: number;
+  readonly maxQueueFrames: number;
+  readonly writeBatchBytes: number;
+  readonly reconnectInitialDelayMs: number;
+  readonly reconnectMaxDelayMs: number;
+  readonly dialYieldMs: number;
+  readonly maxPendingHandshakes: number;
+  readonly maxPendingHandshakesPerIp: number;
+  readonly retireGraceMs: number;
+  readonly keepAliveInitialDelayMs: number;
+}
+
+export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = Object.freeze({
+  maxFrameBytes: MAX_FRAME_BYTES,
+  maxHandshakeFrameBytes: MAX_HANDSHAKE_FRAME_BYTES,
+  handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+  maxQueueBytes: MAX_QUEUE_BYTES,
+  maxQueueFrames: MAX_QUEUE_FRAMES,
+  writeBatchBytes: WRITE_BATCH_BYTES,
+  reconnectInitialDelayMs: RECONNECT_INITIAL_DELAY_MS,
+  reconnectMaxDelayMs: RECONNECT_MAX_DELAY_MS,
+  dialYieldMs: DIAL_YIELD_MS,
+  maxPendingHandshakes: MAX_PENDING_HANDSHAKES,
+  maxPendingHandshakesPerIp: MAX_PENDING_HANDSHAKES_PER_IP,
+  retireGraceMs: RETIRE_GRACE_MS,
+  keepAliveInitialDelayMs: KEEPALIVE_INITIAL_DELAY_MS,
+});
+
+/** The u32 length field caps any frame; one byte of it is the channel. */
+const LENGTH_FIELD_MAX = 0xffff_ffff;
+
+/** Defaults overridden by `overrides`, with every value and relation checked. */
+export function resolveLimits(overrides: Partial<TransportLimits> = {}): TransportLimits {
+  const limits = { ...DEFAULT_TRANSPORT_LIMITS, ...overrides };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new TransportError('INVALID_CONFIG', `limits.${name} must be a non-negative integer, got ${String(value)}`);
+    }
+  }
+  requireRelation(limits.maxFrameBytes >= 1 && limits.maxFrameBytes <= LENGTH_FIELD_MAX, 'limits.maxFrameBytes must be between 1 and 2^32-1');
+  requireRelation(limits.maxHandshakeFrameBytes >= 128, 'limits.maxHandshakeFrameBytes must be at least 128 (a hello is 98 bytes)');
+  // One frame of the largest size must fit in an empty queue, or it could never be sent.
+  requireRelation(
+    limits.maxQueueBytes >= limits.maxFrameBytes + FRAME_LENGTH_BYTES,
+    'limits.maxQueueBytes must be at least limits.maxFrameBytes + 4 so one largest frame fits',
+  );
+  requireRelation(limits.maxQueueFrames >= 1, 'limits.maxQueueFrames must be at least 1');
+  requireRelation(limits.writeBatchBytes >= 1, 'limits.writeBatchBytes must be at least 1');
+  requireRelation(limits.reconnectInitialDelayMs >= 1, 'limits.reconnectInitialDelayMs must be at least 1');
+  requireRelation(
+    limits.reconnectMaxDelayMs >= limits.reconnectInitialDelayMs,
+    'limits.reconnectMaxDelayMs must be at least limits.reconnectInitialDelayMs',
+  );
+  requireRelation(limits.handshakeTimeoutMs >= 1, 'limits.handshakeTimeoutMs must be at least 1');
+  requireRelation(
+    limits.maxPendingHandshakesPerIp >= 1 && limits.maxPendingHandshakesPerIp <= limits.maxPendingHandshakes,
+    'limits.maxPendingHandshakesPerIp must be between 1 and limits.maxPendingHandshakes',
+  );
+  return Object.freeze(limits);
+}
+
+function requireRelation(holds: boolean, message: string): void {
+  if (!holds) throw new TransportError('INVALID_CONFIG', message);
+}

@@ -1,0 +1,191 @@
+// The genesis file: chain parameters, funded accounts, and the validators' staking records from
+// which the committee is drawn (the seed's model: V_i = S_i*C_i*(1-L_i/T), sampled by weight).
+import { readFileSync } from 'node:fs';
+import { mnemonicToAccount } from 'viem/accounts';
+import type { Hex } from '../chain/types.js';
+import type { Committee, CommitteeMember } from '../consensus/types.js';
+import { fromHex, toHex, utf8 } from '../crypto/bytes.js';
+import { sha256 } from '../crypto/hash.js';
+import { sampleCommittee } from '../stake/sampler.js';
+import { stakeWeights, weightUnits, type WeightForm } from '../stake/weight.js';
+import { ConfigError } from './errors.js';
+
+/** The standard development mnemonic of Hardhat and Anvil: the same 20 accounts and keys. */
+export const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
+export const DEV_ACCOUNT_COUNT = 20;
+export const DEV_ACCOUNT_BALANCE_WEI = 10_000n * 10n ** 18n;
+export const DEFAULT_CHAIN_ID = 31337n;
+export const DEFAULT_BLOCK_GAS_LIMIT = 60_000_000n;
+export const DEFAULT_BASE_FEE_PER_GAS = 1_000_000_000n;
+export const MAX_VALIDATORS = 1024;
+
+export interface GenesisValidator {
+  readonly id: string;
+  readonly publicKey: Hex; // ed25519
+  readonly stake: number;
+  readonly lock: number;
+  readonly coefficient: number;
+}
+
+export interface GenesisFile {
+  readonly chainId: string;
+  readonly timestamp: number;
+  readonly gasLimit: string;
+  readonly baseFeePerGas: string;
+  readonly alloc: Record<string, { readonly balance: string; readonly code?: string; readonly nonce?: string; readonly storage?: Record<string, string> }>;
+  readonly staking: {
+    readonly maxLock: number; // T
+    readonly form: WeightForm;
+    readonly committeeSize: number; // K
+    readonly validators: readonly GenesisValidator[];
+  };
+}
+
+export interface DevAccount {
+  readonly address: Hex;
+  readonly privateKey: Hex;
+}
+
+export function devAccounts(count = DEV_ACCOUNT_COUNT): DevAccount[] {
+  return Array.from({ length: count }, (_, addressIndex) => {
+    const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex });
+    return { address: account.address.toLowerCase() as Hex, privateKey: `0x${toHex(account.getHdKey().privateKey!)}` as Hex };
+  });
+}
+
+export interface ParsedGenesis {
+  readonly file: GenesisFile;
+  readonly chainId: bigint;
+  readonly gasLimit: bigint;
+  readonly baseFeePerGas: bigint;
+  readonly timestamp: bigint;
+  readonly alloc: Record<Hex, { balance: bigint; nonce?: bigint; code?: Hex; storage?: Record<Hex, Hex> }>;
+  /** The committee drawn at genesis (epoch 0), in committee order. */
+  readonly committee: Committee;
+  /** Every staked validator by id, with its weight (committee member or not). */
+  readonly validators: readonly (GenesisValidator & { readonly weight: bigint })[];
+}
+
+function quantity(value: unknown, field: string): bigint {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
+  if (typeof value === 'string' && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) return BigInt(value);
+  throw new ConfigError(`genesis: ${field} must be a non-negative integer (decimal or 0x-hex string), got ${JSON.stringify(value)}`);
+}
+
+function hexField(value: unknown, field: string, bytes?: number): Hex {
+  if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(value) || (bytes !== undefined && value.length !== 2 + 2 * bytes)) {
+    throw new ConfigError(`genesis: ${field} must be a 0x-prefixed hex string${bytes ? ` of ${bytes} bytes` : ''}, got ${JSON.stringify(value)}`);
+  }
+  return value.toLowerCase() as Hex;
+}
+
+/** Seed of the genesis committee draw: a hash of the chain id and the staking records. */
+export function genesisCommitteeSeed(file: GenesisFile): Uint8Array {
+  return sha256(utf8('synod/genesis-committee/v1'), utf8(JSON.stringify({ chainId: file.chainId, staking: file.staking })));
+}
+
+export function parseGenesis(file: GenesisFile): ParsedGenesis {
+  if (typeof file !== 'object' || file === null) throw new ConfigError('genesis: the file must hold a JSON object');
+  const chainId = quantity(file.chainId, 'chainId');
+  if (chainId === 0n) throw new ConfigError('genesis: chainId must be positive');
+  const alloc: ParsedGenesis['alloc'] = {};
+  for (const [address, account] of Object.entries(file.alloc ?? {})) {
+    const key = hexField(address, `alloc key ${address}`, 20);
+    alloc[key] = {
+      balance: quantity(account.balance, `alloc[${address}].balance`),
+      ...(account.nonce !== undefined ? { nonce: quantity(account.nonce, `alloc[${address}].nonce`) } : {}),
+      ...(account.code !== undefined ? { code: hexField(account.code, `alloc[${address}].code`) } : {}),
+      ...(account.storage !== undefined
+        ? { storage: Object.fromEntries(Object.entries(account.storage).map(([k, v]) => [hexField(k, 'storage key', 32), hexField(v, 'storage value', 32)])) }
+        : {}),
+    };
+  }
+  const staking = file.staking;
+  if (!staking || !Array.isArray(staking.validators) || staking.validators.length === 0) {
+    throw new ConfigError('genesis: staking.validators must list at least one validator');
+  }
+  if (staking.validators.length > MAX_VALIDATORS) throw new ConfigError(`genesis: at most ${MAX_VALIDATORS} validators`);
+  const ids = new Set<string>();
+  const keys = new Set<string>();
+  staking.validators.forEach((v, i) => {
+    if (typeof v.id !== 'string' || v.id === '') throw new ConfigError(`genesis: staking.validators[${i}].id must be a non-empty string`);
+    if (ids.has(v.id)) throw new ConfigError(`genesis: validator id "${v.id}" appears twice`);
+    ids.add(v.id);
+    const key = hexField(v.publicKey, `staking.validators[${i}].publicKey`, 32);
+    if (keys.has(key)) throw new ConfigError(`genesis: validator public key ${key} appears twice`);
+    keys.add(key);
+  });
+  let weights: bigint[];
+  try {
+    weights = weightUnits(stakeWeights(staking.validators, { maxLock: staking.maxLock, form: staking.form ?? 'product' }));
+  } catch (error) {
+    throw new ConfigError(`genesis: staking: ${(error as Error).message}`);
+  }
+  const validators = staking.validators.map((v, i) => ({ ...v, publicKey: v.publicKey.toLowerCase() as Hex, weight: weights[i]! }));
+  const positive = validators.filter((v) => v.weight > 0n).length;
+  const k = staking.committeeSize ?? positive;
+  if (!Number.isInteger(k) || k < 1 || k > positive) {
+    throw new ConfigError(`genesis: staking.committeeSize must be an integer from 1 to ${positive} (validators with positive weight), got ${k}`);
+  }
+  const drawn = sampleCommittee(validators, k, genesisCommitteeSeed(file));
+  const byId = new Map(validators.map((v) => [v.id, v]));
+  const members: CommitteeMember[] = drawn.map((id, index) => {
+    const v = byId.get(id)!;
+    return { index, id, publicKey: fromHex(v.publicKey), weight: v.weight };
+  });
+  const committee: Committee = { epoch: 0, members, totalWeight: members.reduce((s, m) => s + m.weight, 0n) };
+  return {
+    file,
+    chainId,
+    gasLimit: quantity(file.gasLimit ?? DEFAULT_BLOCK_GAS_LIMIT.toString(), 'gasLimit'),
+    baseFeePerGas: quantity(file.baseFeePerGas ?? DEFAULT_BASE_FEE_PER_GAS.toString(), 'baseFeePerGas'),
+    timestamp: quantity(file.timestamp ?? 0, 'timestamp'),
+    alloc,
+    committee,
+    validators,
+  };
+}
+
+export function loadGenesis(path: string): ParsedGenesis {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`genesis file ${path} cannot be read: check the "genesis" path in the config (relative paths are relative to the config file)`);
+  }
+  let json: GenesisFile;
+  try {
+    json = JSON.parse(text) as GenesisFile;
+  } catch (error) {
+    throw new ConfigError(`genesis file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseGenesis(json);
+}
+
+/**
+ * A development genesis: the 20 dev accounts funded; validator i stakes 100 + 10*i tokens, so
+ * weights differ (as on a real chain) while any single validator stays below 1/3 of the weight.
+ */
+export function devGenesis(options: {
+  chainId: bigint;
+  validators: readonly { id: string; publicKey: Hex }[];
+  timestamp: number;
+  extraAlloc?: Record<Hex, bigint>;
+}): GenesisFile {
+  const alloc: Record<string, { balance: string }> = {};
+  for (const account of devAccounts()) alloc[account.address] = { balance: DEV_ACCOUNT_BALANCE_WEI.toString() };
+  for (const [address, balance] of Object.entries(options.extraAlloc ?? {})) alloc[address.toLowerCase()] = { balance: balance.toString() };
+  return {
+    chainId: options.chainId.toString(),
+    timestamp: options.timestamp,
+    gasLimit: DEFAULT_BLOCK_GAS_LIMIT.toString(),
+    baseFeePerGas: DEFAULT_BASE_FEE_PER_GAS.toString(),
+    alloc,
+    staking: {
+      maxLock: 90,
+      form: 'product',
+      committeeSize: options.validators.length,
+      validators: options.validators.map((v, i) => ({ id: v.id, publicKey: v.publicKey, stake: 100 + 10 * i, lock: 30, coefficient: 1 })),
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// The JSON-RPC server's backend over the real node: the execution engine (finalized chain and
+// state), the mempool (admission and pending nonces) and the consensus driver (status).
+import type { Registry } from 'prom-client';
+import type { FinalityCertificate, Hex } from '../chain/types.js';
+import type { Committee, CoreStatus } from '../consensus/types.js';
+import { toHex } from '../crypto/bytes.js';
+import { EstimateGasError } from '../execution/errors.js';
+import type { ExecutionEngine } from '../execution/engine.js';
+import { Mempool, MempoolError, MempoolErrorCode } from '../mempool/index.js';
+import {
+  TxRejectedError,
+  type CallParams,
+  type CommitteeInfo,
+  type ConsensusStatus,
+  type ExecutionOutcome,
+  type LogQuery,
+  type RpcBackend,
+  type SyncStatus,
+  type TxRejectionReason,
+} from '../rpc/backend.js';
+
+export const CLIENT_VERSION = `synod/v0.1.0/${process.platform}-${process.arch}/node${process.versions.node}`;
+/** Tip suggested to wallets (eth_maxPriorityFeePerGas); Hardhat suggests the same 1 gwei. */
+export const SUGGESTED_PRIORITY_FEE_WEI = 1_000_000_000n;
+
+const REJECTION_REASON: Readonly<Record<MempoolErrorCode, TxRejectionReason>> = {
+  [MempoolErrorCode.InvalidEncoding]: 'invalid-encoding',
+  [MempoolErrorCode.OversizedData]: 'oversized',
+  [MempoolErrorCode.TxTypeNotSupported]: 'unsupported-type',
+  [MempoolErrorCode.MaxInitCodeSizeExceeded]: 'oversized',
+  [MempoolErrorCode.UnprotectedTx]: 'invalid-chain-id',
+  [MempoolErrorCode.InvalidChainId]: 'invalid-chain-id',
+  [MempoolErrorCode.InvalidSignature]: 'invalid-signature',
+  [MempoolErrorCode.InvalidSender]: 'invalid-signature',
+  [MempoolErrorCode.TipAboveFeeCap]: 'tip-above-fee-cap',
+  [MempoolErrorCode.IntrinsicGasTooLow]: 'intrinsic-gas-too-low',
+  [MempoolErrorCode.GasLimitExceeded]: 'gas-limit-too-high',
+  [MempoolErrorCode.FeeCapTooLow]: 'fee-cap-below-base-fee',
+  [MempoolErrorCode.NonceTooLow]: 'nonce-too-low',
+  [MempoolErrorCode.NonceTooHigh]: 'nonce-too-high',
+  [MempoolErrorCode.InsufficientFunds]: 'insufficient-funds',
+  [MempoolErrorCode.AlreadyKnown]: 'already-known',
+  [MempoolErrorCode.ReplaceUnderpriced]: 'replacement-underpriced',
+  [MempoolErrorCode.AccountLimitExceeded]: 'txpool-full',
+  [MempoolErrorCode.PoolFull]: 'txpool-full',
+};
+
+export interface NodeView {
+  readonly engine: ExecutionEngine;
+  readonly mempool: Mempool;
+  readonly committee: Committee;
+  readonly baseFeePerGas: bigint;
+  readonly metrics: Registry;
+  /** Admits a transaction submitted by a client and gossips it to the committee. */
+  submit(raw: Uint8Array): Promise<Hex>;
+  consensusStatus(): CoreStatus;
+  inclusion(): readonly { index: number; included: bigint; excluded: bigint }[];
+  peers(): number;
+  sync(): false | SyncStatus;
+  contracts(): Readonly<Record<string, Hex>>;
+}
+
+function outcomeOf(result: { returnData: Hex; gasUsed: bigint; reverted: boolean; error?: string }): ExecutionOutcome {
+  if (result.reverted) return { kind: 'revert', returnData: result.returnData, gasUsed: result.gasUsed };
+  if (result.error !== undefined) return { kind: 'error', error: result.error, gasUsed: result.gasUsed };
+  return { kind: 'success', returnData: result.returnData, gasUsed: result.gasUsed };
+}
+
+/** Execution takes no access list or nonce: they do not change a call's result here. */
+function executionParams(params: CallParams) {
+  const { accessList: _accessList, nonce: _nonce, ...rest } = params;
+  return rest;
+}
+
+export function createRpcBackend(view: NodeView): RpcBackend {
+  const { engine, mempool, committee } = view;
+  const quorumWeight = (2n * committee.totalWeight) / 3n + 1n;
+  return {
+    chainId: engine.chainId,
+    clientVersion: CLIENT_VERSION,
+    metrics: view.metrics,
+    headNumber: () => engine.head().number,
+    getBlockByNumber: (n) => engine.getBlockByNumber(n),
+    getBlockByHash: (h) => engine.getBlockByHash(h),
+    getTransaction: (h) => engine.getTransaction(h),
+    getPendingTransaction: (h) => {
+      const tx = mempool.get(h);
+      return tx === undefined ? undefined : { hash: tx.hash, raw: `0x${toHex(tx.raw)}` as Hex, from: tx.sender };
+    },
+    getReceipt: (h) => engine.getReceipt(h),
+    getBlockReceipts: (n) => engine.getBlockReceipts(n),
+    getLogs: (query: LogQuery) => engine.getLogs({ ...query, limit: query.limit }),
+    getAccount: async (address, block) => {
+      const account = await engine.getAccount(address, block);
+      return { nonce: account.nonce, balance: account.balance };
+    },
+    getCode: (address, block) => engine.getCode(address, block),
+    getStorageAt: (address, slot, block) => engine.getStorageAt(address, slot, block),
+    getProof: (address, slots, block) => engine.getProof(address, slots, block),
+    call: async (params, block) => outcomeOf(await engine.call(executionParams(params), block)),
+    estimateGas: async (params, block) => {
+      try {
+        return { kind: 'success', returnData: '0x', gasUsed: await engine.estimateGas(executionParams(params), block) };
+      } catch (error) {
+        if (error instanceof EstimateGasError) {
+          return error.code === 'EXECUTION_REVERTED'
+            ? { kind: 'revert', returnData: error.revertData, gasUsed: 0n }
+            : { kind: 'error', error: error.message, gasUsed: 0n };
+        }
+        throw error;
+      }
+    },
+    traceTransaction: (hash) => engine.traceTransaction(hash),
+    sendRawTransaction: async (raw) => {
+      try {
+        return await view.submit(Buffer.from(raw.slice(2), 'hex'));
+      } catch (error) {
+        if (error instanceof MempoolError) throw new TxRejectedError(REJECTION_REASON[error.code], error.message);
+        throw error;
+      }
+    },
+    pendingNonce: (address) => mempool.pendingNonce(address),
+    gasPrice: () => view.baseFeePerGas + SUGGESTED_PRIORITY_FEE_WEI,
+    maxPriorityFeePerGas: () => SUGGESTED_PRIORITY_FEE_WEI,
+    nextBaseFeePerGas: () => view.baseFeePerGas,
+    syncing: () => view.sync(),
+    committee: (): CommitteeInfo => ({
+      epoch: committee.epoch,
+      members: committee.members.map((m) => ({ index: m.index, publicKey: `0x${toHex(m.publicKey)}` as Hex, weight: m.weight })),
+      totalWeight: committee.totalWeight,
+      quorumWeight,
+    }),
+    certificate: (height): FinalityCertificate | undefined => engine.getCertificate(height),
+    consensusStatus: (): ConsensusStatus => {
+      const status = view.consensusStatus();
+      return {
+        height: engine.head().number,
+        epoch: status.epoch,
+        pendingBatches: status.proposers.filter((p) => p.decision === null).length,
+        mempoolSize: mempool.size(),
+        peers: view.peers(),
+        proposers: view.inclusion(),
+      };
+    },
+    contracts: () => view.contracts(),
+    onNewBlock: (listener) => engine.onBlock(listener),
+    onPendingTransaction: (listener) => mempool.onAdded((hash) => listener(hash)),
+  };
+}

@@ -1,0 +1,221 @@
+// The interface the node implements for the JSON-RPC server: reads over finalized blocks and
+// state, execution of calls, admission of transactions, and the two event streams the server
+// needs for filters and subscriptions. It is small on purpose: the node's adapter sits over the
+// execution engine, storage and the mempool, and unit tests use an in-memory twin.
+import type { Registry } from 'prom-client';
+import type {
+  BlockRecord,
+  FinalityCertificate,
+  Hex,
+  LogRecord,
+  ReceiptRecord,
+  TransactionRecord,
+} from '../chain/types.js';
+
+export type { Hex } from '../chain/types.js';
+
+export interface AccessListEntry {
+  readonly address: Hex;
+  readonly storageKeys: readonly Hex[];
+}
+
+/** The transaction object of eth_call and eth_estimateGas, already validated and decoded. */
+export interface CallParams {
+  readonly from?: Hex;
+  readonly to?: Hex; // absent: contract creation
+  readonly gas?: bigint;
+  readonly gasPrice?: bigint;
+  readonly maxFeePerGas?: bigint;
+  readonly maxPriorityFeePerGas?: bigint;
+  readonly value?: bigint;
+  readonly data?: Hex;
+  readonly nonce?: bigint;
+  readonly accessList?: readonly AccessListEntry[];
+}
+
+/**
+ * What running a call produced. A revert carries the revert bytes so the server can return
+ * them as geth does (code 3); any other EVM failure ('out of gas', 'invalid opcode', ...) is an
+ * `error` with geth's message. For eth_estimateGas, `gasUsed` of a success is the estimate.
+ */
+export type ExecutionOutcome =
+  | { readonly kind: 'success'; readonly returnData: Hex; readonly gasUsed: bigint }
+  | { readonly kind: 'revert'; readonly returnData: Hex; readonly gasUsed: bigint }
+  | { readonly kind: 'error'; readonly error: string; readonly gasUsed: bigint };
+
+/** A transaction admitted to the mempool and not yet in a block. */
+export interface PendingTransaction {
+  readonly hash: Hex;
+  readonly raw: Hex;
+  readonly from: Hex;
+}
+
+export interface LogQuery {
+  readonly fromBlock: bigint;
+  readonly toBlock: bigint; // inclusive, never above the head
+  readonly addresses?: readonly Hex[]; // any of
+  readonly topics?: readonly (Hex | readonly Hex[] | null)[]; // position-wise: one, any of, or any
+  /** Stop after this many matches: the server reports "more than limit" as an error. */
+  readonly limit: number;
+}
+
+export interface CommitteeMember {
+  readonly index: number;
+  readonly publicKey: Hex; // ed25519, 32 bytes
+  readonly address?: Hex; // staking account, when known
+  readonly weight: bigint; // V_i
+}
+
+export interface CommitteeInfo {
+  readonly epoch: number;
+  readonly members: readonly CommitteeMember[];
+  readonly totalWeight: bigint;
+  readonly quorumWeight: bigint; // smallest weight that is more than 2/3 of totalWeight
+}
+
+export interface ProposerInclusion {
+  readonly index: number;
+  readonly included: bigint; // heights whose superblock held this member's batch
+  readonly excluded: bigint; // heights that decided 0 on it
+}
+
+export interface ConsensusStatus {
+  readonly height: bigint; // last finalized height
+  readonly epoch: number;
+  readonly pendingBatches: number; // batches proposed and not yet decided
+  readonly mempoolSize: number;
+  readonly peers: number;
+  readonly proposers: readonly ProposerInclusion[];
+}
+
+export interface SyncStatus {
+  readonly startingBlock: bigint;
+  readonly currentBlock: bigint;
+  readonly highestBlock: bigint;
+}
+
+/** EIP-1186 proof, as the state produces it. */
+export interface AccountProof {
+  readonly address: Hex;
+  readonly accountProof: readonly Hex[];
+  readonly balance: bigint;
+  readonly codeHash: Hex;
+  readonly nonce: bigint;
+  readonly storageHash: Hex;
+  readonly storageProof: readonly { readonly key: Hex; readonly value: bigint; readonly proof: readonly Hex[] }[];
+}
+
+/** Why the mempool refused a transaction. The server returns code -32000 with `message`. */
+export type TxRejectionReason =
+  | 'invalid-encoding'
+  | 'invalid-signature'
+  | 'invalid-chain-id'
+  | 'nonce-too-low'
+  | 'nonce-too-high'
+  | 'insufficient-funds'
+  | 'intrinsic-gas-too-low'
+  | 'gas-limit-too-high'
+  | 'underpriced'
+  | 'fee-cap-below-base-fee'
+  | 'tip-above-fee-cap'
+  | 'replacement-underpriced'
+  | 'already-known'
+  | 'oversized'
+  | 'txpool-full'
+  | 'unsupported-type';
+
+/** A refused transaction (eth_sendRawTransaction) or call (eth_call with impossible funds). */
+export class TxRejectedError extends Error {
+  override readonly name = 'TxRejectedError';
+  constructor(
+    readonly reason: TxRejectionReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** geth's wording for each rejection, so clients and tools that match on it keep working. */
+export const txRejected = {
+  nonceTooLow: (next: bigint, got: bigint) =>
+    new TxRejectedError('nonce-too-low', `nonce too low: next nonce ${next}, tx nonce ${got}`),
+  nonceTooHigh: (next: bigint, got: bigint) =>
+    new TxRejectedError('nonce-too-high', `nonce too high: next nonce ${next}, tx nonce ${got}`),
+  insufficientFunds: (have: bigint, want: bigint) =>
+    new TxRejectedError('insufficient-funds', `insufficient funds for gas * price + value: balance ${have}, tx cost ${want}`),
+  invalidChainId: (expected: bigint, got: bigint | undefined) =>
+    new TxRejectedError('invalid-chain-id', `invalid chain id: have ${got ?? 'none'}, want ${expected}`),
+  invalidSignature: () => new TxRejectedError('invalid-signature', 'invalid transaction v, r, s values'),
+  invalidEncoding: (why: string) => new TxRejectedError('invalid-encoding', `invalid transaction encoding: ${why}`),
+  intrinsicGasTooLow: (have: bigint, want: bigint) =>
+    new TxRejectedError('intrinsic-gas-too-low', `intrinsic gas too low: gas ${have}, minimum needed ${want}`),
+  gasLimitTooHigh: (have: bigint, max: bigint) =>
+    new TxRejectedError('gas-limit-too-high', `exceeds block gas limit: gas ${have}, limit ${max}`),
+  underpriced: (have: bigint, min: bigint) =>
+    new TxRejectedError('underpriced', `transaction underpriced: gas tip cap ${have}, minimum needed ${min}`),
+  feeCapBelowBaseFee: (feeCap: bigint, baseFee: bigint) =>
+    new TxRejectedError('fee-cap-below-base-fee', `max fee per gas less than block base fee: maxFeePerGas: ${feeCap}, baseFee: ${baseFee}`),
+  tipAboveFeeCap: () => new TxRejectedError('tip-above-fee-cap', 'max priority fee per gas higher than max fee per gas'),
+  replacementUnderpriced: () => new TxRejectedError('replacement-underpriced', 'replacement transaction underpriced'),
+  alreadyKnown: () => new TxRejectedError('already-known', 'already known'),
+  oversized: (size: number, max: number) =>
+    new TxRejectedError('oversized', `oversized data: transaction size ${size}, limit ${max}`),
+  txpoolFull: () => new TxRejectedError('txpool-full', 'txpool is full'),
+  unsupportedType: (type: number) => new TxRejectedError('unsupported-type', `transaction type not supported: ${type}`),
+} as const;
+
+/** The state needed for a query is gone or never existed (e.g. pruned history). Code -32000. */
+export class StateUnavailableError extends Error {
+  override readonly name = 'StateUnavailableError';
+}
+
+export type Unsubscribe = () => void;
+
+export interface RpcBackend {
+  readonly chainId: bigint;
+  readonly clientVersion: string; // e.g. 'synod/v0.1.0/linux-x64/node20'
+
+  // Finalized chain. Every block the backend returns is final: there are no reorgs.
+  headNumber(): bigint;
+  getBlockByNumber(number: bigint): BlockRecord | undefined;
+  getBlockByHash(hash: Hex): BlockRecord | undefined;
+  getTransaction(hash: Hex): TransactionRecord | undefined;
+  getPendingTransaction?(hash: Hex): PendingTransaction | undefined;
+  getReceipt(hash: Hex): ReceiptRecord | undefined;
+  getBlockReceipts(number: bigint): readonly ReceiptRecord[] | undefined;
+  getLogs(query: LogQuery): readonly LogRecord[];
+
+  // State at a finalized block (number at most headNumber()).
+  getAccount(address: Hex, block: bigint): Promise<{ nonce: bigint; balance: bigint }>;
+  getCode(address: Hex, block: bigint): Promise<Hex>;
+  getStorageAt(address: Hex, slot: Hex, block: bigint): Promise<Hex>; // 32-byte word
+  getProof?(address: Hex, slots: readonly Hex[], block: bigint): Promise<AccountProof>;
+
+  // Execution without commitment.
+  call(params: CallParams, block: bigint): Promise<ExecutionOutcome>;
+  estimateGas(params: CallParams, block: bigint): Promise<ExecutionOutcome>;
+  traceTransaction?(hash: Hex, options: Record<string, unknown>): Promise<unknown>;
+
+  // Mempool. sendRawTransaction throws TxRejectedError with the reason.
+  sendRawTransaction(raw: Hex): Promise<Hex>;
+  pendingNonce(address: Hex): Promise<bigint>;
+
+  // Fees.
+  gasPrice(): bigint;
+  maxPriorityFeePerGas(): bigint;
+  nextBaseFeePerGas(): bigint;
+
+  // Node and consensus.
+  syncing(): false | SyncStatus;
+  committee(): CommitteeInfo;
+  certificate(height: bigint): FinalityCertificate | undefined;
+  consensusStatus(): ConsensusStatus;
+  contracts(): Readonly<Record<string, Hex>>;
+
+  // Events: the server subscribes once and fans out to filters and WebSocket subscriptions.
+  onNewBlock(listener: (block: BlockRecord, receipts: readonly ReceiptRecord[]) => void): Unsubscribe;
+  onPendingTransaction(listener: (hash: Hex) => void): Unsubscribe;
+
+  /** Served at GET /metrics in the Prometheus text format when present. */
+  readonly metrics?: Registry;
+}

@@ -1,0 +1,100 @@
+// State reads at a block, calls and gas estimation, and transaction submission.
+import type { AccountProof, ExecutionOutcome } from '../backend.js';
+import { parseBlockSelector, stateBlockNumber } from '../block-tags.js';
+import { invalidParam, methodNotFound, serverError } from '../errors.js';
+import type { Json } from '../format.js';
+import { describe, parseAddress, parseCallParams, parseData, parseHash, parseObject, parseSlot, quantity } from '../params.js';
+import { revertError } from '../revert.js';
+import { method, type MethodContext, type MethodSpec } from './context.js';
+
+/** Storage keys in one eth_getProof request (geth bounds it at 1024). */
+export const MAX_PROOF_KEYS = 1024;
+/** Raw transaction size the server forwards; the mempool applies the real limit (geth: 128 KiB). */
+export const MAX_RAW_TRANSACTION_BYTES = 1024 * 1024;
+
+/** The block a state method names: position `index` of the params, EIP-1898 objects allowed. */
+function stateBlock(ctx: MethodContext, params: readonly unknown[], index: number): bigint {
+  return stateBlockNumber(ctx.backend, parseBlockSelector(params[index], index, true));
+}
+
+function outcomeResult(outcome: ExecutionOutcome, asGas: boolean): Json {
+  switch (outcome.kind) {
+    case 'success':
+      return asGas ? quantity(outcome.gasUsed) : outcome.returnData;
+    case 'revert':
+      throw revertError(outcome.returnData);
+    case 'error':
+      throw serverError(outcome.error);
+  }
+}
+
+function rejectOverrides(params: readonly unknown[], index: number): void {
+  if (params[index] !== undefined && params[index] !== null) {
+    throw invalidParam(index, 'state and block overrides are not supported by this node');
+  }
+}
+
+function formatProof(proof: AccountProof): Json {
+  return {
+    address: proof.address,
+    accountProof: [...proof.accountProof],
+    balance: quantity(proof.balance),
+    codeHash: proof.codeHash,
+    nonce: quantity(proof.nonce),
+    storageHash: proof.storageHash,
+    storageProof: proof.storageProof.map((s) => ({ key: s.key, value: quantity(s.value), proof: [...s.proof] })),
+  };
+}
+
+export const stateMethods: Record<string, MethodSpec> = {
+  eth_getBalance: method(1, 2, async (p, ctx) => {
+    const address = parseAddress(p[0], 0);
+    return quantity((await ctx.backend.getAccount(address, stateBlock(ctx, p, 1))).balance);
+  }),
+  eth_getTransactionCount: method(1, 2, async (p, ctx) => {
+    const address = parseAddress(p[0], 0);
+    // 'pending' counts the sender's transactions waiting in the mempool, as geth does.
+    if (p[1] === 'pending') return quantity(await ctx.backend.pendingNonce(address));
+    return quantity((await ctx.backend.getAccount(address, stateBlock(ctx, p, 1))).nonce);
+  }),
+  eth_getCode: method(1, 2, async (p, ctx) => ctx.backend.getCode(parseAddress(p[0], 0), stateBlock(ctx, p, 1))),
+  eth_getStorageAt: method(2, 3, async (p, ctx) =>
+    ctx.backend.getStorageAt(parseAddress(p[0], 0), parseSlot(p[1], 1), stateBlock(ctx, p, 2))),
+  eth_getProof: method(2, 3, async (p, ctx) => {
+    if (ctx.backend.getProof === undefined) throw methodNotFound('eth_getProof');
+    const address = parseAddress(p[0], 0);
+    if (!Array.isArray(p[1])) throw invalidParam(1, `storage keys must be an array, got ${describe(p[1])}`);
+    if (p[1].length > MAX_PROOF_KEYS) throw invalidParam(1, `at most ${MAX_PROOF_KEYS} storage keys`);
+    const slots = p[1].map((s) => parseSlot(s, 1));
+    return formatProof(await ctx.backend.getProof(address, slots, stateBlock(ctx, p, 2)));
+  }),
+
+  eth_call: method(1, 4, async (p, ctx) => {
+    const call = parseCallParams(p[0], 0);
+    rejectOverrides(p, 2);
+    rejectOverrides(p, 3);
+    return outcomeResult(await ctx.backend.call(call, stateBlock(ctx, p, 1)), false);
+  }),
+  eth_estimateGas: method(1, 3, async (p, ctx) => {
+    const call = parseCallParams(p[0], 0);
+    rejectOverrides(p, 2);
+    return outcomeResult(await ctx.backend.estimateGas(call, stateBlock(ctx, p, 1)), true);
+  }),
+
+  eth_sendRawTransaction: method(1, 1, (p, ctx) => {
+    const raw = p[0];
+    if (typeof raw === 'string' && raw.length > 2 + 2 * MAX_RAW_TRANSACTION_BYTES) {
+      throw invalidParam(0, `transaction larger than ${MAX_RAW_TRANSACTION_BYTES} bytes`);
+    }
+    const data = parseData(raw, 0, 'signed transaction');
+    if (data.length <= 2) throw invalidParam(0, 'empty transaction: pass the signed transaction bytes');
+    return ctx.backend.sendRawTransaction(data);
+  }),
+
+  debug_traceTransaction: method(1, 2, async (p, ctx) => {
+    if (ctx.backend.traceTransaction === undefined) throw methodNotFound('debug_traceTransaction');
+    const hash = parseHash(p[0], 0, 'transaction hash');
+    const options = p[1] === undefined || p[1] === null ? {} : parseObject(p[1], 1, 'tracer options');
+    return (await ctx.backend.traceTransaction(hash, options)) as Json;
+  }),
+};

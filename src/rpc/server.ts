@@ -1,0 +1,286 @@
+// HTTP and WebSocket on one port, as Anvil serves them: POST / for JSON-RPC (single and batch),
+// GET / and /explorer for the explorer page, GET /metrics for Prometheus, GET /health for
+// readiness probes, and a WebSocket upgrade on any path for JSON-RPC plus eth_subscribe.
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RpcBackend } from './backend.js';
+import { Dispatcher, MAX_BATCH_LENGTH } from './dispatch.js';
+import { RpcError, RpcErrorCode } from './errors.js';
+import { FilterManager, systemClock, type Clock } from './filters.js';
+import { MethodContext, type Session } from './methods/context.js';
+import { METHODS } from './methods/index.js';
+import { RpcMetrics } from './metrics.js';
+import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
+import { SubscriptionHub } from './subscriptions.js';
+
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+export const MAX_WS_CONNECTIONS = 1_024;
+/** A WebSocket client that lets this much pile up unread is too slow and is disconnected. */
+export const MAX_WS_BUFFERED_BYTES = 16 * 1024 * 1024;
+export const FILTER_SWEEP_INTERVAL_MS = 60_000;
+const EXPLORER_HTML = readFileSync(new URL('./explorer/index.html', import.meta.url));
+
+export interface RpcServerLimits {
+  readonly maxBodyBytes: number;
+  readonly maxBatchLength: number;
+  readonly maxWsConnections: number;
+  readonly maxWsBufferedBytes: number;
+  /** Per client address; `null` turns rate limiting off. */
+  readonly rateLimit: RateLimitOptions | null;
+}
+
+export const DEFAULT_LIMITS: RpcServerLimits = {
+  maxBodyBytes: MAX_BODY_BYTES,
+  maxBatchLength: MAX_BATCH_LENGTH,
+  maxWsConnections: MAX_WS_CONNECTIONS,
+  maxWsBufferedBytes: MAX_WS_BUFFERED_BYTES,
+  rateLimit: DEFAULT_RATE_LIMIT,
+};
+
+export interface RpcServerOptions {
+  readonly backend: RpcBackend;
+  readonly host: string;
+  readonly port: number; // 0 picks a free port
+  readonly logger?: Logger;
+  readonly limits?: Partial<RpcServerLimits>;
+  /** Time source for filter expiry and rate limits (tests inject one). */
+  readonly clock?: Clock;
+}
+
+export interface RpcServer {
+  readonly address: { readonly host: string; readonly port: number };
+  readonly url: string; // http://host:port
+  readonly wsUrl: string; // ws://host:port
+  close(): Promise<void>;
+}
+
+/** The server could not start (port in use, no permission, bad host). */
+export class RpcServerError extends Error {
+  override readonly name = 'RpcServerError';
+}
+
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST, GET, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type, Authorization',
+  'Access-Control-Max-Age': '86400',
+} as const;
+
+export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
+  const limits: RpcServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const clock = options.clock ?? systemClock;
+  const { backend, logger } = options;
+  const filters = new FilterManager(backend, clock);
+  const ctx = new MethodContext(backend, filters);
+  const metrics = new RpcMetrics(backend.metrics, new Set(METHODS.keys()));
+  const dispatcher = new Dispatcher(ctx, {
+    methods: METHODS,
+    maxBatchLength: limits.maxBatchLength,
+    rateLimiter: limits.rateLimit === null ? undefined : new RateLimiter(limits.rateLimit, clock),
+    metrics,
+    logger,
+  });
+  const hub = new SubscriptionHub(ctx);
+  const unsubscribe = [
+    backend.onNewBlock((block, receipts) => hub.publishBlock(block, receipts)),
+    backend.onPendingTransaction((hash) => {
+      filters.addPendingTransaction(hash);
+      hub.publishPending(hash);
+    }),
+  ];
+  const http = createServer((req, res) => void handleHttp(req, res, dispatcher, backend, limits, logger));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
+  http.on('upgrade', (req, socket, head) => handleUpgrade(req, socket, head, wss, limits, (ws) =>
+    serveWebSocket(ws, req, dispatcher, hub, limits, metrics, logger)));
+  const sweep = setInterval(() => filters.expire(), FILTER_SWEEP_INTERVAL_MS);
+  sweep.unref();
+  try {
+    await listen(http, options.host, options.port);
+  } catch (err) {
+    clearInterval(sweep);
+    for (const stop of unsubscribe) stop();
+    throw err;
+  }
+  const port = (http.address() as { port: number }).port;
+  const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
+  logger?.info({ host: options.host, port }, 'json-rpc listening');
+  return {
+    address: { host: options.host, port },
+    url: `http://${urlHost}:${port}`,
+    wsUrl: `ws://${urlHost}:${port}`,
+    close: () => {
+      clearInterval(sweep);
+      for (const stop of unsubscribe) stop();
+      return shutdown(http, wss);
+    },
+  };
+}
+
+function listen(http: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => reject(listenError(err, host, port));
+    http.once('error', onError);
+    http.listen(port, host, () => {
+      http.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): RpcServerError {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new RpcServerError(`port ${port} is in use: choose another with --rpc-port`);
+    case 'EACCES':
+      return new RpcServerError(`no permission to listen on ${host}:${port}: use a port above 1023`);
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new RpcServerError(`cannot listen on ${host}: not an address of this machine; use 127.0.0.1 or 0.0.0.0`);
+    default:
+      return new RpcServerError(`cannot listen on ${host}:${port}: ${err.message}`);
+  }
+}
+
+async function shutdown(http: Server, wss: WebSocketServer): Promise<void> {
+  for (const client of wss.clients) client.terminate();
+  await new Promise<void>((resolve) => wss.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    http.close(() => resolve());
+    http.closeAllConnections();
+  });
+}
+
+function clientOf(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+async function handleHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  dispatcher: Dispatcher,
+  backend: RpcBackend,
+  limits: RpcServerLimits,
+  logger: Logger | undefined,
+): Promise<void> {
+  try {
+    await route(req, res, dispatcher, backend, limits);
+  } catch (err) {
+    logger?.error({ err }, 'http request failed');
+    if (!res.headersSent) send(res, 500, 'application/json', Dispatcher.refusal(new RpcError(RpcErrorCode.internal, 'internal error')));
+  }
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, backend: RpcBackend, limits: RpcServerLimits): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method === 'OPTIONS') return send(res, 204, undefined, '');
+  if (req.method === 'POST') return servePost(req, res, dispatcher, limits);
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'use POST for JSON-RPC, GET for the explorer\n');
+  if (path === '/' || path === '/explorer' || path === '/explorer/') return send(res, 200, 'text/html; charset=utf-8', EXPLORER_HTML);
+  if (path === '/health') {
+    return send(res, 200, 'application/json', JSON.stringify({ head: backend.headNumber().toString(), syncing: backend.syncing() !== false }));
+  }
+  if (path === '/metrics') {
+    if (backend.metrics === undefined) return send(res, 404, 'text/plain', 'metrics are not enabled on this node\n');
+    return send(res, 200, backend.metrics.contentType, await backend.metrics.metrics());
+  }
+  return send(res, 404, 'text/plain', 'not found: POST / for JSON-RPC, GET / for the explorer, GET /metrics\n');
+}
+
+function send(res: ServerResponse, status: number, contentType: string | undefined, body: string | Buffer): void {
+  const headers: Record<string, string | number> = { ...CORS_HEADERS, 'Content-Length': Buffer.byteLength(body) };
+  if (contentType !== undefined) headers['Content-Type'] = contentType;
+  res.writeHead(status, headers);
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+function tooLarge(res: ServerResponse, limit: number): void {
+  const error = new RpcError(RpcErrorCode.invalidRequest, `request body too large: limit ${limit} bytes`);
+  res.setHeader('Connection', 'close'); // the rest of the body is not worth reading
+  send(res, 413, 'application/json', Dispatcher.refusal(error));
+}
+
+async function servePost(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, limits: RpcServerLimits): Promise<void> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limits.maxBodyBytes) {
+    tooLarge(res, limits.maxBodyBytes);
+    req.resume();
+    return;
+  }
+  const body = await readBody(req, limits.maxBodyBytes);
+  if (body === undefined) return tooLarge(res, limits.maxBodyBytes);
+  const response = await dispatcher.handle(body, { client: clientOf(req) });
+  send(res, 200, 'application/json', response ?? '');
+}
+
+/** The body as text, or undefined once it passes `maxBytes` (the rest is discarded). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) over = true;
+      if (!over) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks, size).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function handleUpgrade(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  wss: WebSocketServer,
+  limits: RpcServerLimits,
+  serve: (ws: WebSocket) => void,
+): void {
+  if (wss.clients.size >= limits.maxWsConnections) {
+    socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntoo many WebSocket connections: at most ${limits.maxWsConnections}\n`);
+    return;
+  }
+  wss.handleUpgrade(req, socket, head, (ws) => {
+    wss.emit('connection', ws, req);
+    serve(ws);
+  });
+}
+
+function serveWebSocket(
+  ws: WebSocket,
+  req: IncomingMessage,
+  dispatcher: Dispatcher,
+  hub: SubscriptionHub,
+  limits: RpcServerLimits,
+  metrics: RpcMetrics,
+  logger: Logger | undefined,
+): void {
+  const client = clientOf(req);
+  const sendText = (text: string) => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > limits.maxWsBufferedBytes) {
+      logger?.warn({ client, buffered: ws.bufferedAmount }, 'websocket client too slow: disconnected');
+      ws.terminate();
+      return;
+    }
+    ws.send(text);
+  };
+  const subscriptions = hub.connect(sendText);
+  const session: Session = { client, subscriptions };
+  metrics.wsConnections?.inc();
+  ws.on('message', (data: RawData) => {
+    const text = Buffer.isBuffer(data) ? data.toString('utf8')
+      : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
+    void dispatcher.handle(text, session).then((response) => {
+      if (response !== undefined) sendText(response);
+    });
+  });
+  ws.on('close', () => {
+    subscriptions.close();
+    metrics.wsConnections?.dec();
+  });
+  ws.on('error', (err) => logger?.debug({ err, client }, 'websocket error'));
+}

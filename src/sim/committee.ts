@@ -1,0 +1,76 @@
+// The simulated committee: weights, keys, and which members are Byzantine with which behaviour,
+// all drawn from the run's seed. Byzantine members together hold just under 1/3 of the weight
+// (the largest B with 3B < W) whenever there are any, so every run sits at the edge of safety.
+import type { Committee, CommitteeMember, MessageSigner } from '../consensus/types.js';
+import type { Rng } from './random.js';
+import { BEHAVIOURS, type Behaviour, type Scenario } from './scenario.js';
+import type { SignatureScheme } from './signatures.js';
+
+export const HONEST_WEIGHT_MAX_UNITS = 1_000; // unequal stakes: honest weights drawn from 1..this
+export const EQUAL_WEIGHT_UNITS = 100n;
+
+export interface SimMember {
+  readonly index: number;
+  readonly weight: bigint;
+  readonly signer: MessageSigner;
+  /** null: honest. */
+  readonly behaviour: Behaviour | null;
+}
+
+export interface SimCommittee {
+  readonly committee: Committee;
+  readonly members: readonly SimMember[];
+  readonly byzantineWeight: bigint;
+}
+
+export function drawCommittee(scenario: Scenario, rng: Rng, scheme: SignatureScheme): SimCommittee {
+  const n = scenario.validators;
+  const byzantine = new Set(rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, scenario.byzantine));
+  const weights = scenario.stakes === 'equal' ? Array.from({ length: n }, () => EQUAL_WEIGHT_UNITS) : unequalWeights(rng, n, byzantine);
+  const members = weights.map((weight, index): SimMember => ({
+    index,
+    weight,
+    signer: scheme.signerFor(scenario.seed, index),
+    behaviour: byzantine.has(index) ? drawBehaviour(scenario, rng) : null,
+  }));
+  const committee: Committee = {
+    epoch: 0,
+    totalWeight: weights.reduce((a, b) => a + b, 0n),
+    members: members.map((m): CommitteeMember => ({ index: m.index, id: `v${m.index}`, publicKey: m.signer.publicKey, weight: m.weight })),
+  };
+  const byzantineWeight = members.filter((m) => m.behaviour !== null).reduce((a, m) => a + m.weight, 0n);
+  if (!(3n * byzantineWeight < committee.totalWeight)) throw new Error(`sim bug: Byzantine weight ${byzantineWeight} of ${committee.totalWeight} is not below 1/3`);
+  return { committee, members, byzantineWeight };
+}
+
+function drawBehaviour(scenario: Scenario, rng: Rng): Behaviour {
+  return scenario.strategy === 'adversary' ? rng.pick(BEHAVIOURS) : scenario.strategy;
+}
+
+/** Honest weights drawn freely; Byzantine members split the largest B with 3B < W, unevenly. */
+function unequalWeights(rng: Rng, n: number, byzantine: ReadonlySet<number>): bigint[] {
+  const honest = Array.from({ length: n }, (_, i) => (byzantine.has(i) ? 0n : BigInt(rng.int(1, HONEST_WEIGHT_MAX_UNITS))));
+  if (byzantine.size === 0) return honest;
+  let honestTotal = honest.reduce((a, b) => a + b, 0n);
+  // B + H = W and 3B < W  <=>  2B < H: the largest such B is (H - 1) / 2. Make room for one unit each.
+  while ((honestTotal - 1n) / 2n < BigInt(byzantine.size)) {
+    const i = rng.pick([...Array(n).keys()].filter((k) => !byzantine.has(k)));
+    honest[i] = (honest[i] as bigint) + BigInt(HONEST_WEIGHT_MAX_UNITS);
+    honestTotal += BigInt(HONEST_WEIGHT_MAX_UNITS);
+  }
+  const shares = splitUnevenly(rng, (honestTotal - 1n) / 2n, byzantine.size);
+  const order = [...byzantine].sort((a, b) => a - b);
+  order.forEach((index, k) => (honest[index] = shares[k] as bigint));
+  return honest;
+}
+
+/** Splits `total` into `parts` positive integers with random, unequal sizes. */
+function splitUnevenly(rng: Rng, total: bigint, parts: number): bigint[] {
+  const raw = Array.from({ length: parts }, () => rng.int(1, 1_000));
+  const rawSum = BigInt(raw.reduce((a, b) => a + b, 0));
+  const spare = total - BigInt(parts);
+  const shares = raw.map((r) => 1n + (spare * BigInt(r)) / rawSum);
+  const rest = total - shares.reduce((a, b) => a + b, 0n);
+  shares[0] = (shares[0] as bigint) + rest; // rounding remainder: keeps the sum exactly `total`
+  return shares;
+}

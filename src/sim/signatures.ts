@@ -1,0 +1,62 @@
+// Signers for simulated members. Real ed25519 (node:crypto) costs tens of microseconds per
+// signature and per check; a swarm of thousands of runs signs and checks millions of messages. So
+// most runs use a deterministic twin with the same interface and the same sizes (32-byte keys,
+// 64-byte signatures), and a share of runs (and a dedicated test) use real ed25519.
+//
+// The twin is NOT a signature scheme: anyone who knows a public key can compute its signatures.
+// It stands in for an unforgeable one because the simulated adversaries never forge by design —
+// they sign with their own key, or corrupt bytes, exactly as they could against ed25519.
+import { createHash } from 'node:crypto';
+import { keyPairFromSeed } from '../crypto/ed25519.js';
+import { sha256 } from '../crypto/hash.js';
+import { uintToBytes, utf8 } from '../crypto/bytes.js';
+import { ed25519Signer, ed25519Verifier } from '../consensus/signing.js';
+import type { MessageSigner, SignatureVerifier } from '../consensus/types.js';
+
+export const SIGNATURE_BYTES = 64;
+export const PUBLIC_KEY_BYTES = 32;
+const TWIN_DOMAIN = utf8('synod-sim-signature-twin-v1');
+
+export type SignatureKind = 'twin' | 'ed25519';
+
+export interface SignatureScheme {
+  readonly kind: SignatureKind;
+  signerFor(runSeed: number, member: number): MessageSigner;
+  readonly verifier: SignatureVerifier;
+}
+
+function twinSignature(publicKey: Uint8Array, message: Uint8Array): Uint8Array {
+  const first = createHash('sha256').update(TWIN_DOMAIN).update(publicKey).update(message).digest();
+  const out = new Uint8Array(SIGNATURE_BYTES);
+  out.set(first, 0);
+  out.set(first, 32); // 64 bytes, like ed25519, so size limits behave the same
+  return out;
+}
+
+function memberSeed(runSeed: number, member: number): Uint8Array {
+  return sha256(utf8('synod-sim-key'), uintToBytes(runSeed, 8), uintToBytes(member, 4));
+}
+
+export const twinScheme: SignatureScheme = {
+  kind: 'twin',
+  signerFor(runSeed, member) {
+    const publicKey = memberSeed(runSeed, member);
+    return { publicKey, sign: (message) => twinSignature(publicKey, message) };
+  },
+  verifier: {
+    verify(publicKey, message, signature) {
+      if (signature.length !== SIGNATURE_BYTES || publicKey.length !== PUBLIC_KEY_BYTES) return false;
+      return Buffer.compare(twinSignature(publicKey, message), signature) === 0;
+    },
+  },
+};
+
+export const ed25519Scheme: SignatureScheme = {
+  kind: 'ed25519',
+  signerFor: (runSeed, member) => ed25519Signer(keyPairFromSeed(memberSeed(runSeed, member))),
+  verifier: ed25519Verifier,
+};
+
+export function signatureScheme(kind: SignatureKind): SignatureScheme {
+  return kind === 'ed25519' ? ed25519Scheme : twinScheme;
+}

@@ -1,0 +1,281 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { utf8 } from '../../src/crypto/bytes.js';
+import { sign } from '../../src/crypto/ed25519.js';
+import { FRAME_HEADER_BYTES } from '../../src/net/limits.js';
+import { decodeHello, encodeAuth, encodeHello, handshakeTranscript, HANDSHAKE_VERSION } from '../../src/net/handshake.js';
+import { createTransport, type PeerId, type Transport } from '../../src/net/transport.js';
+import { TransportError } from '../../src/net/errors.js';
+import {
+  authenticatedRawPeer,
+  CapturingLogger,
+  CHAIN_ID,
+  closedPromise,
+  connectRaw,
+  FAST_LIMITS,
+  idOf,
+  RawPeer,
+  startMesh,
+  validatorKey,
+  waitFor,
+} from './helpers.js';
+
+interface Received {
+  from: PeerId;
+  channel: number;
+  text: string;
+}
+
+function record(transport: Transport): Received[] {
+  const received: Received[] = [];
+  transport.onMessage((from, channel, payload) => received.push({ from, channel, text: Buffer.from(payload).toString() }));
+  return received;
+}
+
+test('a mesh of 4 exchanges messages on every channel, in order per sender and channel', async () => {
+  const mesh = await startMesh(4, { ...FAST_LIMITS, dialYieldMs: 0 }); // yield 0: dials cross, duplicates get resolved
+  try {
+    const inboxes = mesh.transports.map(record);
+    const downs: PeerId[] = [];
+    mesh.transports.forEach((t) => t.onPeerDown((p) => downs.push(p)));
+    const PER_CHANNEL = 50;
+    for (let n = 0; n < PER_CHANNEL; n++) {
+      mesh.transports.forEach((sender, i) => {
+        for (const [j, key] of mesh.keys.entries()) {
+          if (j !== i) for (const channel of [1, 2, 3, 4, 5]) assert.ok(sender.send(idOf(key), channel, utf8(`${i}->${j} c${channel} #${n}`)));
+        }
+        sender.broadcast(9, utf8(`${i} all #${n}`));
+      });
+    }
+    const expected = PER_CHANNEL * 3 * 6;
+    await waitFor(() => inboxes.every((inbox) => inbox.length === expected), 'all messages delivered');
+    inboxes.forEach((inbox, j) => {
+      for (const [i, key] of mesh.keys.entries()) {
+        if (i === j) continue;
+        for (const channel of [1, 2, 3, 4, 5]) {
+          const got = inbox.filter((m) => m.from === idOf(key) && m.channel === channel).map((m) => m.text);
+          assert.deepEqual(got, Array.from({ length: PER_CHANNEL }, (_, n) => `${i}->${j} c${channel} #${n}`));
+        }
+        assert.deepEqual(inbox.filter((m) => m.from === idOf(key) && m.channel === 9).map((m) => m.text), Array.from({ length: PER_CHANNEL }, (_, n) => `${i} all #${n}`));
+      }
+    });
+    assert.deepEqual(downs, [], 'resolving duplicate dials never takes a peer down');
+    const stats = mesh.transports[0]!.stats();
+    assert.equal(stats.framesIn, expected);
+    assert.equal(stats.connectedPeers, 3);
+  } finally {
+    await mesh.close();
+  }
+});
+
+test('send refuses bad channels and oversized payloads, and reports a down peer', async () => {
+  const mesh = await startMesh(2, { ...FAST_LIMITS, maxFrameBytes: 1_000, maxQueueBytes: 10_000 }, 20);
+  try {
+    const [a] = mesh.transports as [Transport];
+    const b = idOf(mesh.keys[1]!);
+    assert.throws(() => a.send(b, 0, utf8('x')), (e: unknown) => e instanceof TransportError && e.code === 'INVALID_CHANNEL');
+    assert.throws(() => a.send(b, 256, utf8('x')), (e: unknown) => e instanceof TransportError && e.code === 'INVALID_CHANNEL');
+    assert.throws(() => a.send(b, 1, new Uint8Array(1_000)), (e: unknown) => e instanceof TransportError && e.code === 'FRAME_TOO_LARGE');
+    assert.equal(a.send(b, 1, new Uint8Array(999)), true);
+    assert.equal(a.send(idOf(validatorKey(99)), 1, utf8('x')), false);
+    assert.equal(a.stats().dropped.frame_peer_down, 1);
+  } finally {
+    await mesh.close();
+  }
+});
+
+test('a peer whose key is not in the peer set is rejected and logged', async () => {
+  const mesh = await startMesh(2, FAST_LIMITS, 30);
+  const stranger = validatorKey(39);
+  const target = mesh.transports[0]!;
+  const outsider = await createTransport({
+    self: { keyPair: stranger },
+    listen: { host: '127.0.0.1', port: 0 },
+    peers: [{ publicKey: mesh.keys[0]!.publicKey, host: '127.0.0.1', port: target.address().port }],
+    chainId: CHAIN_ID,
+    limits: FAST_LIMITS,
+  });
+  try {
+    await waitFor(() => (target.stats().dropped.conn_unknown_peer ?? 0) >= 2, 'two rejected attempts (it keeps redialling)');
+    assert.deepEqual(outsider.connectedPeers(), []);
+    assert.equal(target.connectedPeers().length, 1);
+    assert.ok(mesh.loggers[0]!.warnings('conn_unknown_peer').length >= 2);
+  } finally {
+    await outsider.close();
+    await mesh.close();
+  }
+});
+
+test('a peer that announces a member key but signs with another key is rejected', async () => {
+  const mesh = await startMesh(2, FAST_LIMITS, 40);
+  try {
+    const [a] = mesh.transports as [Transport];
+    const claimed = mesh.keys[1]!; // a real member's key, whose secret the attacker lacks
+    const raw = new RawPeer(await connectRaw(a.address().port));
+    const nonce = new Uint8Array(randomBytes(32));
+    raw.sendControl(encodeHello({ version: HANDSHAKE_VERSION, chainId: CHAIN_ID, publicKey: claimed.publicKey, nonce }));
+    const serverHello = decodeHello((await raw.nextFrame()).payload);
+    const transcript = handshakeTranscript('initiator', CHAIN_ID, { publicKey: claimed.publicKey, nonce }, { publicKey: serverHello.publicKey, nonce: serverHello.nonce });
+    raw.sendControl(encodeAuth(sign(validatorKey(49), transcript)));
+    await closedPromise(raw.socket);
+    assert.equal(a.stats().dropped.conn_bad_signature, 1);
+    assert.equal(mesh.loggers[0]!.warnings('conn_bad_signature').length, 1);
+    assert.equal(a.connectedPeers().length, 1, 'the genuine connection to that member is untouched');
+  } finally {
+    await mesh.close();
+  }
+});
+
+test('garbage and oversized frames drop that connection; the node keeps serving the others', async () => {
+  const mesh = await startMesh(3, { ...FAST_LIMITS, maxFrameBytes: 4_096, maxQueueBytes: 65_536 }, 50);
+  try {
+    const [a, b] = mesh.transports as [Transport, Transport];
+    const inboxB = record(b);
+    // Garbage before any handshake.
+    const junk = await connectRaw(a.address().port);
+    junk.on('error', () => {});
+    junk.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    await closedPromise(junk);
+    // A (fake) third member authenticates, then sends a frame above the limit.
+    const raw = await authenticatedRawPeer(validatorKey(60), mesh.keys[0]!, a.address().port);
+    a.setPeers([...mesh.keys, validatorKey(60)].map((k, i) => ({ publicKey: k.publicKey, host: '127.0.0.1', port: i < 3 ? mesh.transports[i]!.address().port : 1 })));
+    const header = Buffer.alloc(FRAME_HEADER_BYTES);
+    header.writeUInt32BE(4_097);
+    raw.socket.write(header);
+    await closedPromise(raw.socket);
+    const dropped = a.stats().dropped;
+    assert.equal(dropped.conn_oversized_frame, 1);
+    assert.ok((dropped.conn_malformed_handshake ?? 0) + (dropped.conn_oversized_frame ?? 0) >= 2, JSON.stringify(dropped));
+    assert.ok(mesh.loggers[0]!.warnings('conn_oversized_frame')[0]!.fields.peer === idOf(validatorKey(60)));
+    assert.ok(a.send(idOf(mesh.keys[1]!), 1, utf8('still here')));
+    await waitFor(() => inboxB.some((m) => m.text === 'still here'), 'message after the attacks');
+  } finally {
+    await mesh.close();
+  }
+});
+
+test('a silent connection is closed at the handshake timeout; pending handshakes are capped per IP', async () => {
+  const limits = { ...FAST_LIMITS, handshakeTimeoutMs: 300, maxPendingHandshakesPerIp: 3, maxPendingHandshakes: 10 };
+  const mesh = await startMesh(2, limits, 70);
+  try {
+    const [a] = mesh.transports as [Transport];
+    const port = a.address().port;
+    const idle = await Promise.all([1, 2, 3, 4].map(() => connectRaw(port)));
+    idle.forEach((s) => s.on('error', () => {}));
+    await Promise.all(idle.map(closedPromise));
+    const dropped = a.stats().dropped;
+    assert.equal(dropped.conn_per_ip_limit, 1);
+    assert.equal(dropped.conn_handshake_timeout, 3);
+    assert.equal(a.stats().pendingHandshakes, 0);
+    assert.equal(a.connectedPeers().length, 1);
+  } finally {
+    await mesh.close();
+  }
+});
+
+test('a peer that restarts is reconnected, and traffic resumes', async () => {
+  const mesh = await startMesh(2, FAST_LIMITS, 80);
+  const [a, b] = mesh.transports as [Transport, Transport];
+  const [keyA, keyB] = mesh.keys as [(typeof mesh.keys)[0], (typeof mesh.keys)[0]];
+  const events: string[] = [];
+  a.onPeerDown((p) => events.push(`down ${p === idOf(keyB)}`));
+  a.onPeerUp((p) => events.push(`up ${p === idOf(keyB)}`));
+  const portB = b.address().port;
+  await b.close();
+  await waitFor(() => a.connectedPeers().length === 0, 'a sees b down');
+  const restarted = await createTransport({
+    self: { keyPair: keyB },
+    listen: { host: '127.0.0.1', port: portB },
+    peers: [{ publicKey: keyA.publicKey, host: '127.0.0.1', port: a.address().port }],
+    chainId: CHAIN_ID,
+    limits: FAST_LIMITS,
+  });
+  try {
+    const inbox = record(restarted);
+    await waitFor(() => a.connectedPeers().length === 1, 'a reconnects to the restarted b');
+    assert.deepEqual(events, ['down true', 'up true']);
+    assert.ok(a.send(idOf(keyB), 3, utf8('welcome back')));
+    await waitFor(() => inbox.length === 1, 'message after restart');
+    assert.deepEqual(inbox[0], { from: idOf(keyA), channel: 3, text: 'welcome back' });
+  } finally {
+    await restarted.close();
+    await a.close();
+  }
+});
+
+test('a peer that never reads costs at most the queue limit: further frames are dropped and counted', async () => {
+  const limits = { ...FAST_LIMITS, maxFrameBytes: 65_536, maxQueueBytes: 1_048_576, maxQueueFrames: 1_000 };
+  const mesh = await startMesh(2, limits, 90);
+  try {
+    const [a] = mesh.transports as [Transport];
+    const sloth = validatorKey(99);
+    a.setPeers([mesh.keys[0]!, mesh.keys[1]!, sloth].map((k, i) => ({ publicKey: k.publicKey, host: '127.0.0.1', port: i < 2 ? mesh.transports[i]!.address().port : 1 })));
+    const raw = await authenticatedRawPeer(sloth, mesh.keys[0]!, a.address().port);
+    raw.socket.pause(); // never reads again: the kernel buffers fill, then ours
+    await waitFor(() => a.connectedPeers().length === 2, 'sloth connected');
+    const payload = new Uint8Array(65_000);
+    let accepted = 0;
+    let refused = 0;
+    let maxQueueBytes = 0;
+    // 64 MiB offered over many event-loop turns, so the socket really runs full.
+    for (let round = 0; round < 1_000; round++) {
+      if (a.send(idOf(sloth), 1, payload)) accepted++;
+      else refused++;
+      maxQueueBytes = Math.max(maxQueueBytes, a.stats().queueBytes);
+      if (round % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    assert.ok(refused > 0, 'some frames were refused');
+    assert.equal(a.stats().dropped.frame_queue_full, refused);
+    assert.ok(maxQueueBytes <= limits.maxQueueBytes, `queue reached ${maxQueueBytes}`);
+    assert.ok(accepted * payload.length < 64 * 1_048_576, 'far less than offered was accepted');
+    // The healthy peer is not held back by the slow one.
+    const inboxB = record(mesh.transports[1]!);
+    assert.ok(a.send(idOf(mesh.keys[1]!), 2, utf8('unaffected')));
+    await waitFor(() => inboxB.length === 1, 'healthy peer still served');
+    raw.socket.destroy();
+  } finally {
+    await mesh.close();
+  }
+});
+
+test('pauseReading stops delivery until resumeReading', async () => {
+  const mesh = await startMesh(2, FAST_LIMITS, 110);
+  try {
+    const [a, b] = mesh.transports as [Transport, Transport];
+    const inbox = record(b);
+    b.pauseReading();
+    a.send(idOf(mesh.keys[1]!), 1, utf8('held'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(inbox.length, 0);
+    b.resumeReading();
+    await waitFor(() => inbox.length === 1, 'delivery after resume');
+  } finally {
+    await mesh.close();
+  }
+});
+
+test('listening on a port in use fails with LISTEN_FAILED naming the address', async () => {
+  const mesh = await startMesh(2, FAST_LIMITS, 120);
+  try {
+    const port = mesh.transports[0]!.address().port;
+    await assert.rejects(
+      createTransport({ self: { keyPair: validatorKey(129) }, listen: { host: '127.0.0.1', port }, peers: [], chainId: CHAIN_ID }),
+      (e: unknown) => e instanceof TransportError && e.code === 'LISTEN_FAILED' && e.message.includes(`127.0.0.1:${port}`),
+    );
+  } finally {
+    await mesh.close();
+  }
+});
+
+test('close() releases every socket, server and timer', async () => {
+  const before = new Set(process.getActiveResourcesInfo());
+  const mesh = await startMesh(3, FAST_LIMITS, 130);
+  mesh.transports[0]!.send(idOf(mesh.keys[1]!), 1, utf8('in flight'));
+  await mesh.close();
+  await new Promise((resolve) => setImmediate(resolve));
+  const leaked = process.getActiveResourcesInfo().filter((r) => /TCP|Timeout/.test(r) && !before.has(r));
+  assert.deepEqual(leaked, []);
+  const logger = new CapturingLogger();
+  void logger;
+});

@@ -1,0 +1,51 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { reconnectDelayMs } from '../../src/net/backoff.js';
+import { TransportError } from '../../src/net/errors.js';
+import { DEFAULT_TRANSPORT_LIMITS, resolveLimits } from '../../src/net/limits.js';
+import { OutboundQueue } from '../../src/net/outbound-queue.js';
+
+test('reconnect delay: between half and all of min(max, initial * 2^attempt)', () => {
+  const policy = { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 5_000 };
+  fc.assert(
+    fc.property(fc.integer({ min: 0, max: 10_000 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (attempt, r) => {
+      const nominal = Math.min(5_000, 100 * 2 ** Math.min(attempt, 30));
+      const delay = reconnectDelayMs(attempt, policy, () => r);
+      assert.ok(delay >= nominal / 2 - 0.5 && delay <= nominal, `${attempt}: ${delay}`);
+    }),
+  );
+  assert.equal(reconnectDelayMs(0, policy, () => 0), 50);
+  assert.equal(reconnectDelayMs(3, policy, () => 0.999_999), 800);
+  assert.equal(reconnectDelayMs(1_000, policy, () => 0), 2_500);
+});
+
+test('outbound queue: batches keep order and exact byte counts, never exceed the batch size', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 1, max: 50 }), { maxLength: 200 }), fc.integer({ min: 1, max: 120 }), (sizes, batchBytes) => {
+      const queue = new OutboundQueue();
+      sizes.forEach((size, i) => queue.push(Buffer.alloc(size, i % 256)));
+      assert.equal(queue.bytes, sizes.reduce((a, b) => a + b, 0));
+      const out: Buffer[] = [];
+      for (let batch = queue.takeBatch(batchBytes); batch !== undefined; batch = queue.takeBatch(batchBytes)) {
+        assert.ok(batch.frames === 1 || batch.data.length <= batchBytes);
+        out.push(batch.data);
+      }
+      assert.equal(queue.bytes, 0);
+      assert.equal(queue.length, 0);
+      assert.deepEqual(Buffer.concat(out), Buffer.concat(sizes.map((size, i) => Buffer.alloc(size, i % 256))));
+    }),
+  );
+});
+
+test('limits: defaults resolve; broken relations are refused with the field named', () => {
+  assert.deepEqual(resolveLimits(), DEFAULT_TRANSPORT_LIMITS);
+  const refuses = (overrides: object, field: string) =>
+    assert.throws(() => resolveLimits(overrides), (e: unknown) => e instanceof TransportError && e.code === 'INVALID_CONFIG' && e.message.includes(field));
+  refuses({ maxQueueBytes: 1024 }, 'maxQueueBytes');
+  refuses({ maxFrameBytes: 2 ** 32 }, 'maxFrameBytes');
+  refuses({ reconnectMaxDelayMs: 10 }, 'reconnectMaxDelayMs');
+  refuses({ handshakeTimeoutMs: -1 }, 'handshakeTimeoutMs');
+  refuses({ maxPendingHandshakesPerIp: 1_000 }, 'maxPendingHandshakesPerIp');
+  refuses({ writeBatchBytes: 1.5 }, 'writeBatchBytes');
+});
