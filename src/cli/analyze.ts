@@ -269,7 +269,7 @@ function reportText(report: StakesReport): string {
   });
   const atK = analysis.risk[k - 1]!;
   const kMax = analysis.risk.length;
-  const positive = report.file.nodes.filter((n) => analysis.inclusion.get(n.id)!.high > 0).length;
+  const positive = report.weights.filter((w) => w.num > 0n).length;
   const lines = [
     `${report.file.nodes.length} nodes (${positive} with positive weight), form ${report.file.form}, T = ${report.file.maxLock}, K = ${k}`,
     `method: ${METHOD_TEXT[analysis.method]}${mc ? ` (${analysis.trials} trials, 95% Wilson intervals)` : ''}`,
@@ -283,7 +283,7 @@ function reportText(report: StakesReport): string {
     recommendation.reachesTarget
       ? `Recommended K: ${recommendation.k} (smallest K whose risk of >= 1/3 is below ${report.target}: ${fmtEstimate(recommendation.risk, mc)}${mc ? ', upper bound used' : ''})`
       : `Recommended K: none up to K = ${kMax} keeps the risk below ${report.target}; best reachable is K = ${recommendation.k} with risk ${fmtEstimate(recommendation.risk, mc)}` +
-        (mc ? `\n  (Monte Carlo with ${analysis.trials} trials cannot certify risks below about ${fmt(3.84 / analysis.trials!)}; raise --trials, or use equal stakes for an exact figure)` : ''),
+        (mc && report.target < 3.84 / analysis.trials! ? `\n  (Monte Carlo with ${analysis.trials} trials cannot certify risks below about ${fmt(3.84 / analysis.trials!)}; raise --trials, or use equal stakes for an exact figure)` : ''),
   ];
   return lines.join('\n');
 }

@@ -80,14 +80,20 @@ export class CommitteeSampler {
   drawIndices(count: number, seed: Uint8Array): number[] {
     checkK(count, this.size);
     checkSeed(seed);
-    const tree = this.tree.slice();
-    let remaining = tree.length > 1 ? prefixSum(tree, this.size) : 0n;
+    // Draws remove members from the shared tree; they are put back afterwards, so a committee
+    // costs O(K log N) with no O(N) copy (Monte Carlo draws many).
+    const tree = this.tree;
+    let remaining = prefixSum(tree, this.size);
     const drawn: number[] = [];
-    for (let d = 0; d < count; d++) {
-      const index = findByCumulative(tree, uniformBelow(remaining, seed, d));
-      drawn.push(index);
-      fenwickAdd(tree, index, -this.weights[index]!);
-      remaining -= this.weights[index]!;
+    try {
+      for (let d = 0; d < count; d++) {
+        const index = findByCumulative(tree, uniformBelow(remaining, seed, d));
+        drawn.push(index);
+        fenwickAdd(tree, index, -this.weights[index]!);
+        remaining -= this.weights[index]!;
+      }
+    } finally {
+      for (const index of drawn) fenwickAdd(tree, index, this.weights[index]!);
     }
     return drawn;
   }

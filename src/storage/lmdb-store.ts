@@ -4,7 +4,7 @@
 // are memory lookups); writes are batched on lmdb's writer thread and we await `flushed`
 // (fsync done) before resolving, so "resolved" means "survives kill -9 and power loss".
 // Durability settings and why: docs/decisions/0005-state-storage.md.
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { BlockCommit, ChainMeta, ChainStore } from '../chain/store.js';
@@ -216,18 +216,43 @@ function prepareDirectory(dir: string): void {
   mkdirSync(dir, { recursive: true });
 }
 
+/** LMDB's meta-page magic (lmdb.h MDB_MAGIC), after the page header (16 or 24 bytes by build). */
+const LMDB_MAGIC = 0xbeefc0de;
+const LMDB_MAGIC_OFFSETS = [16, 24];
+
+function corrupt(file: string, why: string, cause?: unknown): StorageError {
+  return new StorageError(
+    'CORRUPT_DATA_DIR',
+    `cannot open the chain store ${file}: ${why}. The data dir is corrupt or not Synod's: move it away (or delete it) and restart to resync from peers`,
+    { cause },
+  );
+}
+
+/**
+ * lmdb crashes the process (SIGSEGV) on some garbage files instead of failing, so check the
+ * meta page's magic number ourselves before handing the file to it.
+ */
+function checkLmdbHeader(file: string): void {
+  if (!existsSync(file) || statSync(file).size === 0) return;
+  const header = Buffer.alloc(32);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (!LMDB_MAGIC_OFFSETS.some((offset) => header.readUInt32LE(offset) === LMDB_MAGIC)) throw corrupt(file, 'it is not an LMDB file');
+}
+
 function openEnvironment(dir: string): RootDatabase {
   const file = join(dir, STORE_FILE_NAME);
+  checkLmdbHeader(file);
   try {
     // Defaults kept on purpose: sync on commit (no noSync), overlappingSync (fsync outside the
     // writer lock; we await `flushed`). No compression: state nodes are hashes and do not compress.
     return open({ path: file, maxDbs: MAX_NAMED_DATABASES, compression: false });
   } catch (cause) {
-    throw new StorageError(
-      'CORRUPT_DATA_DIR',
-      `cannot open the chain store ${file}: ${(cause as Error).message}. The data dir is corrupt or not Synod's: move it away (or delete it) and restart to resync from peers`,
-      { cause },
-    );
+    throw corrupt(file, (cause as Error).message, cause);
   }
 }
 

@@ -1,0 +1,203 @@
+// End-to-end: a real 4-validator devnet (one OS process per validator, real sockets, real
+// storage), driven by viem. Kills a validator with SIGKILL while transactions flow, restarts it,
+// wipes one's data to rejoin by sync, and checks the simulator's invariants on the real chain.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPublicClient, createWalletClient, defineChain, http, parseEther, type Hex, type PublicClient } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { checkAgreement, checkIntegrity, type MemberDeliveries } from '../../src/sim/invariants.js';
+import { devAccounts } from '../../src/node/genesis.js';
+import { fromHex } from '../../src/crypto/bytes.js';
+
+const VALIDATORS = 4;
+const SYNOD = join(import.meta.dirname, '../../bin/synod.js');
+// RPC ports below the ephemeral range, and p2p ports (30300 + rpc - 8545) below it too.
+const RPC_PORT = 9100 + Math.floor((process.pid % 50) * 10);
+const chain = defineChain({
+  id: 31337,
+  name: 'synod-devnet',
+  nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
+  rpcUrls: { default: { http: [`http://127.0.0.1:${RPC_PORT}`] } },
+});
+const urls = Array.from({ length: VALIDATORS }, (_, i) => `http://127.0.0.1:${RPC_PORT + i}`);
+const clients: PublicClient[] = urls.map((url) => createPublicClient({ chain, transport: http(url) }) as PublicClient);
+const accounts = devAccounts(10);
+const RECIPIENT = '0x000000000000000000000000000000000000dEaD' as const;
+
+let dataDir: string;
+let devnet: ChildProcess;
+const extraProcesses: ChildProcess[] = [];
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (pattern.test(output)) {
+        clearTimeout(timer);
+        resolve(output);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`process exited (${code}) before ${pattern}; output:\n${output}`));
+    });
+  });
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function pidOf(index: number): number {
+  return Number(readFileSync(join(dataDir, `validator-${index}`, 'pid'), 'utf8'));
+}
+
+function startValidator(index: number): ChildProcess {
+  const child = spawn(process.execPath, [SYNOD, 'start', '--config', join(dataDir, `validator-${index}`, 'config.json'), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  extraProcesses.push(child);
+  return child;
+}
+
+/** Sends `count` transfers from dev account `from`, nonces from its pending nonce, through `client`. */
+async function sendTransfers(fromIndex: number, count: number, url: string): Promise<Hex[]> {
+  const account = privateKeyToAccount(accounts[fromIndex]!.privateKey);
+  const wallet = createWalletClient({ chain, transport: http(url), account });
+  const nonce = await clients[0]!.getTransactionCount({ address: account.address, blockTag: 'pending' });
+  const hashes: Hex[] = [];
+  for (let i = 0; i < count; i++) {
+    hashes.push(await wallet.sendTransaction({ to: RECIPIENT, value: parseEther('0.001'), nonce: nonce + i, gas: 21_000n, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1n }));
+  }
+  return hashes;
+}
+
+async function receiptsEverywhere(hashes: readonly Hex[], nodes: readonly number[]): Promise<void> {
+  for (const index of nodes) {
+    for (const hash of hashes) {
+      const receipt = await until(`receipt ${hash} on validator ${index}`, () => clients[index]!.getTransactionReceipt({ hash }).catch(() => undefined), 60_000);
+      assert.equal(receipt.status, 'success');
+    }
+  }
+}
+
+async function headOf(index: number): Promise<bigint> {
+  return clients[index]!.getBlockNumber({ cacheTime: 0 });
+}
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'synod-devnet-test-'));
+  devnet = spawn(process.execPath, [SYNOD, 'devnet', '--validators', String(VALIDATORS), '--data-dir', dataDir, '--rpc-port', String(RPC_PORT), '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  await waitForOutput(devnet, /Press Ctrl-C to stop/, 90_000);
+});
+
+after(async () => {
+  for (const child of extraProcesses) if (child.exitCode === null) child.kill('SIGKILL');
+  if (devnet && devnet.exitCode === null) {
+    const exited = new Promise((r) => devnet.once('exit', r));
+    devnet.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('a 4-validator devnet', { timeout: 300_000 }, () => {
+  test('finalizes blocks and serves the funded development accounts on every node', async () => {
+    for (const client of clients) {
+      assert.equal(await client.getChainId(), 31337);
+      assert.ok((await client.getBlockNumber()) >= 1n);
+      assert.equal(await client.getBalance({ address: accounts[5]!.address }), parseEther('10000'));
+    }
+  });
+
+  test('transfers sent through every node get receipts from every node', async () => {
+    const before = await clients[0]!.getBalance({ address: RECIPIENT });
+    const hashes = (await Promise.all(urls.map((url, i) => sendTransfers(i, 5, url)))).flat();
+    await receiptsEverywhere(hashes, [0, 1, 2, 3]);
+    assert.equal(await clients[3]!.getBalance({ address: RECIPIENT }), before + parseEther('0.001') * 20n);
+  });
+
+  test('with one validator killed by SIGKILL the chain keeps finalizing; restarted, it catches up', async () => {
+    const victim = 3;
+    const flowing = sendTransfers(4, 30, urls[0]!);
+    await new Promise((r) => setTimeout(r, 200));
+    process.kill(pidOf(victim), 'SIGKILL');
+    const hashes = await flowing;
+    const more = await sendTransfers(5, 10, urls[1]!);
+    await receiptsEverywhere([...hashes, ...more], [0, 1, 2]);
+    const headWhileDown = await headOf(0);
+    await until('the chain to finalize with one validator down', async () => ((await headOf(1)) > headWhileDown ? true : undefined));
+
+    startValidator(victim);
+    const target = await headOf(0);
+    await until('the restarted validator to catch up', async () => ((await headOf(victim)) >= target ? true : undefined), 60_000);
+    const block = await clients[victim]!.getBlock({ blockNumber: target });
+    assert.equal(block.hash, (await clients[0]!.getBlock({ blockNumber: target })).hash);
+    await receiptsEverywhere([...hashes, ...more], [victim]);
+  });
+
+  test('a validator with a fresh data directory rejoins by sync', async () => {
+    const victim = 2;
+    process.kill(pidOf(victim), 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    rmSync(join(dataDir, `validator-${victim}`, 'data'), { recursive: true, force: true });
+    const hashes = await sendTransfers(6, 5, urls[0]!);
+    await receiptsEverywhere(hashes, [0, 1]);
+    startValidator(victim);
+    const target = await headOf(0);
+    await until('the wiped validator to rejoin', async () => ((await headOf(victim)) >= target ? true : undefined), 60_000);
+    assert.equal((await clients[victim]!.getBlock({ blockNumber: target })).hash, (await clients[1]!.getBlock({ blockNumber: target })).hash);
+  });
+
+  test('every node holds the same chain, and the simulator invariants hold on it', async () => {
+    const head = (await Promise.all(clients.map((_, i) => headOf(i)))).reduce((a, b) => (a < b ? a : b));
+    const members: MemberDeliveries[] = [];
+    for (let i = 0; i < VALIDATORS; i++) {
+      const superblocks = [];
+      for (let n = 1n; n <= head; n++) {
+        const block = await clients[i]!.getBlock({ blockNumber: n, includeTransactions: true });
+        // Transactions are identified by hash (a hash commits to the whole signed transaction).
+        const raws = block.transactions.map((tx) => fromHex(tx.hash));
+        // The chain's view of a superblock: its transactions as one batch, its digest in extraData.
+        superblocks.push({
+          height: Number(n),
+          epoch: 0,
+          batches: [{ proposer: 0, digest: fromHex(block.hash!), timestampMs: Number(block.timestamp) * 1000, transactions: raws }],
+          transactions: raws,
+          digest: fromHex(block.extraData),
+          timestampMs: Number(block.timestamp) * 1000,
+        });
+      }
+      members.push({ member: `validator-${i}`, superblocks });
+    }
+    assert.deepEqual(checkAgreement(members), []);
+    assert.deepEqual(checkIntegrity(members), []);
+  });
+
+  test('bad JSON-RPC input gets the standard error codes and the node keeps serving', async () => {
+    const post = async (body: string) => (await fetch(urls[0]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json() as Promise<any>;
+    assert.equal((await post('{not json')).error.code, -32700);
+    assert.equal((await post('{"jsonrpc":"2.0","id":1}')).error.code, -32600);
+    assert.equal((await post('{"jsonrpc":"2.0","id":1,"method":"eth_noSuchMethod","params":[]}')).error.code, -32601);
+    assert.equal((await post('{"jsonrpc":"2.0","id":1,"method":"eth_getBalance","params":["0x12"]}')).error.code, -32602);
+    const rejected = await post(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_sendRawTransaction', params: ['0x1234'] }));
+    assert.equal(rejected.error.code, -32000);
+    assert.ok((await headOf(0)) >= 1n);
+  });
+});
