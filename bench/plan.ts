@@ -30,14 +30,14 @@ export const FULL_PLAN: RunPlan = {
 };
 
 export const QUICK_PLAN: RunPlan = {
-  probeMs: 1_500,
-  saturationMs: 5_000,
-  latencyMs: 4_000,
-  drainMs: 8_000,
-  oneDownSliceMs: 4_000,
-  boundTxs: 1_500,
-  capacityMs: 1_500,
-  senders: 400,
+  probeMs: 1_000,
+  saturationMs: 4_000,
+  latencyMs: 2_500,
+  drainMs: 2_000,
+  oneDownSliceMs: 2_500,
+  boundTxs: 1_000,
+  capacityMs: 1_000,
+  senders: 200,
 };
 
 /** Pre-signed transactions for a closed-loop phase: headroom over the rate seen in the probe. */

@@ -3,7 +3,7 @@
 // Writes bench/results/latest.json (issue 6's shape), a detail file and an SVG plot.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs, USAGE, type BenchOptions } from './args.js';
 import { BenchError } from './errors.js';
 import { FULL_PLAN, QUICK_PLAN, withDuration, type RunPlan } from './plan.js';
@@ -29,10 +29,12 @@ export interface Machine {
   readonly memoryGiB: number;
   readonly node: string;
   readonly platform: string;
+  /** 1-minute load average when the run started: other work on the machine skews every figure. */
+  readonly loadAverage1m: number;
 }
 
 function machine(): Machine {
-  return { cpuModel: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}` };
+  return { cpuModel: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage1m: Math.round(loadavg()[0] * 100) / 100 };
 }
 
 type Starter = (senders: readonly Account[]) => Promise<Target>;
@@ -96,9 +98,11 @@ async function run(opts: BenchOptions, progress: Progress, active: Set<Target>):
   const base = opts.quick ? QUICK_PLAN : FULL_PLAN;
   const plan = opts.durationS === undefined ? base : withDuration(base, opts.durationS);
   const started = Date.now();
+  const host = machine();
   const notes: string[] = [];
   const senders = benchAccounts(plan.senders);
-  progress.note(`machine: ${machine().cpuModel}, ${machine().cores} cores, Node ${process.version}; ${plan.senders} senders`);
+  progress.note(`machine: ${host.cpuModel}, ${host.cores} cores, Node ${process.version}, load average ${host.loadAverage1m}; ${plan.senders} senders`);
+  if (host.loadAverage1m > host.cores) notes.push(`The machine was busy (load average ${host.loadAverage1m} on ${host.cores} cores): every figure is lower than on an idle machine.`);
   const capacity: CapacityFigures = await measureGeneratorCapacity(plan.capacityMs, TOTAL_LANES, MAX_BATCH_TXS, plan.senders);
   progress.note(`generator capacity (instant node, same process): ${Math.round(capacity.submissionsPerSecond).toLocaleString('en-US')} submissions/s`);
   const bounds = new Map<string, BoundFigures>();
@@ -114,7 +118,7 @@ async function run(opts: BenchOptions, progress: Progress, active: Set<Target>):
     peer: peer ? { name: peer.target.name, version: peer.target.version, figures: peer.figures.get(w.name)! } : null,
     bound: bounds.get(w.name)!,
   }));
-  const detail = { date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), machine: machine(), plan, generator: capacity, notes, elapsedS: (Date.now() - started) / 1000, workloads: measured };
+  const detail = { date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), machine: host, loadAverage1mAtEnd: Math.round(loadavg()[0] * 100) / 100, plan, generator: capacity, notes, elapsedS: (Date.now() - started) / 1000, workloads: measured };
   const where = await writeOutputs(opts, measured, detail, peer?.target.name ?? 'peer');
   process.stdout.write('\n' + table(measured));
   for (const n of notes) process.stdout.write(n + '\n');

@@ -96,7 +96,7 @@ async function measurePhases(s: Session): Promise<TargetFigures> {
     latency.push(r.figures);
     phases.push(r.figures);
   }
-  const oneDown = s.target.faults ? await measureOneDown(s, ceiling) : null;
+  const oneDown = s.target.faults ? await measureOneDownOrNote(s, ceiling) : null;
   return {
     tps: sat.figures.tps,
     p50Ms: latency[0].p50Ms,
@@ -127,7 +127,12 @@ async function phase(s: Session, name: string, mode: LoadMode, durationMs: numbe
   s.signedTxs += count;
   const fromBlock = s.watcher.latest();
   s.progress.phase(`${s.target.name} ${s.workload.name} ${name}`, durationMs);
-  const [record] = await Promise.all([runPhase(raws, hashes, { name, mode, durationMs, onTick: (n, t) => s.progress.tick(n, t) }, s.gen, s.clock), during?.(s.clock)]);
+  // The script (kill, restart) must not abandon a running phase: its failure is raised after.
+  let scriptError: unknown;
+  const script = during?.(s.clock).catch((err: unknown) => void (scriptError = err));
+  const record = await runPhase(raws, hashes, { name, mode, durationMs, onTick: (n, t) => s.progress.tick(n, t) }, s.gen, s.clock);
+  await script;
+  if (scriptError !== undefined) throw scriptError;
   const client = new HttpRpcClient(s.target.endpoints[0]);
   const inclusion = await resolveInclusion(record, new BlockIndex(client, fromBlock), s.watcher, s.plan.drainMs, s.clock);
   client.close();
@@ -135,8 +140,20 @@ async function phase(s: Session, name: string, mode: LoadMode, durationMs: numbe
   if (record.exhausted) s.progress.note(`warning: ${name} ran out of pre-signed transactions; its throughput is a lower bound`);
   if (record.refusedCount > 0) s.progress.note(`${name}: ${record.refusedCount} submissions refused, e.g. ${record.errorSamples.join(' | ')}`);
   s.series.push(...series(record, inclusion, s.originMs));
-  rewindNonces(s.ctx.nonces, baseNonces, record);
+  if (inclusion.includedCount >= record.sent - record.refusedCount) rewindNonces(s.ctx.nonces, baseNonces, record);
+  else await resyncNonces(s, record.sent - record.refusedCount - inclusion.includedCount);
   return { record, inclusion, figures };
+}
+
+/**
+ * Some accepted transactions had not landed when the drain time ran out. The node's pending
+ * nonce is the truth: it counts what its pool still holds, and stops at a gap if it dropped
+ * one (re-signing that nonce gives a byte-identical transaction, RFC 6979, so nothing doubles).
+ */
+async function resyncNonces(s: Session, missing: number): Promise<void> {
+  s.progress.note(`${missing} accepted transactions not included within ${s.plan.drainMs} ms; senders continue from the node's pending nonces`);
+  const next = await fetchNonces(s.target.endpoints[0], s.ctx.senders.map((a) => a.addressHex), 'pending');
+  next.forEach((n, i) => (s.ctx.nonces[i] = n));
 }
 
 /**
@@ -151,6 +168,16 @@ export function rewindNonces(nonces: bigint[], base: readonly bigint[], record: 
     if (!Number.isNaN(t)) sent[i % senders]++;
   });
   for (let k = 0; k < senders; k++) nonces[k] = base[k] + BigInt(sent[k]);
+}
+
+/** A fault the harness could not inject costs the oneDown figure, not the rest of the target's. */
+async function measureOneDownOrNote(s: Session, ceiling: number): Promise<OneDownFigures | null> {
+  try {
+    return await measureOneDown(s, ceiling);
+  } catch (err) {
+    s.progress.note(`one-validator-down phase failed: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
+  }
 }
 
 async function measureOneDown(s: Session, ceiling: number): Promise<OneDownFigures> {

@@ -54,14 +54,14 @@ export class RpcSetupChain implements SetupChain {
   }
 }
 
-/** Next nonce of each address, in batches (pending, so queued setup transactions count). */
-export async function fetchNonces(endpoint: string, addresses: readonly Hex[]): Promise<bigint[]> {
+/** Next nonce of each address, in batches ('pending' counts transactions still in the pool). */
+export async function fetchNonces(endpoint: string, addresses: readonly Hex[], tag: 'pending' | 'latest' = 'pending'): Promise<bigint[]> {
   const client = new HttpRpcClient(endpoint);
   try {
     const out: bigint[] = [];
     for (let k = 0; k < addresses.length; k += SETUP_BATCH) {
       const part = addresses.slice(k, k + SETUP_BATCH);
-      const answers = await client.batch(part.map((a) => ({ method: 'eth_getTransactionCount', params: [a, 'pending'] })));
+      const answers = await client.batch(part.map((a) => ({ method: 'eth_getTransactionCount', params: [a, tag] })));
       for (const a of answers) {
         if (!a.ok) throw new BenchError('RPC_ERROR', `eth_getTransactionCount failed at ${endpoint}: ${a.error.message}`);
         out.push(BigInt(a.result as string));

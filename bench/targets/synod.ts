@@ -3,7 +3,7 @@
 // control that SIGKILLs one validator (its pid from DATA_DIR/validator-<i>/pid) and restarts
 // it with `synod start --config DATA_DIR/validator-<i>/config.json`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { openSync, closeSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -107,7 +107,11 @@ function faultControl(dataDir: string, endpoints: readonly string[], restarted: 
     async killOne() {
       const pid = Number((await readFile(join(dir, 'pid'), 'utf8')).trim());
       if (!Number.isInteger(pid) || pid <= 0) throw new BenchError('TARGET_START', `no valid pid in ${join(dir, 'pid')}`);
-      process.kill(pid, 'SIGKILL');
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (err) {
+        throw new BenchError('TARGET_START', `validator ${VICTIM} (pid ${pid}) was not running; see ${join(dir, 'node.log')}`, { cause: err });
+      }
       return `validator ${VICTIM} (pid ${pid})`;
     },
     async restartKilled() {
@@ -115,6 +119,8 @@ function faultControl(dataDir: string, endpoints: readonly string[], restarted: 
       const child = spawn(process.execPath, [SYNOD_BIN, 'start', '--config', join(dir, 'config.json'), '--log-level', 'warn'], { stdio: ['ignore', log, log] });
       closeSync(log);
       restarted.push(child);
+      // Keep the devnet's convention: DATA_DIR/validator-<i>/pid names the running process.
+      await writeFile(join(dir, 'pid'), `${child.pid}\n`);
       await waitForRpc(endpoints[VICTIM], SYNOD_RESTART_TIMEOUT_MS);
     },
   };

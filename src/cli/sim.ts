@@ -13,7 +13,7 @@ import {
   validateScenario,
   type Scenario,
 } from '../sim/scenario.js';
-import { runSwarm, type FailedRun, type SwarmResult } from '../sim/swarm.js';
+import { runSwarm, type FailedRun, type SwarmProgress, type SwarmResult } from '../sim/swarm.js';
 
 export const MAX_SWARM_SEEDS = 1_000_000;
 const DEFAULT_VALIDATORS = 4;
@@ -104,10 +104,12 @@ function integer(values: ReadonlyMap<ValueFlag, string>, flag: ValueFlag, fallba
   return Number(raw);
 }
 
-function progressReporter(total: number): ((done: number, all: number, failures: number) => void) | undefined {
+function progressReporter(total: number): SwarmProgress | undefined {
   if (total <= 1) return undefined;
   const tty = process.stderr.isTTY === true;
-  return (done, all, failures) => {
+  return (done, all, failures, failure) => {
+    // A long swarm names each failing seed as it happens, so an interrupted soak still reports it.
+    if (failure !== undefined) process.stderr.write(`${tty ? '\r' : ''}sim: seed ${failure.seed} failed; replay: ${failure.replay}\n`);
     if (!tty && done % PROGRESS_EVERY_RUNS !== 0 && done !== all) return;
     const line = `sim: ${done}/${all} runs, ${failures} failed`;
     process.stderr.write(tty ? `\r${line}${done === all ? '\n' : ''}` : `${line}\n`);

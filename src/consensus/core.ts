@@ -8,6 +8,7 @@ import { ConsensusConfigError, RETAINED_HEIGHTS, resolveLimits, resolveTiming } 
 import { coordinatorOf } from './agreement.js';
 import { batchBytes, decodeSignedMessage, MessageDecodeError, signingPayload, type Batch, type ConsensusMessage, type SignedEnvelope } from './messages.js';
 import { Outbox } from './outbox.js';
+import { StakeAggregator } from './stake-aggregator.js';
 import {
   DROP_REASONS,
   type Committee,
@@ -56,6 +57,7 @@ class Core implements ConsensusCore {
   private currentHeight: Height;
   private lastDelivered: Height;
   private evidenceCount = 0;
+  private askedStateAt: Height = 0;
   private started = false;
   private out: Outbox;
 
@@ -198,6 +200,7 @@ class Core implements ConsensusCore {
     if (hs.self !== null) {
       for (const item of hs.sent) this.out.broadcast(height, item); // re-send exactly what was signed
       // After a restart, ask peers to re-send this height's votes: what we had received was lost.
+      // (A fresh start at genesis has lost nothing; peers answer a laggard's votes anyway.)
       if (starting && (journaled.length > 0 || height > 1)) this.out.broadcast(height, { type: 'stateRequest' });
       if (proposal === null) this.out.action({ kind: 'requestProposal', height });
       this.out.action({ kind: 'setTimer', timerId: timerIds.resend(height), delayMs: this.timing.resendIntervalMs });
@@ -293,6 +296,21 @@ class Core implements ConsensusCore {
     this.futurePerSender.set(envelope.sender, count + 1);
     this.futureBytes += size;
     this.future.push({ envelope });
+    this.maybeAskForState();
+  }
+
+  /**
+   * Members of weight >= T already sent votes of later heights: an honest one finished ours, so we
+   * lag. Ask everyone once per height for what they sent at it (they keep RETAINED_HEIGHTS).
+   */
+  private maybeAskForState(): void {
+    const hs = this.current;
+    if (hs === null || hs.self === null || this.askedStateAt === this.currentHeight) return;
+    const ahead = new StakeAggregator(hs.committee);
+    for (const b of this.future) ahead.add(b.envelope.sender);
+    if (!ahead.reachedWeak) return;
+    this.askedStateAt = this.currentHeight;
+    this.out.broadcast(this.currentHeight, { type: 'stateRequest' });
   }
 
   /** Processes buffered messages of the current height in arrival order; drops older ones. */

@@ -31,6 +31,12 @@ export const NONCE_WINDOW = 4_096;
  */
 export const TAKEOVER_AFTER_HEIGHTS = 3;
 
+/**
+ * A queued (not yet proposable) transaction older than this is dropped when a block commits:
+ * its gap has not filled for hours, so it only takes room. geth's default lifetime.
+ */
+export const QUEUED_LIFETIME_MS = 3 * 60 * 60 * 1000;
+
 /** A replacement for the same (sender, nonce) must raise both fee cap and tip by this much. */
 export const PRICE_BUMP_PERCENT = 10;
 
@@ -41,6 +47,7 @@ export interface MempoolLimits {
   readonly maxPerSender: number;
   readonly nonceWindow: number;
   readonly takeoverAfterHeights: number;
+  readonly queuedLifetimeMs: number;
   readonly priceBumpPercent: number;
 }
 
@@ -51,6 +58,7 @@ export const DEFAULT_LIMITS: MempoolLimits = {
   maxPerSender: MAX_PER_SENDER,
   nonceWindow: NONCE_WINDOW,
   takeoverAfterHeights: TAKEOVER_AFTER_HEIGHTS,
+  queuedLifetimeMs: QUEUED_LIFETIME_MS,
   priceBumpPercent: PRICE_BUMP_PERCENT,
 };
 

@@ -40,6 +40,8 @@ export interface MempoolOptions {
   readonly now?: () => number;
   /** Accept legacy transactions without EIP-155 replay protection (default false, as geth). */
   readonly allowUnprotected?: boolean;
+  /** Receives what an onAdded listener threw (default: rethrown on a microtask, loudly). */
+  readonly onListenerError?: (error: unknown) => void;
 }
 
 export interface AddResult {
@@ -82,6 +84,8 @@ export interface MempoolStats {
   readonly included: number;
   /** Removed by revalidation after a block: the sender can no longer pay for them. */
   readonly invalidated: number;
+  /** Queued transactions dropped after queuedLifetimeMs without their nonce gap filling. */
+  readonly expired: number;
   readonly rejected: Readonly<Partial<Record<Code, number>>>;
 }
 
@@ -104,7 +108,7 @@ export class Mempool {
   private readonly eviction = new EvictionIndex((tx) => this.senders.get(tx.sender));
   private readonly listeners: AddedListener[] = [];
   private readonly now: () => number;
-  private readonly counters = { admitted: 0, replaced: 0, evicted: 0, included: 0, invalidated: 0 };
+  private readonly counters = { admitted: 0, replaced: 0, evicted: 0, included: 0, invalidated: 0, expired: 0 };
   private readonly rejected: Partial<Record<Code, number>> = {};
   private poolBytes = 0;
   private arrivals = 0;
@@ -127,7 +131,9 @@ export class Mempool {
   /** Admits a signed transaction or throws MempoolError saying why not. */
   async add(raw: Uint8Array, origin: TxOrigin): Promise<AddResult> {
     try {
-      const decoded = decodeTransaction(raw, this.decodeContext);
+      // A private copy: `raw` may be a view into a reused network buffer (size is checked first).
+      const owned = raw.length > this.limits.maxTxBytes ? raw : raw.slice();
+      const decoded = decodeTransaction(owned, this.decodeContext);
       this.checkUnknown(decoded);
       this.checkBaseFee(decoded);
       const account = await this.readAccount(decoded.sender);
@@ -164,8 +170,9 @@ export class Mempool {
   /**
    * Applies a committed block: its transactions leave the pool at once, then each sender it
    * touched is revalidated against the new state (stale nonces dropped, unaffordable
-   * transactions removed). Call it for every committed height, in order, after the state has
-   * the block; `included` lists every transaction the block applied or rejected for good.
+   * transactions removed), and queued transactions past their lifetime are dropped. Call it
+   * for every committed height, in order, after the state has the block; `included` lists
+   * every transaction the block applied or rejected for good.
    */
   async onBlockCommitted(included: readonly IncludedTransaction[], height: number): Promise<void> {
     this.stateVersion++;
@@ -177,6 +184,7 @@ export class Mempool {
       if (seen === undefined || nonce + 1n > seen) nextNonce.set(address, nonce + 1n);
     }
     for (const [sender, nonce] of nextNonce) this.advanceSender(sender, nonce, 'included');
+    this.expireQueued();
     await Promise.all([...nextNonce.keys()].map((sender) => this.revalidate(sender)));
   }
 
@@ -369,10 +377,12 @@ export class Mempool {
       try {
         listener(tx.hash, tx);
       } catch (error) {
-        // The transaction is admitted whatever a listener does; surface the bug loudly instead.
-        queueMicrotask(() => {
-          throw error;
-        });
+        // The transaction is admitted whatever a listener does; the error goes where it is seen.
+        if (this.options.onListenerError !== undefined) this.options.onListenerError(error);
+        else
+          queueMicrotask(() => {
+            throw error;
+          });
       }
     }
   }
@@ -404,6 +414,18 @@ export class Mempool {
     for (const tx of unaffordable) queue.delete(tx.nonce);
     this.counters.invalidated += unaffordable.length;
     this.forget(unaffordable, queue);
+  }
+
+  /** O(pool size) per block; queued transactions are rare next to pending ones. */
+  private expireQueued(): void {
+    const cutoffMs = this.now() - this.limits.queuedLifetimeMs;
+    for (const queue of [...this.senders.values()]) {
+      if (queue.size === queue.pendingCount) continue;
+      const expired = [...queue.queued()].filter((tx) => tx.addedAtMs < cutoffMs);
+      for (const tx of expired) queue.delete(tx.nonce);
+      this.counters.expired += expired.length;
+      this.forget(expired, queue);
+    }
   }
 
   private forget(removed: readonly PoolTransaction[], queue: SenderQueue): void {

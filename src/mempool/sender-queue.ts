@@ -117,6 +117,11 @@ export class SenderQueue {
     return stale;
   }
 
+  /** Queued transactions (above the first gap), in no particular order. */
+  *queued(): IterableIterator<PoolTransaction> {
+    for (const tx of this.txs.values()) if (tx.nonce > this.pendingEndNonce) yield tx;
+  }
+
   /** Pending transactions in nonce order. */
   *pending(): IterableIterator<PoolTransaction> {
     for (let n = this.nonce; n < this.pendingEndNonce; n++) yield this.txs.get(n)!;

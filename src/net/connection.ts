@@ -2,12 +2,15 @@
 // queue with per-tick write batching. The transport decides what a connection is for (active,
 // duplicate, retired); the connection only reports what happened on its socket.
 import type { Socket } from 'node:net';
-import { toHex } from '../crypto/bytes.js';
+import { bytesEqual, toHex } from '../crypto/bytes.js';
 import type { ConnectionDropReason } from './errors.js';
 import { CONTROL_CHANNEL, encodeFrame, FrameDecodeError, FrameDecoder, type Frame } from './frame.js';
 import { HandshakeError, type Handshake, type HandshakeRole } from './handshake.js';
 import { FRAME_HEADER_BYTES, type TransportLimits } from './limits.js';
 import { OutboundQueue } from './outbound-queue.js';
+
+/** The one control message allowed after the handshake (types 1 and 2 are HELLO and AUTH). */
+const HEARTBEAT = Uint8Array.of(3);
 
 export type ConnectionState = 'handshake' | 'open' | 'retiring' | 'closed';
 
@@ -41,8 +44,9 @@ export class Connection {
   private retireTimer: NodeJS.Timeout | undefined;
   private flushScheduled = false;
   private connected: boolean;
-  private ended = false;
   private lastError: Error | undefined;
+  private lastReceivedMs = performance.now();
+  private lastSentMs = performance.now();
 
   constructor(
     readonly socket: Socket,
@@ -88,17 +92,42 @@ export class Connection {
     return true;
   }
 
-  /** Stops taking frames, flushes what is queued, then half-closes; still delivers what arrives. */
+  /**
+   * Stops taking frames and flushes what is queued, but keeps reading: the peer may still be
+   * sending on this connection until it too switches. Only after the grace period does it
+   * half-close; a FIN sooner would look to a peer that has not switched yet like the loss of
+   * its active connection. Destroyed after a second grace period if the peer never closes.
+   */
   retire(): void {
     if (this.state !== 'open') return;
     this.state = 'retiring';
-    this.retireTimer = setTimeout(() => this.close('retired', 'retire grace period over'), this.host.limits.retireGraceMs);
     this.flush();
+    const graceMs = this.host.limits.retireGraceMs;
+    this.retireTimer = setTimeout(() => {
+      this.socket.end();
+      this.retireTimer = setTimeout(() => this.close('retired', 'retired connection not closed by the peer'), graceMs);
+    }, graceMs);
   }
 
   setReadPaused(paused: boolean): void {
-    if (paused) this.socket.pause();
-    else this.socket.resume();
+    if (paused) return void this.socket.pause();
+    // While paused we read nothing, heartbeats included: restart the idle clock.
+    this.lastReceivedMs = performance.now();
+    this.socket.resume();
+  }
+
+  /** Called periodically by the transport: drop a silent peer, keep an idle link visibly alive. */
+  heartbeat(nowMs: number): void {
+    if (this.state !== 'open' && this.state !== 'retiring') return;
+    const { idleTimeoutMs, heartbeatIntervalMs } = this.host.limits;
+    if (this.socket.isPaused()) this.lastReceivedMs = nowMs;
+    else if (nowMs - this.lastReceivedMs > idleTimeoutMs) {
+      return this.drop('conn_idle_timeout', `nothing received for ${Math.round(nowMs - this.lastReceivedMs)} ms`);
+    }
+    // Only onto an empty socket: bytes already waiting will show the peer we are alive, and a
+    // peer that reads nothing must not make heartbeats pile up.
+    const idleOut = this.queue.length === 0 && this.socket.writableLength === 0;
+    if (this.state === 'open' && idleOut && nowMs - this.lastSentMs >= heartbeatIntervalMs) this.sendControl(HEARTBEAT);
   }
 
   /** Ends the connection for a policy or protocol reason (counted and logged by the host). */
@@ -117,6 +146,7 @@ export class Connection {
   }
 
   private onData(chunk: Buffer): void {
+    this.lastReceivedMs = performance.now();
     this.decoder.push(chunk);
     try {
       for (;;) {
@@ -134,7 +164,8 @@ export class Connection {
   private dispatch(frame: Frame): void {
     if (this.state === 'handshake') return this.onHandshakeFrame(frame);
     if (frame.channel === CONTROL_CHANNEL) {
-      return this.drop('conn_control_frame_after_handshake', 'peer sent a control frame after the handshake');
+      if (bytesEqual(frame.payload, HEARTBEAT)) return;
+      return this.drop('conn_unexpected_control_frame', 'peer sent a control frame other than a heartbeat after the handshake');
     }
     this.host.counters.framesIn += 1;
     this.host.counters.bytesIn += FRAME_HEADER_BYTES + frame.payload.length;
@@ -156,6 +187,7 @@ export class Connection {
   }
 
   private sendControl(message: Uint8Array): void {
+    this.lastSentMs = performance.now();
     this.socket.write(encodeFrame(CONTROL_CHANNEL, message));
   }
 
@@ -174,11 +206,8 @@ export class Connection {
       const batch = this.queue.takeBatch(limits.writeBatchBytes)!;
       counters.framesOut += batch.frames;
       counters.bytesOut += batch.data.length;
+      this.lastSentMs = performance.now();
       this.socket.write(batch.data);
-    }
-    if (this.state === 'retiring' && this.queue.length === 0 && !this.ended) {
-      this.ended = true;
-      this.socket.end();
     }
   }
 

@@ -34,8 +34,15 @@ export const MAX_PENDING_HANDSHAKES = 64;
 export const MAX_PENDING_HANDSHAKES_PER_IP = 16;
 /** A duplicate connection being retired is destroyed after this if the remote has not closed it. */
 export const RETIRE_GRACE_MS = 2_000;
-/** TCP keepalive probes find a peer whose machine vanished without a FIN. */
+/** TCP keepalive, a second line behind the heartbeat (Node 20 cannot tune probe count/interval). */
 export const KEEPALIVE_INITIAL_DELAY_MS = 5_000;
+/** An open connection with nothing sent for this long sends a heartbeat. */
+export const HEARTBEAT_INTERVAL_MS = 3_000;
+/**
+ * An open connection with nothing received for this long is dropped: its peer vanished without
+ * a FIN (power loss, partition) or its event loop is stuck. Several heartbeats fit inside.
+ */
+export const IDLE_TIMEOUT_MS = 15_000;
 
 export interface TransportLimits {
   readonly maxFrameBytes: number;
@@ -51,6 +58,8 @@ export interface TransportLimits {
   readonly maxPendingHandshakesPerIp: number;
   readonly retireGraceMs: number;
   readonly keepAliveInitialDelayMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly idleTimeoutMs: number;
 }
 
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = Object.freeze({
@@ -67,6 +76,8 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = Object.freeze({
   maxPendingHandshakesPerIp: MAX_PENDING_HANDSHAKES_PER_IP,
   retireGraceMs: RETIRE_GRACE_MS,
   keepAliveInitialDelayMs: KEEPALIVE_INITIAL_DELAY_MS,
+  heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS,
+  idleTimeoutMs: IDLE_TIMEOUT_MS,
 });
 
 /** The u32 length field caps any frame; one byte of it is the channel. */
@@ -98,6 +109,12 @@ export function resolveLimits(overrides: Partial<TransportLimits> = {}): Transpo
   requireRelation(
     limits.maxPendingHandshakesPerIp >= 1 && limits.maxPendingHandshakesPerIp <= limits.maxPendingHandshakes,
     'limits.maxPendingHandshakesPerIp must be between 1 and limits.maxPendingHandshakes',
+  );
+  requireRelation(limits.heartbeatIntervalMs >= 1, 'limits.heartbeatIntervalMs must be at least 1');
+  // Two missed heartbeats (plus slack) before a peer is declared gone, never one late timer.
+  requireRelation(
+    limits.idleTimeoutMs >= 3 * limits.heartbeatIntervalMs,
+    'limits.idleTimeoutMs must be at least 3 * limits.heartbeatIntervalMs',
   );
   return Object.freeze(limits);
 }

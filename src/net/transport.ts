@@ -94,6 +94,8 @@ interface PeerState {
   port: number;
   active: Connection | undefined;
   dialing: Connection | undefined;
+  /** The loser of the last duplicate resolution, draining before it closes. */
+  retiring: Connection | undefined;
   dialTimer: NodeJS.Timeout | undefined;
   failedDials: number;
 }
@@ -122,6 +124,7 @@ class TcpTransport implements Transport, ConnectionHost {
   private readonly downHandlers: PeerHandler[] = [];
   private readonly selfId: PeerId;
   private readingPaused = false;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: TransportOptions) {
@@ -148,6 +151,7 @@ class TcpTransport implements Transport, ConnectionHost {
         this.server.on('error', (error) => this.logger.error({ err: error }, 'transport listener error'));
         this.logger.info({ ...this.address(), self: this.selfId }, 'transport listening');
         this.setPeers(this.options.peers);
+        this.heartbeatTimer = setInterval(() => this.heartbeat(), this.limits.heartbeatIntervalMs);
         resolve();
       });
     });
@@ -193,7 +197,7 @@ class TcpTransport implements Transport, ConnectionHost {
         existing.port = address.port;
         continue;
       }
-      const peer: PeerState = { id, publicKey: new Uint8Array(address.publicKey), host: address.host, port: address.port, active: undefined, dialing: undefined, dialTimer: undefined, failedDials: 0 };
+      const peer: PeerState = { id, publicKey: new Uint8Array(address.publicKey), host: address.host, port: address.port, active: undefined, dialing: undefined, retiring: undefined, dialTimer: undefined, failedDials: 0 };
       this.peers.set(id, peer);
       // The lower key dials at once; the higher key yields so the two dials rarely cross.
       this.scheduleDial(peer, this.isLowerThan(peer) ? 0 : this.limits.dialYieldMs);
@@ -220,7 +224,7 @@ class TcpTransport implements Transport, ConnectionHost {
     let queueDepth = 0;
     let queueBytes = 0;
     for (const peer of this.peers.values()) {
-      for (const connection of [peer.active, peer.dialing]) {
+      for (const connection of [peer.active, peer.retiring]) {
         queueDepth += connection?.queuedFrames ?? 0;
         queueBytes += connection?.queuedBytes ?? 0;
       }
@@ -251,17 +255,19 @@ class TcpTransport implements Transport, ConnectionHost {
     if (current === undefined) return this.activate(peer, connection);
     // Two live connections to one peer: both sides keep the same one (see preferNew).
     this.count('conn_duplicate');
-    if (this.preferNew(current, connection)) {
-      peer.active = connection;
-      connection.setReadPaused(this.readingPaused);
-      current.retire();
-    } else {
-      connection.retire();
-    }
+    const loser = this.preferNew(current, connection) ? current : connection;
+    peer.active = loser === current ? connection : current;
+    peer.active.setReadPaused(this.readingPaused);
+    // At most one retiring connection per peer: a member reconnecting in a loop must not pile
+    // up lingering sockets. The older one has had its chance to drain.
+    peer.retiring?.close('retired', 'replaced by a newer retiring connection');
+    peer.retiring = loser;
+    loser.retire();
     this.logger.debug({ peer: peer.id, kept: peer.active === connection ? 'new' : 'existing' }, 'duplicate connection retired');
   }
 
   frame(connection: Connection, channel: number, payload: Uint8Array): void {
+    if (this.closing !== undefined) return; // a handler closed us mid-chunk: deliver nothing more
     for (const handler of this.messageHandlers) {
       try {
         handler(connection.peerId!, channel, payload);
@@ -277,9 +283,10 @@ class TcpTransport implements Transport, ConnectionHost {
     this.logClose(connection, reason, detail);
     const peer = connection.peerId === undefined ? this.dialTarget(connection) : this.peers.get(connection.peerId);
     if (peer === undefined) return;
+    if (peer.retiring === connection) peer.retiring = undefined;
     if (peer.dialing === connection) {
       peer.dialing = undefined;
-      peer.failedDials += 1;
+      if (peer.active === undefined) peer.failedDials += 1;
       this.scheduleDial(peer, this.redialDelayMs(peer));
     }
     if (peer.active === connection) {
@@ -320,17 +327,14 @@ class TcpTransport implements Transport, ConnectionHost {
   }
 
   /**
-   * Which of two connections to one peer survives. Both ends must pick the same one without
+   * Which of two connections to one peer survives (keepCandidate). Both ends must pick the same one without
    * talking, so the rule uses only what both know: who initiated each connection.
    * - Different initiators (simultaneous dials): keep the one the lower public key initiated.
    * - Same initiator: it only redials after losing the old connection, so the old one is a
    *   stale half-open socket (its machine restarted): keep the new one.
    */
   private preferNew(current: Connection, candidate: Connection): boolean {
-    const currentInitiator = this.initiatorKey(current);
-    const candidateInitiator = this.initiatorKey(candidate);
-    if (bytesEqual(currentInitiator, candidateInitiator)) return true;
-    return compareBytes(candidateInitiator, currentInitiator) < 0;
+    return keepCandidate(this.initiatorKey(current), this.initiatorKey(candidate));
   }
 
   private initiatorKey(connection: Connection): Uint8Array {
@@ -414,6 +418,7 @@ class TcpTransport implements Transport, ConnectionHost {
     clearTimeout(peer.dialTimer);
     peer.dialTimer = undefined;
     const wasUp = peer.active !== undefined;
+    peer.retiring?.close('conn_peer_removed', 'peer left the peer set');
     peer.dialing?.close('conn_peer_removed', 'peer left the peer set');
     peer.active?.close('conn_peer_removed', 'peer left the peer set');
     peer.dialing = undefined;
@@ -445,7 +450,16 @@ class TcpTransport implements Transport, ConnectionHost {
     }
   }
 
+  private heartbeat(): void {
+    const nowMs = performance.now();
+    for (const peer of this.peers.values()) {
+      peer.active?.heartbeat(nowMs);
+      peer.retiring?.heartbeat(nowMs);
+    }
+  }
+
   private async shutdown(): Promise<void> {
+    clearInterval(this.heartbeatTimer);
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const peer of this.peers.values()) {
       clearTimeout(peer.dialTimer);
@@ -460,6 +474,15 @@ class TcpTransport implements Transport, ConnectionHost {
     await Promise.all([serverClosed, ...socketsClosed]);
     this.logger.info({ self: this.selfId }, 'transport closed');
   }
+}
+
+/**
+ * The duplicate-connection rule on initiator keys alone, so both ends compute the same answer:
+ * true when the newly established connection should replace the current one.
+ */
+export function keepCandidate(currentInitiator: Uint8Array, candidateInitiator: Uint8Array): boolean {
+  if (bytesEqual(currentInitiator, candidateInitiator)) return true;
+  return compareBytes(candidateInitiator, currentInitiator) < 0;
 }
 
 function validatePeers(peers: readonly PeerAddress[]): void {

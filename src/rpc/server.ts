@@ -20,6 +20,8 @@ export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 export const MAX_WS_CONNECTIONS = 1_024;
 /** A WebSocket client that lets this much pile up unread is too slow and is disconnected. */
 export const MAX_WS_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** Requests one WebSocket connection may have in progress; past it, calls are refused (-32005). */
+export const MAX_WS_REQUESTS_IN_FLIGHT = 1_024;
 export const FILTER_SWEEP_INTERVAL_MS = 60_000;
 const EXPLORER_HTML = readFileSync(new URL('./explorer/index.html', import.meta.url));
 
@@ -271,10 +273,18 @@ function serveWebSocket(
   const subscriptions = hub.connect(sendText);
   const session: Session = { client, subscriptions };
   metrics.wsConnections?.inc();
+  let inFlight = 0;
   ws.on('message', (data: RawData) => {
+    if (inFlight >= MAX_WS_REQUESTS_IN_FLIGHT) {
+      sendText(Dispatcher.refusal(new RpcError(RpcErrorCode.limitExceeded,
+        `too many requests in flight on this connection: at most ${MAX_WS_REQUESTS_IN_FLIGHT}; wait for answers`)));
+      return;
+    }
+    inFlight++;
     const text = Buffer.isBuffer(data) ? data.toString('utf8')
       : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
     void dispatcher.handle(text, session).then((response) => {
+      inFlight--;
       if (response !== undefined) sendText(response);
     });
   });

@@ -12,6 +12,8 @@ import type { Behaviour } from './scenario.js';
 export const REPLAY_BUFFER_MESSAGES = 512; // what a replayer remembers (a ring: the oldest go first)
 export const BYZANTINE_TICK_MS = 150; // how often garbage and replay members inject traffic
 export const INJECTIONS_PER_TICK_MAX = 4;
+/** Share of an equivocator's twisted messages also sent in the original to the same peer, so the peer holds proof. */
+export const BOTH_VERSIONS_RATE = 0.2;
 
 /** A message leaving a member: to one committee index, or to every other member. */
 export interface Outgoing {
@@ -89,7 +91,13 @@ class Equivocator implements ByzantineAgent {
     const twisted = encodeSignedMessage({ height: envelope.height, sender: envelope.sender, items: envelope.items.map((item) => twist(item, ctx.rng)) }, ctx.signer);
     const split = this.splitFor(envelope.height, ctx);
     const targets = message.to === 'all' ? others(ctx) : [message.to];
-    return targets.map((to) => ({ to, bytes: split.has(to) ? twisted : message.bytes }));
+    const out: Outgoing[] = [];
+    for (const to of targets) {
+      if (!split.has(to)) out.push({ to, bytes: message.bytes });
+      else if (ctx.rng.chance(BOTH_VERSIONS_RATE)) out.push({ to, bytes: twisted }, { to, bytes: message.bytes }); // provable
+      else out.push({ to, bytes: twisted });
+    }
+    return out;
   }
 
   incoming(): void {}

@@ -8,7 +8,7 @@ import type { ConsensusCore, CoreAction, CoreEvent, CoreStatus, CoreTiming, Drop
 import { DROP_REASONS } from '../consensus/types.js';
 import { createAgent, BYZANTINE_TICK_MS, type ByzantineAgent, type Outgoing } from './byzantine.js';
 import { drawCommittee, type SimCommittee, type SimMember } from './committee.js';
-import { EventQueue } from './event-queue.js';
+import { EventQueue, EventQueueFullError } from './event-queue.js';
 import { perHeightBoundMs } from './liveness-bound.js';
 import { drawNetworkProfile, SimNetwork, synchronousProfile, type NetworkProfile } from './network.js';
 import { Rng } from './random.js';
@@ -32,6 +32,8 @@ export interface RunOverrides {
   readonly timing?: Partial<CoreTiming>;
   readonly profile?: NetworkProfile;
   readonly signatures?: SignatureKind;
+  /** Stop at this virtual time even if the liveness deadline is later. */
+  readonly deadlineMs?: number;
 }
 
 type SimEvent =
@@ -140,7 +142,7 @@ class Simulation {
     this.timing = resolveTiming(overrides.timing);
     this.honestEndpoints = this.endpoints.filter((e) => e.honest);
     this.boundMs = perHeightBoundMs({ timing: this.timing, deltaMs: profile.deltaMs, byzantineMembers: scenario.byzantine, syncIntervalMs: SYNC_INTERVAL_MS });
-    this.deadlineMs = profile.gstMs + (scenario.heights + 1) * this.boundMs;
+    this.deadlineMs = Math.min(overrides.deadlineMs ?? Infinity, profile.gstMs + (scenario.heights + 1) * this.boundMs);
   }
 
   run(): RunOutcome {
@@ -212,7 +214,12 @@ class Simulation {
       if (next === undefined) return 'idle';
       if (next.timeMs > this.deadlineMs) return 'deadline';
       this.events++;
-      this.handle(next.event);
+      try {
+        this.handle(next.event);
+      } catch (error) {
+        if (error instanceof EventQueueFullError) return 'event-budget'; // a storm: the verdict reports it
+        throw error;
+      }
     }
     return 'done';
   }

@@ -27,7 +27,8 @@ export interface SwarmResult {
 }
 
 export interface SwarmProgress {
-  (done: number, total: number, failures: number): void;
+  /** Called after each run; `failure` is set when that run broke an invariant. */
+  (done: number, total: number, failures: number, failure: FailedRun | undefined): void;
 }
 
 export const MAX_FAILURES_KEPT = 20; // a swarm keeps the first failures; the count covers all
@@ -49,7 +50,7 @@ export function runSwarm(base: Scenario, seeds: number, progress?: SwarmProgress
       failed++;
       if (failures.length < MAX_FAILURES_KEPT) failures.push(failure);
     }
-    progress?.(i + 1, seeds, failed);
+    progress?.(i + 1, seeds, failed, failure);
   }
   return { summary: summarize(verdicts), failures, verdicts };
 }

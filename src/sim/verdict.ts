@@ -33,6 +33,9 @@ export function judge(outcome: RunOutcome): RunVerdict {
     ...falseEvidence(outcome),
   ];
   const liveness = checkLiveness(honest.map(asDeliveries), { targetHeight: outcome.scenario.heights, gstMs: outcome.profile.gstMs, perHeightMs: outcome.perHeightBoundMs });
+  if (outcome.stoppedBy === 'event-budget') {
+    liveness.unshift({ invariant: 'liveness', message: `run stopped at ${Math.round(outcome.endMs)} ms after ${outcome.events} events: the event queue or budget overflowed (a message storm)` });
+  }
   const decidedHeights = Math.min(...honest.map((ep) => ep.delivered.at(-1)?.height ?? 0));
   return {
     safety,

@@ -122,3 +122,31 @@ test('onAdded listeners hear every admission until they unsubscribe; their count
   for (let i = 0; i < MAX_ADDED_LISTENERS; i++) pool.onAdded(() => undefined);
   assert.throws(() => pool.onAdded(() => undefined), /at most 16 listeners/);
 });
+
+test('queued transactions expire after queuedLifetimeMs; pending ones never do', async () => {
+  const clock = { ms: 0 };
+  const { pool, state } = makePool({ queuedLifetimeMs: 1_000 }, { now: () => clock.ms });
+  fund(state, key);
+  const pending = await pool.add(signTx(key, { nonce: 0n }), 'local');
+  const queued = await pool.add(signTx(key, { nonce: 5n }), 'local');
+  clock.ms = 1_000;
+  await pool.onBlockCommitted([], 1);
+  assert.ok(pool.has(queued.hash), 'not older than the lifetime yet');
+  clock.ms = 1_001;
+  await pool.onBlockCommitted([], 2);
+  assert.equal(pool.has(queued.hash), false);
+  assert.ok(pool.has(pending.hash));
+  assert.equal(pool.stats().expired, 1);
+});
+
+test('a throwing onAdded listener does not undo the admission; its error is reported', async () => {
+  const errors: unknown[] = [];
+  const { pool, state } = makePool({}, { onListenerError: (error) => errors.push(error) });
+  fund(state, key);
+  pool.onAdded(() => {
+    throw new Error('listener bug');
+  });
+  const added = await pool.add(signTx(key), 'local');
+  assert.ok(pool.has(added.hash));
+  assert.match(String(errors[0]), /listener bug/);
+});

@@ -13,7 +13,7 @@ import type { MemoryState } from './helpers.js';
 const SENDERS = [testKey(60), testKey(61), testKey(62), testKey(63)];
 const NONCES = 6;
 const FEES = [2n * GWEI, 3n * GWEI];
-const LIMITS = { maxPoolTransactions: 10, maxPerSender: 4, nonceWindow: 5 };
+const LIMITS = { maxPoolTransactions: 8, maxPerSender: 4, nonceWindow: 5 };
 const COMMITTEE = 4;
 
 interface Signed {
@@ -22,9 +22,16 @@ interface Signed {
   readonly nonce: bigint;
 }
 
-// Signed once: 4 senders x 6 nonces x 2 fee levels (the higher one replaces the lower).
+// Signed once: 4 senders x 6 nonces x 2 fee levels (the higher one replaces the lower). Values
+// of 0 to 2 ether against 10 ether balances make funds checks and revalidation bite.
 const SIGNED: Signed[] = SENDERS.flatMap((key) =>
-  Array.from({ length: NONCES }, (_, n) => FEES.map((fee) => ({ raw: signTx(key, { nonce: BigInt(n), maxFeePerGas: fee, maxPriorityFeePerGas: fee / 2n }), sender: key.address, nonce: BigInt(n) }))).flat(),
+  Array.from({ length: NONCES }, (_, n) =>
+    FEES.map((fee) => ({
+      raw: signTx(key, { nonce: BigInt(n), maxFeePerGas: fee, maxPriorityFeePerGas: fee / 2n, value: BigInt(n % 3) * ETHER }),
+      sender: key.address,
+      nonce: BigInt(n),
+    })),
+  ).flat(),
 );
 
 type Op = { kind: 'add'; index: number; local: boolean } | { kind: 'commit'; sender: number; advance: number };
@@ -47,7 +54,8 @@ async function apply(pool: Mempool, state: MemoryState, op: Op, height: number):
   const sender = SENDERS[op.sender]!.address;
   const account = state.getAccount(sender);
   const nonce = account.nonce + BigInt(op.advance);
-  state.set(sender, nonce, account.balance - BigInt(op.advance) * ETHER / 100n);
+  const spent = BigInt(op.advance) * 3n * ETHER;
+  state.set(sender, nonce, account.balance > spent ? account.balance - spent : 0n);
   // The block used nonces [old, new): the pool's copy where it has one, else a transaction
   // submitted elsewhere (its hash unknown here).
   const included = [];
@@ -65,10 +73,11 @@ async function checkInvariants(pool: Mempool, state: MemoryState, height: number
     const txs = pool.senderTransactions(key.address);
     total += txs.length;
     assert.ok(txs.length <= LIMITS.maxPerSender);
-    const accountNonce = state.getAccount(key.address).nonce;
+    const { nonce: accountNonce, balance } = state.getAccount(key.address);
     let next = accountNonce;
     for (const tx of txs) {
       assert.ok(tx.nonce >= accountNonce, 'no stale nonce survives a commit');
+      assert.ok(tx.cost <= balance, 'no transaction its sender cannot pay survives a commit');
       assert.ok(tx.nonce < accountNonce + BigInt(LIMITS.nonceWindow) + 3n);
       if (tx.nonce === next) {
         pendingSet.add(tx.hash);
@@ -106,8 +115,10 @@ function hashOf(pool: Mempool, raw: Uint8Array): Hex {
 }
 
 test('random admissions and commits keep every pool invariant', async () => {
+  let evicted = 0;
+  let invalidated = 0;
   await fc.assert(
-    fc.asyncProperty(fc.array(opArbitrary, { minLength: 1, maxLength: 40 }), async (ops) => {
+    fc.asyncProperty(fc.array(opArbitrary, { minLength: 10, maxLength: 60 }), async (ops) => {
       const { pool, state } = makePool(LIMITS);
       for (const key of SENDERS) fund(state, key, 10n * ETHER);
       let height = 1;
@@ -116,7 +127,11 @@ test('random admissions and commits keep every pool invariant', async () => {
         await checkInvariants(pool, state, height);
         height++;
       }
+      evicted += pool.stats().evicted;
+      invalidated += pool.stats().invalidated;
     }),
     { numRuns: 150, seed: 4 },
   );
+  // The runs must reach the paths under test, or the property proves little.
+  assert.ok(evicted > 20 && invalidated > 20, `evicted ${evicted}, invalidated ${invalidated}`);
 });

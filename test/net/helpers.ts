@@ -90,7 +90,9 @@ export function connectRaw(port: number): Promise<Socket> {
   });
 }
 
+/** Resolves when the socket closes. Reads (and discards) anything unread, or the FIN is never seen. */
 export function closedPromise(socket: Socket): Promise<void> {
+  if (socket.listenerCount('data') === 0) socket.resume();
   return new Promise((resolve) => {
     if (socket.closed) return resolve();
     socket.once('close', () => resolve());

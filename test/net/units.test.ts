@@ -5,6 +5,7 @@ import { reconnectDelayMs } from '../../src/net/backoff.js';
 import { TransportError } from '../../src/net/errors.js';
 import { DEFAULT_TRANSPORT_LIMITS, resolveLimits } from '../../src/net/limits.js';
 import { OutboundQueue } from '../../src/net/outbound-queue.js';
+import { keepCandidate } from '../../src/net/transport.js';
 
 test('reconnect delay: between half and all of min(max, initial * 2^attempt)', () => {
   const policy = { reconnectInitialDelayMs: 100, reconnectMaxDelayMs: 5_000 };
@@ -48,4 +49,19 @@ test('limits: defaults resolve; broken relations are refused with the field name
   refuses({ handshakeTimeoutMs: -1 }, 'handshakeTimeoutMs');
   refuses({ maxPendingHandshakesPerIp: 1_000 }, 'maxPendingHandshakesPerIp');
   refuses({ writeBatchBytes: 1.5 }, 'writeBatchBytes');
+  refuses({ heartbeatIntervalMs: 1_000, idleTimeoutMs: 2_000 }, 'idleTimeoutMs');
+});
+
+test('duplicate rule: both ends keep the same connection whatever order they saw them in', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ minLength: 32, maxLength: 32 }), (a, b) => {
+      fc.pre(Buffer.compare(a, b) !== 0);
+      // Connection 1 initiated by a, connection 2 by b. Each end may have seen either first.
+      const winnerWhenFirstSeen = (first: Uint8Array, second: Uint8Array) => (keepCandidate(first, second) ? second : first);
+      const winner = winnerWhenFirstSeen(a, b);
+      assert.equal(winnerWhenFirstSeen(b, a), winner);
+      assert.equal(winner, Buffer.compare(a, b) < 0 ? a : b, 'the lower key\'s dial survives');
+      assert.equal(keepCandidate(a, a), true, 'same initiator: the newer replaces a stale one');
+    }),
+  );
 });

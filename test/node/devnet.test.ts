@@ -3,20 +3,18 @@
 // wipes one's data to rejoin by sync, and checks the simulator's invariants on the real chain.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPublicClient, createWalletClient, defineChain, http, parseEther, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { checkAgreement, checkIntegrity, type MemberDeliveries } from '../../src/sim/invariants.js';
 import { devAccounts } from '../../src/node/genesis.js';
 import { fromHex } from '../../src/crypto/bytes.js';
+import { startTestDevnet, until, type TestDevnet } from '../helpers/devnet.js';
 
 const VALIDATORS = 4;
-const SYNOD = join(import.meta.dirname, '../../bin/synod.js');
-// RPC ports below the ephemeral range, and p2p ports (30300 + rpc - 8545) below it too.
-const RPC_PORT = 9100 + Math.floor((process.pid % 50) * 10);
+const DEVNET_SLOT = 0;
+const RPC_PORT = 9000 + DEVNET_SLOT * 20;
 const chain = defineChain({
   id: 31337,
   name: 'synod-devnet',
@@ -28,51 +26,7 @@ const clients: PublicClient[] = urls.map((url) => createPublicClient({ chain, tr
 const accounts = devAccounts(10);
 const RECIPIENT = '0x000000000000000000000000000000000000dEaD' as const;
 
-let dataDir: string;
-let devnet: ChildProcess;
-const extraProcesses: ChildProcess[] = [];
-
-function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; output:\n${output}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (pattern.test(output)) {
-        clearTimeout(timer);
-        resolve(output);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`process exited (${code}) before ${pattern}; output:\n${output}`));
-    });
-  });
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function pidOf(index: number): number {
-  return Number(readFileSync(join(dataDir, `validator-${index}`, 'pid'), 'utf8'));
-}
-
-function startValidator(index: number): ChildProcess {
-  const child = spawn(process.execPath, [SYNOD, 'start', '--config', join(dataDir, `validator-${index}`, 'config.json'), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  extraProcesses.push(child);
-  return child;
-}
+let devnet: TestDevnet;
 
 /** Sends `count` transfers from dev account `from`, nonces from its pending nonce, through `client`. */
 async function sendTransfers(fromIndex: number, count: number, url: string): Promise<Hex[]> {
@@ -100,21 +54,11 @@ async function headOf(index: number): Promise<bigint> {
 }
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'synod-devnet-test-'));
-  devnet = spawn(process.execPath, [SYNOD, 'devnet', '--validators', String(VALIDATORS), '--data-dir', dataDir, '--rpc-port', String(RPC_PORT), '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await waitForOutput(devnet, /Press Ctrl-C to stop/, 90_000);
+  devnet = await startTestDevnet({ validators: VALIDATORS, slot: DEVNET_SLOT });
 });
 
 after(async () => {
-  for (const child of extraProcesses) if (child.exitCode === null) child.kill('SIGKILL');
-  if (devnet && devnet.exitCode === null) {
-    const exited = new Promise((r) => devnet.once('exit', r));
-    devnet.kill('SIGTERM');
-    await exited;
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await devnet?.stop();
 });
 
 describe('a 4-validator devnet', { timeout: 300_000 }, () => {
@@ -137,14 +81,14 @@ describe('a 4-validator devnet', { timeout: 300_000 }, () => {
     const victim = 3;
     const flowing = sendTransfers(4, 30, urls[0]!);
     await new Promise((r) => setTimeout(r, 200));
-    process.kill(pidOf(victim), 'SIGKILL');
+    process.kill(devnet.pidOf(victim), 'SIGKILL');
     const hashes = await flowing;
     const more = await sendTransfers(5, 10, urls[1]!);
     await receiptsEverywhere([...hashes, ...more], [0, 1, 2]);
     const headWhileDown = await headOf(0);
     await until('the chain to finalize with one validator down', async () => ((await headOf(1)) > headWhileDown ? true : undefined));
 
-    startValidator(victim);
+    devnet.startValidator(victim);
     const target = await headOf(0);
     await until('the restarted validator to catch up', async () => ((await headOf(victim)) >= target ? true : undefined), 60_000);
     const block = await clients[victim]!.getBlock({ blockNumber: target });
@@ -154,12 +98,12 @@ describe('a 4-validator devnet', { timeout: 300_000 }, () => {
 
   test('a validator with a fresh data directory rejoins by sync', async () => {
     const victim = 2;
-    process.kill(pidOf(victim), 'SIGKILL');
+    process.kill(devnet.pidOf(victim), 'SIGKILL');
     await new Promise((r) => setTimeout(r, 300));
-    rmSync(join(dataDir, `validator-${victim}`, 'data'), { recursive: true, force: true });
+    rmSync(join(devnet.dataDir, `validator-${victim}`, 'data'), { recursive: true, force: true });
     const hashes = await sendTransfers(6, 5, urls[0]!);
     await receiptsEverywhere(hashes, [0, 1]);
-    startValidator(victim);
+    devnet.startValidator(victim);
     const target = await headOf(0);
     await until('the wiped validator to rejoin', async () => ((await headOf(victim)) >= target ? true : undefined), 60_000);
     assert.equal((await clients[victim]!.getBlock({ blockNumber: target })).hash, (await clients[1]!.getBlock({ blockNumber: target })).hash);

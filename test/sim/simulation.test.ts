@@ -81,3 +81,15 @@ test('real ed25519 signatures: same protocol, same verdict', () => {
 test('equal stakes work as well as unequal ones', () => {
   assertClean(runSimulation({ ...base, stakes: 'equal' }));
 });
+
+test('a run that cannot finish is reported as a liveness failure with its replay command', async () => {
+  const { runOne } = await import('../../src/sim/swarm.js');
+  const { synchronousProfile } = await import('../../src/sim/network.js');
+  // A network that violates the model on purpose: everyone isolated far beyond the deadline.
+  const cut = { ...synchronousProfile(10), partitions: [{ fromMs: 0, untilMs: 1e12, groupOf: [0, 1, 2, 3] }], gstMs: 1e12 };
+  const scenario: Scenario = { ...base, validators: 4, byzantine: 1, heights: 2, seed: 77 };
+  const { verdict, failure } = runOne(scenario, { profile: cut, deadlineMs: 20_000 });
+  assert.equal(verdict.decidedHeights, 0);
+  assert.ok(failure !== undefined && failure.violations.every((v) => v.invariant === 'liveness'));
+  assert.equal(failure.replay, 'synod sim --validators 4 --byzantine 1 --strategy adversary --seed 77 --heights 2 --signatures twin');
+});
