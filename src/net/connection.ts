@@ -118,7 +118,8 @@ export class Connection {
 
   /** Called periodically by the transport: drop a silent peer, keep an idle link visibly alive. */
   heartbeat(nowMs: number): void {
-    if (this.state !== 'open' && this.state !== 'retiring') return;
+    // A retiring connection legitimately falls silent; its grace timers bound it instead.
+    if (this.state !== 'open') return;
     const { idleTimeoutMs, heartbeatIntervalMs } = this.host.limits;
     if (this.socket.isPaused()) this.lastReceivedMs = nowMs;
     else if (nowMs - this.lastReceivedMs > idleTimeoutMs) {
@@ -127,7 +128,7 @@ export class Connection {
     // Only onto an empty socket: bytes already waiting will show the peer we are alive, and a
     // peer that reads nothing must not make heartbeats pile up.
     const idleOut = this.queue.length === 0 && this.socket.writableLength === 0;
-    if (this.state === 'open' && idleOut && nowMs - this.lastSentMs >= heartbeatIntervalMs) this.sendControl(HEARTBEAT);
+    if (idleOut && nowMs - this.lastSentMs >= heartbeatIntervalMs) this.sendControl(HEARTBEAT);
   }
 
   /** Ends the connection for a policy or protocol reason (counted and logged by the host). */

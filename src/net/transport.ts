@@ -452,10 +452,7 @@ class TcpTransport implements Transport, ConnectionHost {
 
   private heartbeat(): void {
     const nowMs = performance.now();
-    for (const peer of this.peers.values()) {
-      peer.active?.heartbeat(nowMs);
-      peer.retiring?.heartbeat(nowMs);
-    }
+    for (const peer of this.peers.values()) peer.active?.heartbeat(nowMs);
   }
 
   private async shutdown(): Promise<void> {
