@@ -40,13 +40,22 @@ function machine(): Machine {
 type Starter = (senders: readonly Account[]) => Promise<Target>;
 
 /** Starts a target, measures every workload on it, always stops it. */
-async function measureOn(start: Starter, workloads: readonly Workload[], plan: RunPlan, senders: readonly Account[], progress: Progress, active: Set<Target>) {
+async function measureOn(start: Starter, workloads: readonly Workload[], plan: RunPlan, senders: readonly Account[], progress: Progress, active: Set<Target>, notes: string[]) {
   const target = await start(senders);
   active.add(target);
   progress.note(`${target.name} ${target.version} at ${target.endpoints.join(', ')}`);
   try {
     const out = new Map<string, TargetFigures>();
-    for (const w of workloads) out.set(w.name, await measureTarget(target, w, plan, progress, senders));
+    for (const w of workloads) {
+      try {
+        out.set(w.name, await measureTarget(target, w, plan, progress, senders));
+      } catch (err) {
+        // One workload failing (a node crash, say) must not discard the others' figures.
+        const line = `${target.name} ${w.name} failed (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); its figures are null.`;
+        notes.push(line);
+        progress.note(line);
+      }
+    }
     return { target, figures: out };
   } finally {
     active.delete(target);
@@ -60,7 +69,7 @@ async function measureSynod(opts: BenchOptions, plan: RunPlan, senders: readonly
     return undefined;
   }
   try {
-    return await measureOn(startSynod, opts.workloads, plan, senders, progress, active);
+    return await measureOn(startSynod, opts.workloads, plan, senders, progress, active, notes);
   } catch (err) {
     // The node is young: a failure on its side must not cost the peer's and the bound's figures.
     const message = err instanceof Error ? err.message : String(err);
@@ -111,11 +120,11 @@ async function run(opts: BenchOptions, progress: Progress, active: Set<Target>):
     bounds.set(w.name, await measureBound(w, plan.boundTxs, Math.min(plan.senders, 500), SYNOD_VALIDATORS));
   }
   const synod = await measureSynod(opts, plan, senders, progress, active, notes);
-  const peer = opts.peer === 'hardhat' ? await measureOn(startHardhat, opts.workloads, plan, senders, progress, active) : undefined;
+  const peer = opts.peer === 'hardhat' ? await measureOn(startHardhat, opts.workloads, plan, senders, progress, active, notes) : undefined;
   const measured: MeasuredWorkload[] = opts.workloads.map((w) => ({
     workload: w.name,
     synod: synod?.figures.get(w.name) ?? null,
-    peer: peer ? { name: peer.target.name, version: peer.target.version, figures: peer.figures.get(w.name)! } : null,
+    peer: peer?.figures.has(w.name) ? { name: peer.target.name, version: peer.target.version, figures: peer.figures.get(w.name)! } : null,
     bound: bounds.get(w.name)!,
   }));
   const detail = { date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), machine: host, loadAverage1mAtEnd: Math.round(loadavg()[0] * 100) / 100, plan, generator: capacity, notes, elapsedS: (Date.now() - started) / 1000, workloads: measured };

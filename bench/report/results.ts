@@ -61,7 +61,7 @@ export function table(measured: readonly MeasuredWorkload[]): string {
     const add = (name: string, version: string, f: TargetFigures) =>
       rows.push([m.workload, name, version, cell(f.tps), cell(f.p50Ms, ' ms'), cell(f.p99Ms, ' ms'), cell(f.at90.p50Ms, ' ms'), cell(f.at90.p99Ms, ' ms')]);
     if (m.synod) add('synod', '4 validators', m.synod);
-    else rows.push([m.workload, 'synod', 'devnet not available', '-', '-', '-', '-', '-']);
+    else rows.push([m.workload, 'synod', 'no figures (see notes below)', '-', '-', '-', '-', '-']);
     if (m.peer) add(m.peer.name, m.peer.version, m.peer.figures);
     rows.push([m.workload, 'bound', `1 core; ${m.bound.validators} validators / ${m.bound.cores} cores`, cell(m.bound.singleCoreTps), '', '', '', '']);
     rows.push([m.workload, '', 'cluster bound', cell(m.bound.clusterBoundTps), '', '', '', '']);
