@@ -8,11 +8,13 @@ import { ed25519Signer, ed25519Verifier } from '../consensus/signing.js';
 import type { Committee, JournalEntry, Superblock } from '../consensus/types.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { sign } from '../crypto/ed25519.js';
+import { keccak256 } from '../crypto/hash.js';
 import { createExecutionEngine, type BlockResult, type ExecutionEngine } from '../execution/engine.js';
 import { Mempool } from '../mempool/index.js';
 import { createTransport, type Transport } from '../net/transport.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
+import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
 import type { ChainStore } from '../chain/store.js';
 import type { ValidatorConfig } from './config.js';
 import { ConsensusDriver } from './consensus-driver.js';
@@ -99,7 +101,14 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     await store.close();
     throw new ConfigError(`data dir ${config.dataDir}: ${(error as Error).message}`);
   }
-  const node = new ValidatorNode(config, genesis, committee, self?.index ?? null, store, engine, logger, createMetrics(config.id));
+  let pendingStore: PendingTransactionStore;
+  try {
+    pendingStore = openPendingTransactionStore(join(config.dataDir, 'pending'));
+  } catch (error) {
+    await store.close();
+    throw new ConfigError(`data dir ${config.dataDir}: ${(error as Error).message}`);
+  }
+  const node = new ValidatorNode(config, genesis, committee, self?.index ?? null, store, pendingStore, engine, logger, createMetrics(config.id));
   try {
     await node.start();
   } catch (error) {
@@ -132,6 +141,7 @@ class ValidatorNode implements RunningValidator {
     private readonly committee: Committee,
     readonly committeeIndex: number | null,
     private readonly store: ChainStore,
+    private readonly pendingStore: PendingTransactionStore,
     private readonly engine: ExecutionEngine,
     private readonly logger: Logger,
     private readonly metrics: NodeMetrics,
@@ -213,6 +223,7 @@ class ValidatorNode implements RunningValidator {
       logger.info({ peer: peer.slice(0, 16) }, 'peer disconnected');
     });
     this.mempool.onAdded(() => this.scheduleProposeCheck());
+    await this.restorePending();
     this.metrics.height.set(Number(head.number));
     this.sync.start();
     this.driver.start();
@@ -251,6 +262,7 @@ class ValidatorNode implements RunningValidator {
     this.sync?.stop();
     await this.rpc?.close().catch(() => undefined);
     await this.transport?.close().catch(() => undefined);
+    await this.pendingStore.close().catch(() => undefined);
     await this.store.close().catch(() => undefined);
     this.logger.info('validator stopped');
     this.logger.flush?.();
@@ -258,10 +270,29 @@ class ValidatorNode implements RunningValidator {
 
   // ------------------------------------------------------------ transactions
 
+  /** Admits a client's transaction, keeps it durably until a block includes it, and gossips it. */
   private async submit(raw: Uint8Array): Promise<Hex> {
     const { hash } = await this.mempool.add(raw, 'local');
+    await this.pendingStore.put(hash, raw);
     this.gossip(raw);
     return hash;
+  }
+
+  /** Re-admits the transactions accepted before a restart; those a block included meanwhile fail and are dropped. */
+  private async restorePending(): Promise<void> {
+    const stale: string[] = [];
+    let restored = 0;
+    for (const raw of this.pendingStore.all()) {
+      try {
+        await this.mempool.add(raw, 'local');
+        this.gossip(raw);
+        restored++;
+      } catch {
+        stale.push(`0x${toHex(keccak256(raw))}`);
+      }
+    }
+    await this.pendingStore.remove(stale);
+    if (restored > 0) this.logger.info({ restored }, 'pending transactions restored from the previous run');
   }
 
   private gossip(raw: Uint8Array): void {
@@ -408,6 +439,7 @@ class ValidatorNode implements RunningValidator {
       return { hash: r.transactionHash, sender: r.from, nonce: transactionNonce(fromHex(tx.raw)) };
     });
     await this.mempool.onBlockCommitted(includedTxs, Number(block.number));
+    await this.pendingStore.remove(includedTxs.map((tx) => tx.hash));
     this.metrics.mempoolSize.set(this.mempool.size());
     await this.store.pruneJournal(block.number + 1n - JOURNAL_KEEP_HEIGHTS);
     if (signShare && this.committeeIndex !== null) {

@@ -27,6 +27,9 @@ const accounts = devAccounts(10);
 const RECIPIENT = '0x000000000000000000000000000000000000dEaD' as const;
 
 let devnet: TestDevnet;
+/** Validators this test restarted itself, by index: their pid replaces the devnet's. */
+const restarted = new Map<number, number>();
+const currentPid = (index: number): number => restarted.get(index) ?? devnet.pidOf(index);
 
 /** Sends `count` transfers from dev account `from`, nonces from its pending nonce, through `client`. */
 async function sendTransfers(fromIndex: number, count: number, url: string): Promise<Hex[]> {
@@ -81,14 +84,14 @@ describe('a 4-validator devnet', { timeout: 300_000 }, () => {
     const victim = 3;
     const flowing = sendTransfers(4, 30, urls[0]!);
     await new Promise((r) => setTimeout(r, 200));
-    process.kill(devnet.pidOf(victim), 'SIGKILL');
+    process.kill(currentPid(victim), 'SIGKILL');
     const hashes = await flowing;
     const more = await sendTransfers(5, 10, urls[1]!);
     await receiptsEverywhere([...hashes, ...more], [0, 1, 2]);
     const headWhileDown = await headOf(0);
     await until('the chain to finalize with one validator down', async () => ((await headOf(1)) > headWhileDown ? true : undefined));
 
-    devnet.startValidator(victim);
+    restarted.set(victim, devnet.startValidator(victim).pid!);
     const target = await headOf(0);
     await until('the restarted validator to catch up', async () => ((await headOf(victim)) >= target ? true : undefined), 60_000);
     const block = await clients[victim]!.getBlock({ blockNumber: target });
@@ -98,12 +101,12 @@ describe('a 4-validator devnet', { timeout: 300_000 }, () => {
 
   test('a validator with a fresh data directory rejoins by sync', async () => {
     const victim = 2;
-    process.kill(devnet.pidOf(victim), 'SIGKILL');
+    process.kill(currentPid(victim), 'SIGKILL');
     await new Promise((r) => setTimeout(r, 300));
     rmSync(join(devnet.dataDir, `validator-${victim}`, 'data'), { recursive: true, force: true });
     const hashes = await sendTransfers(6, 5, urls[0]!);
     await receiptsEverywhere(hashes, [0, 1]);
-    devnet.startValidator(victim);
+    restarted.set(victim, devnet.startValidator(victim).pid!);
     const target = await headOf(0);
     await until('the wiped validator to rejoin', async () => ((await headOf(victim)) >= target ? true : undefined), 60_000);
     assert.equal((await clients[victim]!.getBlock({ blockNumber: target })).hash, (await clients[1]!.getBlock({ blockNumber: target })).hash);
@@ -132,6 +135,19 @@ describe('a 4-validator devnet', { timeout: 300_000 }, () => {
     }
     assert.deepEqual(checkAgreement(members), []);
     assert.deepEqual(checkIntegrity(members), []);
+  });
+
+  test('a transaction accepted while the chain is stalled survives every validator being killed', async () => {
+    // Two of four validators hold more than 1/3 of the weight: with them down nothing finalizes.
+    for (const i of [2, 3]) process.kill(currentPid(i), 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    const [hash] = await sendTransfers(7, 1, urls[0]!);
+    await new Promise((r) => setTimeout(r, 1_500));
+    assert.equal(await clients[0]!.getTransactionReceipt({ hash: hash! }).catch(() => null), null, 'nothing finalizes without a quorum');
+    for (const i of [0, 1]) process.kill(currentPid(i), 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    for (let i = 0; i < VALIDATORS; i++) restarted.set(i, devnet.startValidator(i).pid!);
+    await receiptsEverywhere([hash!], [0, 1, 2, 3]);
   });
 
   test('bad JSON-RPC input gets the standard error codes and the node keeps serving', async () => {
