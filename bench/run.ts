@@ -7,7 +7,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs, USAGE, type BenchOptions } from './args.js';
 import { BenchError } from './errors.js';
 import { FULL_PLAN, QUICK_PLAN, withDuration, type RunPlan } from './plan.js';
-import { benchAccounts, type Account } from './tx/accounts.js';
+import { benchAccounts, benchDeployer, type Account } from './tx/accounts.js';
 import { measureGeneratorCapacity, type CapacityFigures } from './generator/capacity.js';
 import { measureBound } from './bound/index.js';
 import type { BoundFigures } from './bound/evm-bound.js';
@@ -41,7 +41,8 @@ type Starter = (senders: readonly Account[]) => Promise<Target>;
 
 /** Starts a target, measures every workload on it, always stops it. */
 async function measureOn(start: Starter, workloads: readonly Workload[], plan: RunPlan, senders: readonly Account[], progress: Progress, active: Set<Target>, notes: string[]) {
-  const target = await start(senders);
+  // The deployer is funded with the senders (genesis for Hardhat, a funding phase for Synod).
+  const target = await start([...senders, benchDeployer()]);
   active.add(target);
   progress.note(`${target.name} ${target.version} at ${target.endpoints.join(', ')}`);
   try {

@@ -1,6 +1,6 @@
 // Measures one workload on one target: setup, a probe, saturation (closed loop), latency at
 // 50% and 90% of saturation (open loop), and, on a cluster, throughput with one validator down.
-import { benchAccounts, type Account, type Hex } from './tx/accounts.js';
+import { benchAccounts, benchDeployer, type Account, type Hex } from './tx/accounts.js';
 import { keccak256 } from '../src/crypto/hash.js';
 import { fromHex, toHex } from '../src/crypto/bytes.js';
 import { runPhase, type GeneratorConfig, type LoadMode, type SubmitRecord } from './generator/load.js';
@@ -71,7 +71,9 @@ export async function measureTarget(target: Target, workload: Workload, plan: Ru
   const clock = () => performance.now();
   const setup = new RpcSetupChain(target.endpoints[0]);
   const nonces = await fetchNonces(target.endpoints[0], senders.map((s) => s.addressHex));
-  const ctx: WorkloadContext = { chainId: target.chainId, senders, nonces, gasPriceWei: GAS_PRICE_WEI, chain: setup, state: new Map() };
+  const deployer = benchDeployer();
+  const [deployerNonce] = await fetchNonces(target.endpoints[0], [deployer.addressHex]);
+  const ctx: WorkloadContext = { chainId: target.chainId, senders, nonces, gasPriceWei: GAS_PRICE_WEI, deployer, deployerNonce, chain: setup, state: new Map() };
   progress.note(`${target.name}: ${workload.name} setup`);
   await workload.setup(ctx);
   setup.close();

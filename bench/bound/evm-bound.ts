@@ -12,7 +12,7 @@ import { createBlock, type Block } from '@ethereumjs/block';
 import { Address, createAccount } from '@ethereumjs/util';
 import { nativeCustomCrypto } from '../../src/crypto/secp256k1.js';
 import { fromHex } from '../../src/crypto/bytes.js';
-import { benchAccounts, type Hex } from '../tx/accounts.js';
+import { benchAccounts, benchDeployer, type Hex } from '../tx/accounts.js';
 import type { SetupChain, Workload, WorkloadContext } from '../workloads/types.js';
 
 export const BOUND_CHAIN_ID = 31337n;
@@ -52,7 +52,7 @@ async function makeVm(senderCount: number) {
   const stateManager = new MerkleStateManager({ common, caches: new Caches() });
   const vm = await createVM({ common, stateManager });
   const senders = benchAccounts(senderCount);
-  for (const s of senders) await stateManager.putAccount(new Address(s.address), createAccount({ nonce: 0n, balance: GENESIS_BALANCE_WEI }));
+  for (const s of [...senders, benchDeployer()]) await stateManager.putAccount(new Address(s.address), createAccount({ nonce: 0n, balance: GENESIS_BALANCE_WEI }));
   const block = createBlock({ header: { number: 1n, gasLimit: BLOCK_GAS_LIMIT, baseFeePerGas: 7n, timestamp: 1n } }, { common });
   return { vm, common, block, senders };
 }
@@ -60,7 +60,7 @@ async function makeVm(senderCount: number) {
 /** Executes `txCount` transactions of `workload` on one core and times decode + recovery + execution. */
 export async function measureEvmRate(workload: Workload, txCount: number, senderCount: number): Promise<number> {
   const { vm, common, block, senders } = await makeVm(senderCount);
-  const ctx: WorkloadContext = { chainId: BOUND_CHAIN_ID, senders, nonces: senders.map(() => 0n), gasPriceWei: 10n ** 10n, chain: new VmChain(vm, common, block), state: new Map() };
+  const ctx: WorkloadContext = { chainId: BOUND_CHAIN_ID, senders, nonces: senders.map(() => 0n), gasPriceWei: 10n ** 10n, deployer: benchDeployer(), deployerNonce: 0n, chain: new VmChain(vm, common, block), state: new Map() };
   await workload.setup(ctx);
   const raws = (await workload.buildTransactions(ctx, txCount)).map((r) => fromHex(r));
   const started = performance.now();

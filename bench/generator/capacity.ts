@@ -3,7 +3,7 @@
 // was not the bottleneck and the figure says nothing about it. The instant node shares this
 // process (and its event loop), so the figure is a lower bound on the generator's capacity.
 import { startInstantNode } from '../rpc/instant-node.js';
-import { benchAccounts, type Hex } from '../tx/accounts.js';
+import { benchAccounts, benchDeployer, type Hex } from '../tx/accounts.js';
 import { keccak256 } from '../../src/crypto/hash.js';
 import { fromHex, toHex } from '../../src/crypto/bytes.js';
 import { transferWorkload } from '../workloads/transfer.js';
@@ -25,7 +25,7 @@ export async function measureGeneratorCapacity(durationMs: number, lanes: number
   const node = await startInstantNode();
   try {
     const senders = benchAccounts(senderCount);
-    const ctx: WorkloadContext = { chainId: 31337n, senders, nonces: senders.map(() => 0n), gasPriceWei: 10n ** 10n, chain: { submitAndConfirm: async () => {} }, state: new Map() };
+    const ctx: WorkloadContext = { chainId: 31337n, senders, nonces: senders.map(() => 0n), gasPriceWei: 10n ** 10n, deployer: benchDeployer(), deployerNonce: 0n, chain: { submitAndConfirm: async () => {} }, state: new Map() };
     const pool = await transferWorkload.buildTransactions(ctx, CAPACITY_POOL_TXS);
     const count = Math.ceil((CAPACITY_MAX_TPS * durationMs) / 1000);
     const raws: Hex[] = Array.from({ length: count }, (_, i) => pool[i % pool.length]);

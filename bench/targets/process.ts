@@ -24,8 +24,10 @@ export function waitForOutput(child: ChildProcess, ready: RegExp, timeoutMs: num
   return new Promise((resolve, reject) => {
     let log = '';
     const onData = (chunk: Buffer) => {
-      log = (log + chunk.toString('utf8')).slice(-MAX_STARTUP_LOG_CHARS);
-      if (ready.test(log)) finish(() => resolve(log));
+      // Match before trimming: the ready line may be followed by pages of output in one chunk.
+      const text = log + chunk.toString('utf8');
+      log = text.slice(-MAX_STARTUP_LOG_CHARS);
+      if (ready.test(text)) finish(() => resolve(log));
     };
     const onExit = (code: number | null) => finish(() => reject(new BenchError('TARGET_START', `${what} exited with code ${code} before it was ready:\n${log}`)));
     const timer = setTimeout(() => finish(() => reject(new BenchError('TARGET_START', `${what} not ready within ${timeoutMs} ms:\n${log}`))), timeoutMs);

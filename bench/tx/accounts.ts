@@ -35,6 +35,11 @@ export function benchAccount(index: number): Account {
   }
 }
 
+/** The account that deploys and mints in workload setups; no load phase ever signs with it. */
+export function benchDeployer(): Account {
+  return accountFromPrivateKey(keccak256(utf8('synod-bench-deployer')));
+}
+
 export function benchAccounts(count: number): Account[] {
   if (!Number.isInteger(count) || count < 1 || count > MAX_SENDERS) {
     throw new RangeError(`sender count must be an integer in 1..${MAX_SENDERS}, got ${count}`);

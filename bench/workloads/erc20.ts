@@ -1,10 +1,10 @@
-// ERC-20 transfers: sender 0 deploys BenchToken and mints to every sender in batches; then
+// ERC-20 transfers: the deployer account deploys BenchToken and mints to every sender in batches; then
 // sender i transfers 1 unit to sender i+1 (two warm balance slots and a Transfer log).
 import { compileBenchContract } from '../contracts/compile.js';
 import { contractAddress, signLegacyTx } from '../tx/sign.js';
 import { fromHex, toHex, uintToBytes, concatBytes, utf8 } from '../../src/crypto/bytes.js';
 import { keccak256 } from '../../src/crypto/hash.js';
-import type { Hex } from '../tx/accounts.js';
+import type { Account, Hex } from '../tx/accounts.js';
 import { roundRobin, type Workload, type WorkloadContext } from './types.js';
 
 const DEPLOY_GAS = 1_500_000n;
@@ -27,22 +27,29 @@ function mintBatchCalldata(recipients: readonly Uint8Array[]): Uint8Array {
   return concatBytes(SELECTOR_MINT_BATCH, word(64n), word(MINT_AMOUNT), word(BigInt(recipients.length)), ...recipients.map(addressWord));
 }
 
-function sign(ctx: WorkloadContext, senderIndex: number, gasLimit: bigint, to: Uint8Array | undefined, data: Uint8Array): Hex {
-  const nonce = ctx.nonces[senderIndex]++;
-  return signLegacyTx({ nonce, gasPriceWei: ctx.gasPriceWei, gasLimit, to, valueWei: 0n, data, chainId: ctx.chainId }, ctx.senders[senderIndex]).raw;
+/** The setup signer and the nonce of its next transaction (see WorkloadContext.deployer). */
+function setupSigner(ctx: WorkloadContext): { account: Account; nonce: bigint } {
+  return ctx.deployer ? { account: ctx.deployer, nonce: ctx.deployerNonce ?? 0n } : { account: ctx.senders[0], nonce: ctx.nonces[0] };
+}
+
+function signSetup(ctx: WorkloadContext, gasLimit: bigint, to: Uint8Array | undefined, data: Uint8Array): Hex {
+  const { account, nonce } = setupSigner(ctx);
+  if (ctx.deployer) ctx.deployerNonce = nonce + 1n;
+  else ctx.nonces[0] = nonce + 1n;
+  return signLegacyTx({ nonce, gasPriceWei: ctx.gasPriceWei, gasLimit, to, valueWei: 0n, data, chainId: ctx.chainId }, account).raw;
 }
 
 export const erc20Workload: Workload = {
   name: 'erc20',
   description: 'ERC-20 transfer() of 1 unit between benchmark accounts (BenchToken.sol, solc 0.8)',
   async setup(ctx) {
-    const owner = ctx.senders[0];
-    const token = contractAddress(owner.address, ctx.nonces[0]);
-    await ctx.chain.submitAndConfirm([sign(ctx, 0, DEPLOY_GAS, undefined, compileBenchContract('BenchToken').creationCode)]);
+    const { account, nonce } = setupSigner(ctx);
+    const token = contractAddress(account.address, nonce);
+    await ctx.chain.submitAndConfirm([signSetup(ctx, DEPLOY_GAS, undefined, compileBenchContract('BenchToken').creationCode)]);
     const mints: Hex[] = [];
     for (let k = 0; k < ctx.senders.length; k += MINT_RECIPIENTS_PER_TX) {
       const group = ctx.senders.slice(k, k + MINT_RECIPIENTS_PER_TX).map((a) => a.address);
-      mints.push(sign(ctx, 0, 60_000n + MINT_GAS_PER_RECIPIENT * BigInt(group.length), token, mintBatchCalldata(group)));
+      mints.push(signSetup(ctx, 60_000n + MINT_GAS_PER_RECIPIENT * BigInt(group.length), token, mintBatchCalldata(group)));
     }
     await ctx.chain.submitAndConfirm(mints);
     ctx.state.set(TOKEN_KEY, `0x${toHex(token)}`);

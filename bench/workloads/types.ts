@@ -15,6 +15,10 @@ export interface WorkloadContext {
   /** Next nonce of each sender; workloads advance it as they sign. */
   readonly nonces: bigint[];
   readonly gasPriceWei: bigint;
+  /** Signs setup transactions (deploy, mint), so setup nonces never mix with load nonces.
+   * Optional for older callers: without it, setup signs with senders[0]. */
+  readonly deployer?: Account;
+  deployerNonce?: bigint;
   readonly chain: SetupChain;
   /** Workload-private values set in setup (a deployed contract's address, for example). */
   readonly state: Map<string, Hex>;

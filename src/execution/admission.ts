@@ -3,7 +3,7 @@
 // half-applied (DESIGN.md, "Superblock"). Reasons use geth's wording so clients recognise them.
 import type { Common } from '@ethereumjs/common';
 import { TransactionType, createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
-import { bytesToHex, type Address } from '@ethereumjs/util';
+import { bytesToHex, createAddressFromString, type Address } from '@ethereumjs/util';
 import type { Hex } from '../chain/types.js';
 import { keccak256 } from '../crypto/hash.js';
 import { MAX_TRANSACTION_BYTES } from './limits.js';
@@ -27,26 +27,57 @@ function classifyDecodeError(message: string): string {
   return `invalid transaction encoding: ${message}`;
 }
 
-/** Decodes the signed transaction and recovers its sender (natively, through Common's customCrypto). */
-export function decodeTransaction(raw: Uint8Array, common: Common): Decoded {
-  const hash = bytesToHex(keccak256(raw)) as Hex;
+/** keccak256 of the signed bytes: the transaction hash, for every supported type. */
+export function transactionHash(raw: Uint8Array): Hex {
+  return bytesToHex(keccak256(raw)) as Hex;
+}
+
+export interface DecodeOptions {
+  /** The hash of `raw` when the caller already computed it. */
+  readonly hash?: Hex;
+  /**
+   * The sender, when this node already recovered it from these exact bytes (its mempool admitted
+   * the transaction under the same hash, and keccak256 binds the hash to the bytes). Recovery is
+   * then skipped; every other check still runs. Never pass a sender that came from a peer.
+   */
+  readonly knownSender?: Hex;
+}
+
+/**
+ * Decodes the signed transaction and recovers its sender (natively, through Common's
+ * customCrypto), or takes the sender from `options.knownSender`.
+ */
+export function decodeTransaction(raw: Uint8Array, common: Common, options: DecodeOptions = {}): Decoded {
+  const hash = options.hash ?? transactionHash(raw);
   if (raw.length > MAX_TRANSACTION_BYTES) {
     return { ok: false, hash, reason: `oversized transaction: ${raw.length} bytes, limit ${MAX_TRANSACTION_BYTES}` };
   }
   let tx: TypedTransaction;
   try {
-    tx = createTxFromRLP(raw, { common });
+    // Unfrozen only to install the known sender below; frozen right after, as ethereumjs would.
+    tx = createTxFromRLP(raw, { common, freeze: options.knownSender === undefined });
   } catch (error) {
     return { ok: false, hash, reason: classifyDecodeError((error as Error).message) };
   }
   if (tx.type === TransactionType.BlobEIP4844) {
     return { ok: false, hash, reason: 'transaction type not supported: blob transactions (EIP-4844) carry no blobs here' };
   }
+  if (options.knownSender !== undefined) {
+    const sender = createAddressFromString(options.knownSender);
+    return { ok: true, tx: withSender(tx, sender), hash, sender };
+  }
   try {
     return { ok: true, tx, hash, sender: tx.getSenderAddress() };
   } catch {
     return { ok: false, hash, reason: 'invalid transaction v, r, s values' };
   }
+}
+
+/** The transaction answering `getSenderAddress` (all runTx asks) from `sender`, frozen. */
+function withSender(tx: TypedTransaction, sender: Address): TypedTransaction {
+  Object.defineProperty(tx, 'getSenderAddress', { value: () => sender });
+  Object.freeze(tx);
+  return tx;
 }
 
 function maxFeePerGas(tx: TypedTransaction): bigint {

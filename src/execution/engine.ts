@@ -12,16 +12,18 @@ import { Bloom, createVM, runTx, type VM } from '@ethereumjs/vm';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, FinalityCertificate, Hex, LogRecord, ReceiptRecord, SkippedTransaction, TransactionRecord } from '../chain/types.js';
 import { nativeCustomCrypto } from '../crypto/secp256k1.js';
-import { decodeTransaction, rejectionAtTurn } from './admission.js';
+import { decodeTransaction, rejectionAtTurn, transactionHash } from './admission.js';
 import { ExecutionError } from './errors.js';
 import { applyAlloc, type GenesisSpec } from './genesis.js';
 import { blockSize, buildHeader, headerToRecord } from './header.js';
-import { LATEST_ACCOUNT_CACHE_MAX, MAX_BLOCK_TRANSACTIONS, MAX_EXTRA_DATA_BYTES } from './limits.js';
+import { LATEST_ACCOUNT_CACHE_MAX, MAX_BLOCK_TRANSACTIONS, MAX_EXTRA_DATA_BYTES, MIN_TRANSFER_GAS, YIELD_EVERY_TRANSACTIONS } from './limits.js';
 import { findLogs, type LogFilter } from './logs.js';
 import { PendingNodeDB } from './node-db.js';
-import { callAt, estimateGasAt, traceAt, type CallParams, type CallResult, type TransactionTrace } from './queries.js';
+import { callAt, estimateGasAt, type CallParams, type CallResult } from './queries.js';
+import { traceAt, type StructLoggerOptions, type TransactionTrace } from './trace.js';
 import { effectiveGasPrice, encodedReceipts, orderedTrieRoot, toReceiptRecords, type ExecutedTransaction } from './receipts.js';
 import { readViewAt, stateManagerAt, storeBlockchain } from './state-view.js';
+import { createTxCommon } from './tx-common.js';
 
 export interface BlockInput {
   readonly height: bigint;
@@ -35,7 +37,18 @@ export interface BlockResult {
   readonly block: BlockRecord;
   readonly receipts: ReceiptRecord[];
   readonly skipped: SkippedTransaction[];
+  /** The applied transactions in block order, with sender and nonce (what a mempool needs). */
+  readonly included: IncludedTransaction[];
 }
+
+export interface IncludedTransaction {
+  readonly hash: Hex;
+  readonly sender: Hex;
+  readonly nonce: bigint;
+}
+
+/** The sender this node already recovered from the transaction with `hash`, if any. */
+export type KnownSender = (hash: Hex) => Hex | undefined;
 
 export interface AccountInfo {
   readonly nonce: bigint;
@@ -61,6 +74,11 @@ export interface ExecutionEngineOptions {
   readonly genesis: GenesisSpec;
   /** Where an exception thrown by an onBlock listener goes; default: a process warning. */
   readonly onListenerError?: (error: unknown) => void;
+  /**
+   * Senders this node recovered already (its mempool admitted the same bytes, which the hash
+   * binds), so a block does not recover them a second time. Only ever the node's own findings.
+   */
+  readonly knownSender?: KnownSender;
 }
 
 export interface ExecutionEngine {
@@ -82,7 +100,7 @@ export interface ExecutionEngine {
   call(params: CallParams, blockNumber?: bigint): Promise<CallResult>;
   estimateGas(params: CallParams, blockNumber?: bigint): Promise<bigint>;
   getProof(address: Hex, slots: readonly Hex[], blockNumber?: bigint): Promise<AccountProof>;
-  traceTransaction(hash: Hex): Promise<TransactionTrace>;
+  traceTransaction(hash: Hex, options?: StructLoggerOptions): Promise<TransactionTrace>;
   onBlock(listener: BlockListener): () => void;
 }
 
@@ -96,6 +114,7 @@ const EMPTY_ROOT = hexToBytes('0x56e81f171bcc55a6ff8345e692c0f86e5b48e01b996cadc
 class Engine implements ExecutionEngine {
   readonly common: Common;
   private readonly nodes: PendingNodeDB;
+  private readonly txCommon: Common;
   private state!: MerkleStateManager;
   private vm!: VM;
   private headBlock!: BlockRecord;
@@ -109,8 +128,10 @@ class Engine implements ExecutionEngine {
     private readonly store: ChainStore,
     readonly chainId: bigint,
     private readonly onListenerError: (error: unknown) => void,
+    private readonly knownSender: KnownSender,
   ) {
     this.common = createChainCommon(chainId);
+    this.txCommon = createTxCommon(chainId);
     this.nodes = new PendingNodeDB(store);
   }
 
@@ -221,7 +242,8 @@ class Engine implements ExecutionEngine {
       this.nodes.clear();
       this.advanceHead(result.block);
       this.notify(result.block, result.receipts);
-      return { block: result.block, receipts: result.receipts, skipped: run.skipped };
+      const included = run.executed.map((e) => ({ hash: e.hash, sender: e.from, nonce: e.tx.nonce }));
+      return { block: result.block, receipts: result.receipts, skipped: run.skipped, included };
     } catch (error) {
       await this.recover();
       throw error;
@@ -249,14 +271,19 @@ class Engine implements ExecutionEngine {
     const bloom = new Bloom(undefined, this.common);
     const baseFee = context.header.baseFeePerGas ?? 0n;
     let gasUsed = 0n;
-    for (const raw of raws) {
-      const decoded = decodeTransaction(raw, this.common);
-      if (!decoded.ok) {
-        skipped.push({ hash: decoded.hash, reason: decoded.reason });
+    for (const [index, raw] of raws.entries()) {
+      if (index > 0 && index % YIELD_EVERY_TRANSACTIONS === 0) await yieldToEventLoop();
+      // Checks that need only the bytes come first: a duplicate or a transaction that cannot fit
+      // costs a hash, not a decode and a sender recovery.
+      const hash = transactionHash(raw);
+      const early = cheapRejection(hash, seen, context.header.gasLimit - gasUsed);
+      if (early !== undefined) {
+        skipped.push({ hash, reason: early });
         continue;
       }
-      if (seen.has(decoded.hash)) {
-        skipped.push({ hash: decoded.hash, reason: 'already known: duplicate of an earlier transaction in this block' });
+      const decoded = decodeTransaction(raw, this.txCommon, { hash, knownSender: this.knownSender(hash) });
+      if (!decoded.ok) {
+        skipped.push({ hash: decoded.hash, reason: decoded.reason });
         continue;
       }
       const account = (await this.state.getAccount(decoded.sender)) ?? { nonce: 0n, balance: 0n };
@@ -388,14 +415,29 @@ class Engine implements ExecutionEngine {
     };
   }
 
-  async traceTransaction(hash: Hex): Promise<TransactionTrace> {
+  async traceTransaction(hash: Hex, options: StructLoggerOptions = {}): Promise<TransactionTrace> {
     const record = this.getTransaction(hash);
     if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${hash} is not in any block`);
     const block = this.store.getBlockByNumber(record.blockNumber);
     const parent = this.store.getBlockByNumber(record.blockNumber - 1n);
     if (block === undefined || parent === undefined) throw new ExecutionError('UNKNOWN_BLOCK', `block ${record.blockNumber} or its parent is missing from the store`);
-    return traceAt(this.store, this.common, parent, block, record.transactionIndex);
+    return traceAt(this.store, this.common, parent, block, record.transactionIndex, options);
   }
+}
+
+/** Lets sockets, timers and RPC run during a long block (their state is the committed head's). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The reason a transaction is skipped before it is decoded: an applied duplicate (the first
+ * occurrence stays, DESIGN.md "Superblock"), or a block too full for even a plain transfer.
+ */
+function cheapRejection(hash: Hex, applied: ReadonlySet<Hex>, gasRemaining: bigint): string | undefined {
+  if (applied.has(hash)) return 'already known: duplicate of an earlier transaction in this block';
+  if (gasRemaining < MIN_TRANSFER_GAS) return `gas limit reached: the block's remaining ${gasRemaining} gas is below the ${MIN_TRANSFER_GAS} any transaction needs`;
+  return undefined;
 }
 
 /**
@@ -404,7 +446,7 @@ class Engine implements ExecutionEngine {
  */
 export async function createExecutionEngine(options: ExecutionEngineOptions): Promise<ExecutionEngine> {
   const onListenerError = options.onListenerError ?? ((error: unknown) => process.emitWarning(`onBlock listener failed: ${String(error)}`));
-  const engine = new Engine(options.store, options.chainId, onListenerError);
+  const engine = new Engine(options.store, options.chainId, onListenerError, options.knownSender ?? (() => undefined));
   const meta = options.store.meta();
   const genesis = meta === undefined ? await engine.createGenesis(options.genesis) : undefined;
   if (meta !== undefined) {

@@ -1,17 +1,17 @@
-// eth_call, eth_estimateGas and debug_traceTransaction over read-only views (state-view.ts).
-// Calls run as transactions (runTx with nonce and balance checks off, as geth's eth_call does),
-// so gasUsed includes intrinsic gas and an estimate is directly usable as a gas limit.
+// eth_call and eth_estimateGas over read-only views (state-view.ts).
+// Calls run as transactions (runTx with nonce checks off, as geth's eth_call does; the funds check
+// is done here, in geth's terms), so gasUsed includes intrinsic gas and an estimate is directly
+// usable as a gas limit.
 import type { Common } from '@ethereumjs/common';
 import { createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from '@ethereumjs/tx';
-import { bytesToHex, createAddressFromString, createZeroAddress, hexToBytes, type Address } from '@ethereumjs/util';
+import { bytesToHex, createAddressFromString, createZeroAddress, hexToBytes, toChecksumAddress, type Address } from '@ethereumjs/util';
 import { runTx, type RunTxResult, type VM } from '@ethereumjs/vm';
 import type { Block } from '@ethereumjs/block';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, Hex } from '../chain/types.js';
-import { EstimateGasError, ExecutionError } from './errors.js';
-import { MAX_ESTIMATE_ITERATIONS, MAX_TRACE_STEPS, MIN_TRANSFER_GAS } from './limits.js';
+import { EstimateGasError } from './errors.js';
+import { MAX_ESTIMATE_ITERATIONS, MIN_TRANSFER_GAS } from './limits.js';
 import { blockContext, evmViewAt } from './state-view.js';
-import { decodeTransaction } from './admission.js';
 
 export interface CallParams {
   readonly from?: Hex;
@@ -30,23 +30,6 @@ export interface CallResult {
   readonly reverted: boolean;
   /** EVM failure other than a revert ('out of gas', 'invalid opcode', ...), geth's wording. */
   readonly error?: string;
-}
-
-export interface StructLog {
-  readonly pc: number;
-  readonly op: string;
-  readonly gas: number;
-  readonly gasCost: number;
-  readonly depth: number;
-  readonly stack: Hex[];
-  readonly memory?: string[];
-}
-
-export interface TransactionTrace {
-  readonly gas: number;
-  readonly failed: boolean;
-  readonly returnValue: string; // hex without 0x, as geth's struct logger prints it
-  readonly structLogs: StructLog[];
 }
 
 function callTransaction(params: CallParams, from: Address, gasLimit: bigint, common: Common): TypedTransaction {
@@ -83,16 +66,42 @@ function outcome(result: RunTxResult): CallResult {
   };
 }
 
+function senderOf(params: CallParams): Address {
+  return params.from === undefined ? createZeroAddress() : createAddressFromString(params.from);
+}
+
+/** The price per gas the sender must be able to pay: the fee cap, as in geth's buyGas. */
+function feeCapOf(params: CallParams): bigint {
+  return params.maxFeePerGas ?? params.gasPrice ?? params.maxPriorityFeePerGas ?? 0n;
+}
+
+async function balanceOf(vm: VM, address: Address): Promise<bigint> {
+  return (await vm.stateManager.getAccount(address))?.balance ?? 0n;
+}
+
+/**
+ * geth's buyGas check, which eth_call keeps (only nonce checks are skipped): the sender must hold
+ * gas * feeCap + value, so a call with a fee or a value from an account without funds fails as
+ * the transaction would. ethereumjs's skipBalance would instead credit the missing funds.
+ */
+async function fundsError(vm: VM, params: CallParams, gasLimit: bigint): Promise<string | undefined> {
+  const from = senderOf(params);
+  const have = await balanceOf(vm, from);
+  const want = gasLimit * feeCapOf(params) + (params.value ?? 0n);
+  if (have >= want) return undefined;
+  return `insufficient funds for gas * price + value: address ${toChecksumAddress(from.toString())} have ${have} want ${want}`;
+}
+
 /** One call on a view, rolled back afterwards so the view can be reused. */
 async function runOnce(vm: VM, block: Block, params: CallParams, gasLimit: bigint): Promise<CallResult> {
-  const from = params.from === undefined ? createZeroAddress() : createAddressFromString(params.from);
+  const from = senderOf(params);
   const tx = callTransaction(params, from, gasLimit, vm.common);
   await vm.stateManager.checkpoint();
   try {
     const result = await runTx(vm, { tx, block, skipNonce: true, skipBalance: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
     return outcome(result);
   } catch (error) {
-    return { returnData: '0x', gasUsed: 0n, reverted: false, error: (error as Error).message };
+    return { returnData: '0x', gasUsed: 0n, reverted: false, error: gethWording((error as Error).message) };
   } finally {
     await vm.stateManager.revert();
   }
@@ -102,17 +111,42 @@ export async function callAt(store: ChainStore, common: Common, at: BlockRecord,
   const { vm } = await evmViewAt(store, at, common);
   // No fee given: price the call at zero and drop the base fee, as geth does, so reads need no funds.
   const block = blockContext(at, common, hasFee(params) ? at.baseFeePerGas : 0n);
-  return runOnce(vm, block, params, params.gas ?? at.gasLimit);
+  const gasLimit = params.gas ?? at.gasLimit;
+  const unfunded = await fundsError(vm, params, gasLimit);
+  const result = unfunded === undefined ? await runOnce(vm, block, params, gasLimit) : undefined;
+  // A transaction-level refusal in geth's eth_call wording: "err: <why> (supplied gas N)".
+  const refusal = unfunded ?? (result!.error?.startsWith('intrinsic gas too low') ? result!.error : undefined);
+  if (refusal !== undefined) return { returnData: '0x', gasUsed: 0n, reverted: false, error: `err: ${refusal} (supplied gas ${gasLimit})` };
+  return result!;
+}
+
+/**
+ * geth caps an estimate by what the sender can pay at its fee cap, after the value; a value the
+ * sender cannot cover fails outright. Returns the highest gas limit worth trying.
+ */
+async function affordableGas(vm: VM, params: CallParams, hi: bigint): Promise<bigint> {
+  const feeCap = feeCapOf(params);
+  const value = params.value ?? 0n;
+  const balance = await balanceOf(vm, senderOf(params));
+  if (feeCap === 0n) {
+    const unfunded = await fundsError(vm, params, hi);
+    if (unfunded !== undefined) throw new EstimateGasError(unfunded, '0x', false);
+    return hi;
+  }
+  if (value > 0n && value >= balance) throw new EstimateGasError('insufficient funds for transfer', '0x', false);
+  const allowance = (balance - value) / feeCap;
+  return allowance < hi ? allowance : hi;
 }
 
 /** Binary search for the smallest gas limit that succeeds (geth's eth_estimateGas). */
 export async function estimateGasAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams): Promise<bigint> {
   const { vm } = await evmViewAt(store, at, common);
   const block = blockContext(at, common, hasFee(params) ? at.baseFeePerGas : 0n);
-  let hi = params.gas ?? at.gasLimit;
+  let hi = await affordableGas(vm, params, params.gas ?? at.gasLimit);
   const first = await runOnce(vm, block, params, hi);
   if (first.reverted) throw new EstimateGasError(`execution reverted${first.returnData === '0x' ? '' : ` (data ${first.returnData})`}`, first.returnData, true);
-  if (first.error !== undefined) throw new EstimateGasError(`gas required exceeds allowance (${hi}) or execution failed: ${first.error}`, '0x', false);
+  // geth: running out of gas at the cap means the cap is too low; any other failure is itself.
+  if (first.error !== undefined) throw new EstimateGasError(isOutOfGas(first.error) ? `gas required exceeds allowance (${hi})` : first.error, '0x', false);
   let lo = first.gasUsed > MIN_TRANSFER_GAS ? first.gasUsed - 1n : MIN_TRANSFER_GAS - 1n;
   // A first guess close to the answer: 64/63 of the gas used covers the call-gas retention rule.
   let guess = (first.gasUsed * 64n) / 63n + 2_300n;
@@ -126,58 +160,18 @@ export async function estimateGasAt(store: ChainStore, common: Common, at: Block
   return hi;
 }
 
-function stepLogger(steps: StructLog[]) {
-  return (step: { pc: number; opcode: { name: string; fee: number; dynamicFee?: bigint }; gasLeft: bigint; depth: number; stack: bigint[]; memory: Uint8Array; memoryWordCount: bigint }) => {
-    if (steps.length >= MAX_TRACE_STEPS) {
-      throw new ExecutionError('TRACE_TOO_LARGE', `trace exceeds ${MAX_TRACE_STEPS} steps: trace a smaller transaction`);
-    }
-    const memoryBytes = Number(step.memoryWordCount) * 32;
-    const memory: string[] = [];
-    for (let offset = 0; offset < memoryBytes; offset += 32) {
-      memory.push(Buffer.from(step.memory.subarray(offset, offset + 32)).toString('hex').padEnd(64, '0'));
-    }
-    steps.push({
-      pc: step.pc,
-      op: step.opcode.name,
-      gas: Number(step.gasLeft),
-      gasCost: step.opcode.fee + Number(step.opcode.dynamicFee ?? 0n),
-      depth: step.depth + 1, // geth counts the outermost frame as depth 1
-      stack: step.stack.map((v) => `0x${v.toString(16)}` as Hex),
-      memory,
-    });
-  };
+const INTRINSIC_GAS_TOO_LOW = /^INTRINSIC_GAS_TOO_LOW: tx gas limit (\d+) is lower than the minimum gas limit of (\d+)/;
+
+/** runTx's refusals in geth's words where clients match on them; others as ethereumjs says. */
+function gethWording(message: string): string {
+  const intrinsic = INTRINSIC_GAS_TOO_LOW.exec(message);
+  if (intrinsic !== null) return `intrinsic gas too low: have ${intrinsic[1]}, want ${intrinsic[2]}`;
+  // Drop ethereumjs's context suffix " (vm hf=… -> block … -> tx …)".
+  const context = message.lastIndexOf(' (vm ');
+  return context > 0 && message.includes(' -> ', context) ? message.slice(0, context) : message;
 }
 
-/**
- * Re-executes `block` on its parent's state up to transaction `index`, recording the EVM's steps
- * for that transaction in geth's struct-logger format.
- */
-export async function traceAt(store: ChainStore, common: Common, parent: BlockRecord, block: BlockRecord, index: number): Promise<TransactionTrace> {
-  const { vm } = await evmViewAt(store, parent, common);
-  const context = blockContext(block, common);
-  let gasUsed = 0n;
-  for (let i = 0; i <= index; i++) {
-    const record = store.getTransaction(block.transactions[i]);
-    if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${block.transactions[i]} of block ${block.number} is missing from the store`);
-    const decoded = decodeTransaction(hexToBytes(record.raw), common);
-    if (!decoded.ok) throw new ExecutionError('ENGINE_FAILED', `stored transaction ${record.hash} no longer decodes: ${decoded.reason}`);
-    const steps: StructLog[] = [];
-    const listener = stepLogger(steps);
-    if (i === index) vm.evm.events!.on('step', listener);
-    try {
-      const result = await runTx(vm, { tx: decoded.tx, block: context, blockGasUsed: gasUsed, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
-      gasUsed += result.totalGasSpent;
-      if (i === index) {
-        return {
-          gas: Number(result.totalGasSpent),
-          failed: result.execResult.exceptionError !== undefined,
-          returnValue: Buffer.from(result.execResult.returnValue).toString('hex'),
-          structLogs: steps,
-        };
-      }
-    } finally {
-      if (i === index) vm.evm.events!.off('step', listener);
-    }
-  }
-  throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction index ${index} is not in block ${block.number}`);
+/** Out of gas: the EVM's, or a limit under the intrinsic gas. */
+function isOutOfGas(error: string): boolean {
+  return error === 'out of gas' || error.startsWith('intrinsic gas too low');
 }

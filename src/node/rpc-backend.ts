@@ -4,10 +4,12 @@ import type { Registry } from 'prom-client';
 import type { FinalityCertificate, Hex } from '../chain/types.js';
 import type { Committee, CoreStatus } from '../consensus/types.js';
 import { toHex } from '../crypto/bytes.js';
-import { EstimateGasError } from '../execution/errors.js';
+import { EstimateGasError, ExecutionError } from '../execution/errors.js';
+import type { StructLoggerOptions } from '../execution/trace.js';
 import type { ExecutionEngine } from '../execution/engine.js';
 import { Mempool, MempoolError, MempoolErrorCode } from '../mempool/index.js';
 import {
+  StateUnavailableError,
   TxRejectedError,
   type CallParams,
   type CommitteeInfo,
@@ -110,7 +112,16 @@ export function createRpcBackend(view: NodeView): RpcBackend {
         throw error;
       }
     },
-    traceTransaction: (hash) => engine.traceTransaction(hash),
+    traceTransaction: async (hash, options) => {
+      try {
+        return await engine.traceTransaction(hash, options as StructLoggerOptions);
+      } catch (error) {
+        // geth's answers for a hash in no block and for a trace past the node's bound: -32000.
+        if (error instanceof ExecutionError && error.code === 'UNKNOWN_TRANSACTION') throw new StateUnavailableError('transaction not found');
+        if (error instanceof ExecutionError && error.code === 'TRACE_TOO_LARGE') throw new StateUnavailableError(error.message);
+        throw error;
+      }
+    },
     sendRawTransaction: async (raw) => {
       try {
         return await view.submit(Buffer.from(raw.slice(2), 'hex'));

@@ -7,7 +7,7 @@ import { keccak256 as viemKeccak, recoverTransactionAddress, parseTransaction, e
 import { startInstantNode } from '../../bench/rpc/instant-node.js';
 import { measureTarget, rewindNonces, type TargetFigures } from '../../bench/suite.js';
 import { transferWorkload } from '../../bench/workloads/transfer.js';
-import { benchAccounts, benchAccount } from '../../bench/tx/accounts.js';
+import { benchAccounts, benchAccount, benchDeployer } from '../../bench/tx/accounts.js';
 import { signLegacyTx } from '../../bench/tx/sign.js';
 import { silentProgress } from '../../bench/report/progress.js';
 import { resultsJson, toResult, table, type MeasuredWorkload } from '../../bench/report/results.js';
@@ -73,7 +73,7 @@ test('a lane whose endpoint is dead moves to a live one and its transactions sti
   try {
     const dead = `http://127.0.0.1:${await freePort()}`;
     const senders = benchAccounts(4);
-    const ctx = { chainId: 31337n, senders, nonces: senders.map(() => 0n), gasPriceWei: 1n, chain: { submitAndConfirm: async () => {} }, state: new Map<string, Hex>() };
+    const ctx = { chainId: 31337n, senders, nonces: senders.map(() => 0n), gasPriceWei: 1n, deployer: benchDeployer(), deployerNonce: 0n, chain: { submitAndConfirm: async () => {} }, state: new Map<string, Hex>() };
     const raws = await transferWorkload.buildTransactions(ctx, 40);
     const hashes = raws.map((r) => `0x${toHex(keccak256(fromHex(r)))}` as Hex);
     const record = await runPhase(raws, hashes, { name: 'failover', mode: { kind: 'closed' }, durationMs: 5_000 }, { endpoints: [dead, node.httpUrl], lanesPerEndpoint: 2, maxBatchTxs: 5, senderCount: 4 }, () => performance.now());
@@ -98,7 +98,7 @@ test('signed transactions recover to the sender and hash as the node will', asyn
 
 test('erc20 transfer calldata matches the ABI encoding of viem', async () => {
   const senders = benchAccounts(2);
-  const ctx = { chainId: 31337n, senders, nonces: [0n, 0n], gasPriceWei: 1n, chain: { submitAndConfirm: async () => {} }, state: new Map<string, Hex>([['erc20.token', `0x${'ab'.repeat(20)}`]]) };
+  const ctx = { chainId: 31337n, senders, nonces: [0n, 0n], gasPriceWei: 1n, deployer: benchDeployer(), deployerNonce: 0n, chain: { submitAndConfirm: async () => {} }, state: new Map<string, Hex>([['erc20.token', `0x${'ab'.repeat(20)}`]]) };
   const { erc20Workload } = await import('../../bench/workloads/erc20.js');
   const [raw] = await erc20Workload.buildTransactions(ctx, 1);
   const expected = encodeFunctionData({ abi: parseAbi(['function transfer(address to, uint256 value)']), functionName: 'transfer', args: [senders[1].addressHex, 1n] });

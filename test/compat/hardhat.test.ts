@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { startTestDevnet, type TestDevnet } from '../helpers/devnet.js';
 
 const DEVNET_SLOT = 3;
-const RPC_PORT = 9000 + DEVNET_SLOT * 20;
 const PROJECT_DIR = join(import.meta.dirname, 'hardhat-project');
 const HARDHAT_CLI = join(import.meta.dirname, '../../node_modules/hardhat/internal/cli/bootstrap.js');
 const HARDHAT_TIMEOUT_MS = 120_000;

@@ -10,6 +10,7 @@ import {
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
+  getAddress,
   http,
   keccak256,
   parseEther,
@@ -216,7 +217,9 @@ describe('viem against a live devnet', { timeout: 180_000 }, () => {
     const wsClient = createPublicClient({ chain, transport: webSocket(WS_URL) });
     const blocks: bigint[] = [];
     const events: bigint[] = [];
+    const pending: Hex[] = [];
     const stopBlocks = wsClient.watchBlocks({ onBlock: (b) => blocks.push(b.number!), onError: (e) => assert.fail(e) });
+    const stopPending = wsClient.watchPendingTransactions({ onTransactions: (hashes) => pending.push(...hashes), onError: (e) => assert.fail(e) });
     const stopEvents = wsClient.watchContractEvent({
       address,
       abi: counter.abi,
@@ -227,15 +230,110 @@ describe('viem against a live devnet', { timeout: 180_000 }, () => {
     try {
       // Give the subscriptions time to register before the event is written.
       await until('a block over the WebSocket', async () => (blocks.length > 0 ? true : undefined), RECEIPT_TIMEOUT_MS);
-      await increment(42n);
+      const hash = await increment(42n);
       await until('the Incremented event over the WebSocket', async () => (events.includes(42n) ? true : undefined), RECEIPT_TIMEOUT_MS);
+      // The transaction went to validator 0; validator 1 announces it once gossip brings it.
+      await until('the pending transaction over the WebSocket', async () => (pending.includes(hash) ? true : undefined), RECEIPT_TIMEOUT_MS);
       assert.ok(blocks.length >= 2);
       for (let i = 1; i < blocks.length; i++) assert.ok(blocks[i]! > blocks[i - 1]!, 'blocks arrive in order');
     } finally {
       stopBlocks();
       stopEvents();
+      stopPending();
       await (wsClient.transport as any).getRpcClient?.().then((c: any) => c.close());
     }
+  });
+
+  test('debug_traceTransaction: geth struct logger, storage on SLOAD/SSTORE, options and errors', async () => {
+    const hash = await increment(4n);
+    const trace = await rpc(URL, 'debug_traceTransaction', [hash]);
+    const receipt = await client.getTransactionReceipt({ hash });
+    assert.equal(BigInt(trace.gas), receipt.gasUsed);
+    assert.equal(trace.failed, false);
+    assert.equal(BigInt(`0x${trace.returnValue}`), await client.readContract({ address, abi: counter.abi, functionName: 'count' }));
+    const steps: any[] = trace.structLogs;
+    assert.deepEqual(Object.keys(steps[0]).sort(), ['depth', 'gas', 'gasCost', 'op', 'pc', 'stack']); // memory is opt-in, as in geth
+    assert.deepEqual([steps[0].op, steps[0].gasCost, steps[0].depth], ['PUSH1', 3, 1]);
+    // Gas left falls by each simple step's cost (one frame, no calls in this contract).
+    for (let i = 0; i + 1 < steps.length; i++) {
+      if (['SSTORE', 'SLOAD', 'LOG3'].includes(steps[i].op)) continue;
+      assert.equal(steps[i].gas - steps[i].gasCost, steps[i + 1].gas, `step ${i} ${steps[i].op}`);
+    }
+    const store = steps.find((step) => step.op === 'SSTORE');
+    const countAfter = (await client.readContract({ address, abi: counter.abi, functionName: 'count' })) as bigint;
+    assert.equal(store.storage[toHex(0, { size: 32 }).slice(2)], toHex(countAfter, { size: 32 }).slice(2));
+    assert.ok(steps.some((step) => step.op === 'LOG3'), 'Incremented has three topics');
+    const limited = await rpc(URL, 'debug_traceTransaction', [hash, { limit: 5, enableMemory: true, disableStack: true, disableStorage: true }]);
+    assert.equal(limited.structLogs.length, 5);
+    assert.deepEqual(Object.keys(limited.structLogs[4]).sort(), ['depth', 'gas', 'gasCost', 'memory', 'op', 'pc']);
+    await assert.rejects(rpc(URL, 'debug_traceTransaction', [hash, { tracer: 'callTracer' }]), /-32602 .*callTracer.*not supported/);
+    await assert.rejects(rpc(URL, 'debug_traceTransaction', [`0x${'11'.repeat(32)}`]), /-32000 transaction not found/);
+  });
+
+  test('eth_call and eth_estimateGas check the sender\'s funds as geth does', async () => {
+    const broke = getAddress('0x00000000000000000000000000000000000f00d5'); // geth prints it checksummed
+    const call = { from: broke, to: RECIPIENT, value: '0x1' };
+    const expected = new RegExp(`-32000 err: insufficient funds for gas \\* price \\+ value: address ${broke} have 0 want 1 \\(supplied gas \\d+\\)`);
+    await assert.rejects(rpc(URL, 'eth_call', [call, 'latest']), expected);
+    await assert.rejects(rpc(URL, 'eth_estimateGas', [{ ...call, maxFeePerGas: '0x3b9aca00' }]), /-32000 insufficient funds for transfer/);
+    // A fee cap limits the estimate to what the balance pays for.
+    const poor = { from: DEV_ACCOUNTS[7]!.address, to: RECIPIENT, maxFeePerGas: toHex(parseEther('0.1')) }; // 10000 ETH, untouched
+    await assert.rejects(rpc(URL, 'eth_estimateGas', [{ ...poor, maxFeePerGas: toHex(parseEther('10')) }]), /-32000 gas required exceeds allowance \(1000\)/);
+    assert.equal(await rpc(URL, 'eth_estimateGas', [poor]), '0x5208');
+    await assert.rejects(rpc(URL, 'eth_call', [{ to: RECIPIENT, gas: '0x1' }, 'latest']), /-32000 err: intrinsic gas too low: have 1, want 21000 \(supplied gas 1\)/);
+    // viem surfaces the node's reason.
+    const viaViem = await client.call({ account: broke, to: RECIPIENT, value: 1n }).catch((e: unknown) => e);
+    assert.match(String((viaViem as Error).message), /insufficient funds/);
+  });
+
+  test('synod_* extensions: committee weights, finality certificates, consensus status, contracts', async () => {
+    const committee = await rpc(URL, 'synod_committee');
+    assert.equal(committee.members.length, 4);
+    const total = committee.members.reduce((sum: bigint, m: any) => sum + BigInt(m.weight), 0n);
+    assert.equal(total, BigInt(committee.totalWeight));
+    assert.ok(BigInt(committee.quorumWeight) * 3n > total * 2n);
+    const certificate = await rpc(URL, 'synod_getCertificate', ['0x1']);
+    const block1 = await client.getBlock({ blockNumber: 1n });
+    assert.equal(certificate.blockHash, block1.hash);
+    assert.equal(certificate.stateRoot, block1.stateRoot);
+    const signed = certificate.signatures.reduce((sum: bigint, s: any) => sum + BigInt(committee.members[s.validatorIndex].weight), 0n);
+    assert.ok(signed >= BigInt(committee.quorumWeight), 'a certificate holds a quorum of weight');
+    assert.equal(await rpc(URL, 'synod_getCertificate', ['0xffffffff']), null);
+    const status = await rpc(URL, 'synod_consensusStatus');
+    assert.ok(BigInt(status.height) >= 1n);
+    assert.equal(status.proposers.length, 4);
+    assert.deepEqual(await rpc(URL, 'synod_contracts'), {});
+  });
+
+  test('objects carry every field geth returns, and a batch is answered in one round trip', async () => {
+    const hash = await increment(1n);
+    const batched = createPublicClient({ chain, transport: http(URL, { batch: true }) });
+    const [receipt, tx, head] = await Promise.all([
+      rpc(URL, 'eth_getTransactionReceipt', [hash]),
+      rpc(URL, 'eth_getTransactionByHash', [hash]),
+      batched.getBlockNumber({ cacheTime: 0 }),
+    ]);
+    const block = await rpc(URL, 'eth_getBlockByNumber', [receipt.blockNumber, false]);
+    const keys = (o: object) => Object.keys(o).sort();
+    for (const field of ['baseFeePerGas', 'difficulty', 'extraData', 'gasLimit', 'gasUsed', 'hash', 'logsBloom', 'miner', 'mixHash', 'nonce', 'number', 'parentHash', 'receiptsRoot', 'sha3Uncles', 'size', 'stateRoot', 'timestamp', 'transactions', 'transactionsRoot', 'uncles', 'withdrawals', 'withdrawalsRoot']) {
+      assert.ok(field in block, `block.${field}`);
+    }
+    assert.deepEqual(keys(tx), ['accessList', 'blockHash', 'blockNumber', 'chainId', 'from', 'gas', 'gasPrice', 'hash', 'input', 'maxFeePerGas', 'maxPriorityFeePerGas', 'nonce', 'r', 's', 'to', 'transactionIndex', 'type', 'v', 'value', 'yParity']);
+    assert.deepEqual(keys(receipt), ['blockHash', 'blockNumber', 'contractAddress', 'cumulativeGasUsed', 'effectiveGasPrice', 'from', 'gasUsed', 'logs', 'logsBloom', 'status', 'to', 'transactionHash', 'transactionIndex', 'type']);
+    assert.ok(head >= BigInt(receipt.blockNumber));
+    for (const quantity of [block.number, block.gasUsed, tx.nonce, receipt.status]) assert.match(quantity, /^0x(0|[1-9a-f][0-9a-f]*)$/);
+  });
+
+  test('browser wallets: CORS preflight and CORS headers on answers', async () => {
+    const origin = 'http://wallet.example';
+    const preflight = await fetch(URL, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
+    assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /content-type/i);
+    const answer = await fetch(URL, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) });
+    assert.equal(answer.headers.get('access-control-allow-origin'), '*');
+    assert.deepEqual(await answer.json(), { jsonrpc: '2.0', id: 1, result: toHex(CHAIN_ID) });
   });
 
   test('a sender sends several transactions in a row with pending nonces', async () => {

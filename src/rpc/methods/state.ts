@@ -3,7 +3,7 @@ import type { AccountProof, ExecutionOutcome } from '../backend.js';
 import { parseBlockSelector, stateBlockNumber } from '../block-tags.js';
 import { invalidParam, methodNotFound, serverError } from '../errors.js';
 import type { Json } from '../format.js';
-import { describe, parseAddress, parseCallParams, parseData, parseHash, parseObject, parseSlot, quantity } from '../params.js';
+import { describe, parseAddress, parseBool, parseCallParams, parseData, parseHash, parseObject, parseSlot, quantity } from '../params.js';
 import { revertError } from '../revert.js';
 import { method, type MethodContext, type MethodSpec } from './context.js';
 
@@ -32,6 +32,30 @@ function rejectOverrides(params: readonly unknown[], index: number): void {
   if (params[index] !== undefined && params[index] !== null) {
     throw invalidParam(index, 'state and block overrides are not supported by this node');
   }
+}
+
+const STRUCT_LOGGER_FLAGS = ['enableMemory', 'disableStack', 'disableStorage', 'enableReturnData'] as const;
+
+/**
+ * geth's TraceConfig for the default struct logger: its flags, `limit`, and `timeout` (accepted,
+ * unused: MAX_TRACE_STEPS bounds the work). Named tracers (callTracer, prestateTracer, JS) are
+ * refused with a clear error rather than answered with a struct log the caller did not ask for.
+ */
+function parseTraceOptions(value: unknown): Record<string, boolean | number> {
+  if (value === undefined || value === null) return {};
+  const o = parseObject(value, 1, 'tracer options');
+  if (o.tracer !== undefined && o.tracer !== null && o.tracer !== '') {
+    throw invalidParam(1, `tracer ${describe(o.tracer)} is not supported by this node: omit "tracer" for the default struct logger`);
+  }
+  const options: Record<string, boolean | number> = {};
+  for (const flag of STRUCT_LOGGER_FLAGS) {
+    if (o[flag] !== undefined && o[flag] !== null) options[flag] = parseBool(o[flag], 1, flag);
+  }
+  if (o.limit !== undefined && o.limit !== null) {
+    if (typeof o.limit !== 'number' || !Number.isSafeInteger(o.limit) || o.limit < 0) throw invalidParam(1, `limit must be a non-negative integer, got ${describe(o.limit)}`);
+    options.limit = o.limit;
+  }
+  return options;
 }
 
 function formatProof(proof: AccountProof): Json {
@@ -94,7 +118,6 @@ export const stateMethods: Record<string, MethodSpec> = {
   debug_traceTransaction: method(1, 2, async (p, ctx) => {
     if (ctx.backend.traceTransaction === undefined) throw methodNotFound('debug_traceTransaction');
     const hash = parseHash(p[0], 0, 'transaction hash');
-    const options = p[1] === undefined || p[1] === null ? {} : parseObject(p[1], 1, 'tracer options');
-    return (await ctx.backend.traceTransaction(hash, options)) as Json;
+    return (await ctx.backend.traceTransaction(hash, parseTraceOptions(p[1]))) as Json;
   }),
 };

@@ -2,7 +2,7 @@
 // network: `SYNOD_RPC_URL=http://127.0.0.1:8545 npx hardhat test --network synod`.
 // Hardhat would download
 // solc from the internet; this project compiles with the solc-js installed in node_modules.
-/* global require, module, process, __dirname */
+/* global require, module, __dirname */
 /* eslint-disable @typescript-eslint/no-require-imports */
 const path = require('node:path');
 const os = require('node:os');

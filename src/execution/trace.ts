@@ -1,0 +1,165 @@
+// debug_traceTransaction with geth's default tracer, the struct logger: one entry per EVM step
+// with pc, op, gas, gasCost, depth, stack, and on request memory; storage on SLOAD/SSTORE as
+// geth records it (every slot of that contract touched so far, values as the step sees them).
+import type { Common } from '@ethereumjs/common';
+import type { InterpreterStep } from '@ethereumjs/evm';
+import type { Address } from '@ethereumjs/util';
+import { hexToBytes, setLengthLeft } from '@ethereumjs/util';
+import { runTx } from '@ethereumjs/vm';
+import type { ChainStore } from '../chain/store.js';
+import type { BlockRecord, Hex } from '../chain/types.js';
+import { decodeTransaction } from './admission.js';
+import { ExecutionError } from './errors.js';
+import { MAX_TRACE_STEPS } from './limits.js';
+import { blockContext, evmViewAt } from './state-view.js';
+
+/** geth's logger.Config, as debug_traceTransaction's second argument carries it. */
+export interface StructLoggerOptions {
+  readonly enableMemory?: boolean; // geth's default: off
+  readonly disableStack?: boolean;
+  readonly disableStorage?: boolean;
+  /** Stop recording after this many steps (0: no limit but MAX_TRACE_STEPS). */
+  readonly limit?: number;
+}
+
+export interface StructLog {
+  readonly pc: number;
+  readonly op: string;
+  readonly gas: number;
+  readonly gasCost: number;
+  readonly depth: number;
+  readonly stack?: Hex[];
+  readonly memory?: string[];
+  readonly storage?: Record<string, string>;
+  readonly refund?: number;
+}
+
+export interface TransactionTrace {
+  readonly gas: number;
+  readonly failed: boolean;
+  readonly returnValue: string; // hex without 0x, as geth's struct logger prints it
+  readonly structLogs: StructLog[];
+}
+
+/** What the EVM's 'step' event carries that the logger reads. */
+interface Step {
+  pc: number;
+  opcode: { name: string; fee: number; dynamicFee?: bigint };
+  gasLeft: bigint;
+  gasRefund: bigint;
+  depth: number;
+  stack: bigint[];
+  memory: Uint8Array;
+  memoryWordCount: bigint;
+  address: Address;
+  stateManager: { getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> };
+}
+
+const WORD_HEX = 64;
+const word = (value: bigint) => value.toString(16).padStart(WORD_HEX, '0');
+
+function memoryWords(step: Step): string[] {
+  const memory: string[] = [];
+  const bytes = Number(step.memoryWordCount) * 32;
+  for (let offset = 0; offset < bytes; offset += 32) {
+    memory.push(Buffer.from(step.memory.subarray(offset, offset + 32)).toString('hex').padEnd(WORD_HEX, '0'));
+  }
+  return memory;
+}
+
+class StructLogger {
+  readonly logs: StructLog[] = [];
+  /** Slots each contract touched so far, as geth accumulates them per address. */
+  private readonly storage = new Map<string, Map<string, string>>();
+  /** The caller's own cut (steps past it are dropped), or 0 for none. */
+  private readonly callerLimit: number;
+  failure: Error | undefined;
+
+  constructor(private readonly options: StructLoggerOptions) {
+    this.callerLimit = options.limit !== undefined && options.limit > 0 && options.limit <= MAX_TRACE_STEPS ? options.limit : 0;
+  }
+
+  /** The EVM awaits a two-argument listener, so the storage read happens before the step runs. */
+  readonly listener = (step: InterpreterStep, done?: (result?: unknown) => void): void => {
+    this.record(step as unknown as Step).then(
+      () => done?.(),
+      (error: unknown) => {
+        this.failure ??= error as Error;
+        done?.();
+      },
+    );
+  };
+
+  private async record(step: Step): Promise<void> {
+    if (this.callerLimit > 0 && this.logs.length >= this.callerLimit) return;
+    if (this.logs.length >= MAX_TRACE_STEPS) {
+      throw new ExecutionError('TRACE_TOO_LARGE', `trace exceeds ${MAX_TRACE_STEPS} steps: pass a "limit" of at most ${MAX_TRACE_STEPS} or trace a smaller transaction`);
+    }
+    const log: { -readonly [K in keyof StructLog]: StructLog[K] } = {
+      pc: step.pc,
+      op: step.opcode.name,
+      gas: Number(step.gasLeft),
+      // The EVM hands the step its whole cost (static fee included) as dynamicFee.
+      gasCost: Number(step.opcode.dynamicFee ?? BigInt(step.opcode.fee)),
+      depth: step.depth + 1, // geth counts the outermost frame as depth 1
+    };
+    if (this.options.disableStack !== true) log.stack = step.stack.map((v) => `0x${v.toString(16)}` as Hex);
+    if (this.options.enableMemory === true) log.memory = memoryWords(step);
+    if (this.options.disableStorage !== true) {
+      const storage = await this.storageAt(step);
+      if (storage !== undefined) log.storage = storage;
+    }
+    if (step.gasRefund > 0n) log.refund = Number(step.gasRefund);
+    this.logs.push(log);
+  }
+
+  private async storageAt(step: Step): Promise<Record<string, string> | undefined> {
+    const top = step.stack.length - 1;
+    const isLoad = step.opcode.name === 'SLOAD' && top >= 0;
+    const isStore = step.opcode.name === 'SSTORE' && top >= 1;
+    if (!isLoad && !isStore) return undefined;
+    const key = word(step.stack[top]!);
+    const value = isStore
+      ? word(step.stack[top - 1]!)
+      : Buffer.from(setLengthLeft(await step.stateManager.getStorage(step.address, hexToBytes(`0x${key}`)), 32)).toString('hex');
+    const address = step.address.toString();
+    const slots = this.storage.get(address) ?? new Map<string, string>();
+    this.storage.set(address, slots);
+    slots.set(key, value);
+    return Object.fromEntries(slots);
+  }
+}
+
+/**
+ * Re-executes `block` on its parent's state up to transaction `index`, recording the EVM's steps
+ * for that transaction in geth's struct-logger format.
+ */
+export async function traceAt(store: ChainStore, common: Common, parent: BlockRecord, block: BlockRecord, index: number, options: StructLoggerOptions = {}): Promise<TransactionTrace> {
+  const { vm } = await evmViewAt(store, parent, common);
+  const context = blockContext(block, common);
+  let gasUsed = 0n;
+  for (let i = 0; i <= index; i++) {
+    const record = store.getTransaction(block.transactions[i]!);
+    if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${block.transactions[i]} of block ${block.number} is missing from the store`);
+    const decoded = decodeTransaction(hexToBytes(record.raw), common);
+    if (!decoded.ok) throw new ExecutionError('ENGINE_FAILED', `stored transaction ${record.hash} no longer decodes: ${decoded.reason}`);
+    const logger = i === index ? new StructLogger(options) : undefined;
+    if (logger !== undefined) vm.evm.events!.on('step', logger.listener);
+    try {
+      const result = await runTx(vm, { tx: decoded.tx, block: context, blockGasUsed: gasUsed, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
+      gasUsed += result.totalGasSpent;
+      if (logger !== undefined) {
+        if (logger.failure !== undefined) throw logger.failure;
+        return {
+          gas: Number(result.totalGasSpent),
+          failed: result.execResult.exceptionError !== undefined,
+          returnValue: Buffer.from(result.execResult.returnValue).toString('hex'),
+          structLogs: logger.logs,
+        };
+      }
+    } finally {
+      if (logger !== undefined) vm.evm.events!.off('step', logger.listener);
+    }
+  }
+  throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction index ${index} is not in block ${block.number}`);
+}

@@ -1,0 +1,139 @@
+// The execution fast path: senders the node already recovered are not recovered again, block
+// transactions decode with a shared Common, and checks that need only the bytes (an applied
+// duplicate, a full block) run before any decoding. Each must leave results unchanged.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTxFromRLP } from '@ethereumjs/tx';
+import type { Hex } from '../../src/chain/types.js';
+import { decodeTransaction, transactionHash } from '../../src/execution/admission.js';
+import { createExecutionEngine, type ExecutionEngine, type KnownSender } from '../../src/execution/engine.js';
+import { createTxCommon } from '../../src/execution/tx-common.js';
+import { openChainStore } from '../../src/storage/lmdb-store.js';
+import { CHAIN_ID, ETHER, GWEI, address, blockInput, common, genesisSpec, legacyTransfer, transfer } from './helpers.js';
+
+const RECIPIENT = '0x00000000000000000000000000000000000000bb' as Hex;
+
+async function withEngine(knownSender: KnownSender | undefined, run: (engine: ExecutionEngine) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'synod-fast-path-'));
+  const store = await openChainStore(dir);
+  try {
+    await run(await createExecutionEngine({ store, chainId: CHAIN_ID, genesis: genesisSpec(4), knownSender }));
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Senders as the node's mempool would know them: recovered once, by hash. */
+function recovered(raws: readonly Uint8Array[]): Map<Hex, Hex> {
+  const senders = new Map<Hex, Hex>();
+  for (const raw of raws) senders.set(transactionHash(raw), createTxFromRLP(raw, { common }).getSenderAddress().toString() as Hex);
+  return senders;
+}
+
+function sampleBlock(): Uint8Array[] {
+  return [
+    transfer(0, { nonce: 0n, to: RECIPIENT, value: 1n }),
+    legacyTransfer(1, { nonce: 0n, to: RECIPIENT, value: 2n }),
+    transfer(2, { nonce: 0n, to: address(3), value: ETHER }),
+    transfer(0, { nonce: 1n, to: RECIPIENT, value: 3n }),
+    transfer(1, { nonce: 5n, to: RECIPIENT, value: 1n }), // nonce gap: skipped either way
+  ];
+}
+
+test('a block gives the same hash, roots, receipts and skips with known senders as without', async () => {
+  const raws = sampleBlock();
+  const known = recovered(raws);
+  let asked = 0;
+  let plain: Awaited<ReturnType<ExecutionEngine['executeBlock']>> | undefined;
+  await withEngine(undefined, async (engine) => {
+    plain = await engine.executeBlock(blockInput(engine, raws));
+  });
+  await withEngine(
+    (hash) => {
+      asked++;
+      return known.get(hash);
+    },
+    async (engine) => {
+      const fast = await engine.executeBlock(blockInput(engine, raws));
+      assert.equal(fast.block.hash, plain!.block.hash);
+      assert.equal(fast.block.stateRoot, plain!.block.stateRoot);
+      assert.equal(fast.block.receiptsRoot, plain!.block.receiptsRoot);
+      assert.deepEqual(fast.receipts, plain!.receipts);
+      assert.deepEqual(fast.skipped, plain!.skipped);
+      assert.deepEqual(fast.included, plain!.included);
+    },
+  );
+  assert.equal(asked, raws.length);
+  assert.deepEqual(
+    plain!.included.map((t) => [t.sender, t.nonce]),
+    [
+      [address(0), 0n],
+      [address(1), 0n],
+      [address(2), 0n],
+      [address(0), 1n],
+    ],
+  );
+});
+
+test('a known sender is taken as given: recovery is skipped, so only the node may supply it', async () => {
+  const raw = transfer(0, { nonce: 0n, to: RECIPIENT, value: 7n });
+  // Claim account 1 sent account 0's transaction: the engine must not have recovered the sender.
+  await withEngine(
+    () => address(1),
+    async (engine) => {
+      const { included } = await engine.executeBlock(blockInput(engine, [raw]));
+      assert.equal(included[0]!.sender, address(1));
+      assert.equal((await engine.getAccount(address(1))).nonce, 1n);
+      assert.equal((await engine.getAccount(address(0))).nonce, 0n);
+    },
+  );
+});
+
+test('an applied duplicate and a transaction after the block is full are skipped before decoding', async () => {
+  const first = transfer(0, { nonce: 0n, to: RECIPIENT, value: 1n });
+  // A creation whose init code loops (JUMPDEST PUSH1 0 JUMP) runs out of gas: it uses its whole limit.
+  const filler = transfer(1, { nonce: 0n, data: '0x5b600056', gasLimit: 60_000_000n - 21_000n - 10_000n });
+  const garbage = new Uint8Array([0x02, 0xc0]);
+  await withEngine(undefined, async (engine) => {
+    const { skipped, receipts } = await engine.executeBlock(blockInput(engine, [first, first, filler, garbage]));
+    assert.equal(receipts.length, 2);
+    assert.deepEqual(
+      skipped.map((s) => s.hash),
+      [transactionHash(first), transactionHash(garbage)],
+    );
+    assert.match(skipped[0]!.reason, /already known: duplicate/);
+    // Undecodable bytes, but the block had no room for any transaction: that is the reason given.
+    assert.match(skipped[1]!.reason, /gas limit reached/);
+  });
+});
+
+test('the shared transaction Common decodes exactly as a plain Common, and stays unchanged', () => {
+  const txCommon = createTxCommon(CHAIN_ID);
+  const raws = [...sampleBlock(), transfer(3, { nonce: 9n, to: RECIPIENT, value: 5n, data: '0x00ff00', maxFeePerGas: 3n * GWEI })];
+  for (const raw of raws) {
+    const shared = decodeTransaction(raw, txCommon);
+    const plain = decodeTransaction(raw, common);
+    assert.ok(shared.ok && plain.ok);
+    assert.equal(shared.hash, plain.hash);
+    assert.equal(shared.sender.toString(), plain.sender.toString());
+    assert.deepEqual(shared.tx.toJSON(), plain.tx.toJSON());
+    assert.equal(shared.tx.getIntrinsicGas(), plain.tx.getIntrinsicGas());
+    assert.equal(shared.tx.common, txCommon);
+  }
+  assert.equal(txCommon.chainId(), CHAIN_ID);
+  assert.equal(txCommon.hardfork(), 'prague');
+});
+
+test('decoding with a known sender still refuses a foreign chain id and bad encodings', () => {
+  const foreign = transfer(0, { nonce: 0n, to: RECIPIENT, chainId: 1n });
+  const refused = decodeTransaction(foreign, createTxCommon(CHAIN_ID), { knownSender: address(0) });
+  assert.ok(!refused.ok);
+  assert.match(refused.reason, /chain id/);
+  const garbage = decodeTransaction(new Uint8Array([0x02, 0xc0]), createTxCommon(CHAIN_ID), { knownSender: address(0) });
+  assert.ok(!garbage.ok);
+  assert.match(garbage.reason, /invalid transaction encoding/);
+});
