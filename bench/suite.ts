@@ -64,7 +64,12 @@ interface Session {
 }
 
 export function generatorConfig(target: Target, senderCount: number): GeneratorConfig {
-  return { endpoints: target.endpoints, lanesPerEndpoint: Math.max(1, Math.floor(TOTAL_LANES / target.endpoints.length)), maxBatchTxs: MAX_BATCH_TXS, senderCount };
+  const lanesPerEndpoint = Math.max(1, Math.floor(TOTAL_LANES / target.endpoints.length));
+  const lanes = lanesPerEndpoint * target.endpoints.length;
+  // A batch never holds two transactions of one sender: nodes may run batch items concurrently
+  // (Hardhat does), which would reorder that sender's nonces.
+  const maxBatchTxs = Math.max(1, Math.min(MAX_BATCH_TXS, Math.floor(senderCount / lanes)));
+  return { endpoints: target.endpoints, lanesPerEndpoint, maxBatchTxs, senderCount };
 }
 
 export async function measureTarget(target: Target, workload: Workload, plan: RunPlan, progress: Progress, senders: readonly Account[] = benchAccounts(plan.senders)): Promise<TargetFigures> {

@@ -3,7 +3,8 @@
 // (submit-to-inclusion latency). With --profile, every validator process writes a V8 CPU
 // profile (bench/profiler-preload.mjs) on its clean stop, and the top functions by self and inclusive
 // time are printed, summed over the validators.
-// Run: node --import tsx bench/validator-profile.ts [--seconds 10] [--rate 300] [--senders 400] [--profile]
+// Run: node --import tsx bench/validator-profile.ts [--seconds 10] [--rate 300] [--senders 400] [--open-only] [--profile]
+//      [--attach RPC_PORT]  (load a running `synod devnet --rpc-port RPC_PORT` instead of starting one)
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,13 +37,15 @@ interface Options {
   readonly rate: number;
   readonly senders: number;
   readonly profile: boolean;
+  /** Skip the saturation phase: measure CPU per transaction and latency below capacity only. */
+  readonly openOnly: boolean;
   /** RPC port of validator 0 of a running 4-validator devnet to load instead of starting one. */
   readonly attach: number | undefined;
 }
 
 function options(): Options {
   const { values } = parseArgs({
-    options: { seconds: { type: 'string', default: '10' }, rate: { type: 'string', default: '300' }, senders: { type: 'string', default: '400' }, profile: { type: 'boolean', default: false }, attach: { type: 'string' } },
+    options: { seconds: { type: 'string', default: '10' }, rate: { type: 'string', default: '300' }, senders: { type: 'string', default: '400' }, profile: { type: 'boolean', default: false }, 'open-only': { type: 'boolean', default: false }, attach: { type: 'string' } },
   });
   const seconds = Number(values.seconds);
   const rate = Number(values.rate);
@@ -50,27 +53,47 @@ function options(): Options {
   if (!(seconds > 0) || !(rate > 0) || !Number.isInteger(senders) || senders < 1) throw new Error('--seconds and --rate must be positive numbers, --senders a positive integer');
   const attach = values.attach === undefined ? undefined : Number(values.attach);
   if (attach !== undefined && !Number.isInteger(attach)) throw new Error('--attach takes the RPC port of validator 0');
-  return { seconds, rate, senders, profile: values.profile, attach };
+  return { seconds, rate, senders, profile: values.profile, openOnly: values['open-only'], attach };
 }
 
-async function phase(target: Target, ctx: WorkloadContext, watcher: BlockWatcher, name: string, mode: LoadMode, durationMs: number, supplyTps: number): Promise<PhaseFigures> {
+/** CPU seconds the validators have used (prom-client's process_cpu_seconds_total), summed. */
+async function validatorCpuSeconds(target: Target): Promise<number> {
+  let total = 0;
+  for (const endpoint of target.endpoints) {
+    const text = await (await fetch(`${endpoint}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('process_cpu_seconds_total'));
+    if (line === undefined) throw new Error(`${endpoint}/metrics has no process_cpu_seconds_total`);
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
+
+interface PhaseResult {
+  readonly figures: PhaseFigures;
+  /** Validator CPU (all of them) per included transaction: the figure a busy machine does not skew. */
+  readonly cpuMsPerTx: number;
+}
+
+async function phase(target: Target, ctx: WorkloadContext, watcher: BlockWatcher, name: string, mode: LoadMode, durationMs: number, supplyTps: number): Promise<PhaseResult> {
   const clock = () => performance.now();
   const raws = await transferWorkload.buildTransactions(ctx, Math.ceil((supplyTps * durationMs) / 1000));
   const hashes = raws.map((r) => `0x${toHex(keccak256(fromHex(r)))}` as Hex);
   const fromBlock = watcher.latest();
+  const cpuBefore = await validatorCpuSeconds(target);
   const record = await runPhase(raws, hashes, { name, mode, durationMs }, generatorConfig(target, ctx.senders.length), clock);
   const client = new HttpRpcClient(target.endpoints[0]);
   const inclusion = await resolveInclusion(record, new BlockIndex(client, fromBlock), watcher, DRAIN_MS, clock);
   client.close();
+  const cpuSeconds = (await validatorCpuSeconds(target)) - cpuBefore;
   // Transactions signed but never sent would leave nonce gaps: continue from the node's view.
   const next = await fetchNonces(target.endpoints[0], ctx.senders.map((a) => a.addressHex), 'pending');
   next.forEach((n, i) => (ctx.nonces[i] = n));
-  return phaseFigures(record, inclusion);
+  return { figures: phaseFigures(record, inclusion), cpuMsPerTx: (cpuSeconds * 1000) / Math.max(1, inclusion.includedCount) };
 }
 
-function print(f: PhaseFigures): void {
+function print({ figures: f, cpuMsPerTx }: PhaseResult): void {
   const ms = (v: number | null) => (v === null ? '-' : v.toFixed(0));
-  console.log(`${f.phase.padEnd(12)} tps ${f.tps.toFixed(1).padStart(7)}  p50 ${ms(f.p50Ms).padStart(6)} ms  p99 ${ms(f.p99Ms).padStart(6)} ms  sent ${f.sent}  included ${f.included}  refused ${f.refused}`);
+  console.log(`${f.phase.padEnd(12)} tps ${f.tps.toFixed(1).padStart(7)}  p50 ${ms(f.p50Ms).padStart(6)} ms  p99 ${ms(f.p99Ms).padStart(6)} ms  sent ${f.sent}  included ${f.included}  refused ${f.refused}  validator CPU ${cpuMsPerTx.toFixed(2)} ms/tx`);
 }
 
 interface ProfileNode {
@@ -132,7 +155,7 @@ async function main(): Promise<void> {
     const ctx: WorkloadContext = { chainId: target.chainId, senders, nonces, gasPriceWei: GAS_PRICE_WEI, chain: { submitAndConfirm: async () => undefined }, state: new Map() };
     const watcher = await watchBlocks(target.endpoints[0], target.wsEndpoint, () => performance.now());
     try {
-      print(await phase(target, ctx, watcher, 'saturation', { kind: 'closed' }, opts.seconds * 1000, CLOSED_LOOP_SUPPLY_TPS));
+      if (!opts.openOnly) print(await phase(target, ctx, watcher, 'saturation', { kind: 'closed' }, opts.seconds * 1000, CLOSED_LOOP_SUPPLY_TPS));
       print(await phase(target, ctx, watcher, `open ${opts.rate}/s`, { kind: 'open', ratePerSecond: opts.rate }, opts.seconds * 1000, opts.rate));
     } finally {
       await watcher.close();

@@ -21,7 +21,8 @@ export interface GeneratorConfig {
   /** HTTP JSON-RPC endpoints; lanes are spread over them round-robin. */
   readonly endpoints: readonly string[];
   readonly lanesPerEndpoint: number;
-  /** Upper bound on transactions per JSON-RPC batch. */
+  /** Upper bound on transactions per JSON-RPC batch; at most senderCount / lanes, so that no
+   * batch holds two transactions of one sender (nodes may run batch items concurrently). */
   readonly maxBatchTxs: number;
   /** Transaction i is signed by sender i % senderCount; a sender always uses the same lane. */
   readonly senderCount: number;

@@ -20,11 +20,11 @@ export class RpcSetupChain implements SetupChain {
   }
 
   async submitAndConfirm(raws: readonly Hex[]): Promise<void> {
-    for (let k = 0; k < raws.length; k += SETUP_BATCH) {
-      const part = raws.slice(k, k + SETUP_BATCH);
-      const outcomes = await this.client.batch(part.map((raw) => ({ method: 'eth_sendRawTransaction', params: [raw] })));
-      const refused = outcomes.find((o) => !o.ok);
-      if (refused && !refused.ok) throw new BenchError('SETUP_FAILED', `setup transaction refused: ${refused.error.message}; check the senders' funding and nonces`);
+    // One request per transaction, in order: nodes may run the items of a batch concurrently
+    // (Hardhat's EDR does), and setup transactions often share a sender.
+    for (const raw of raws) {
+      const [outcome] = await this.client.batch([{ method: 'eth_sendRawTransaction', params: [raw] }]);
+      if (!outcome.ok) throw new BenchError('SETUP_FAILED', `setup transaction refused: ${outcome.error.message}; check the senders' funding and nonces`);
     }
     await this.waitForReceipts(raws.map((raw) => `0x${toHex(keccak256(fromHex(raw)))}`));
   }

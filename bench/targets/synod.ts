@@ -11,10 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mnemonicToAccount } from 'viem/accounts';
 import { BenchError } from '../errors.js';
-import { HttpRpcClient } from '../rpc/http-client.js';
+import { HttpRpcClient, type RpcOutcome } from '../rpc/http-client.js';
 import { accountFromPrivateKey, type Account, type Hex } from '../tx/accounts.js';
 import { signLegacyTx } from '../tx/sign.js';
-import { RpcSetupChain, fetchNonces } from './rpc-chain.js';
+import { RpcSetupChain, SETUP_BATCH, fetchNonces } from './rpc-chain.js';
 import { discardOutput, stopChild, waitForOutput } from './process.js';
 import type { FaultControl, Target } from './types.js';
 
@@ -62,7 +62,10 @@ export function devAccountKeys(): Account[] {
 /** Pays SENDER_FUNDING_WEI to every sender whose balance is below it, from the dev accounts in parallel. */
 export async function fundSenders(endpoint: string, chainId: bigint, senders: readonly Account[]): Promise<void> {
   const client = new HttpRpcClient(endpoint);
-  const balances = await client.batch(senders.map((s) => ({ method: 'eth_getBalance', params: [s.addressHex, 'latest'] })));
+  const balances: RpcOutcome[] = [];
+  for (let k = 0; k < senders.length; k += SETUP_BATCH) {
+    balances.push(...(await client.batch(senders.slice(k, k + SETUP_BATCH).map((s) => ({ method: 'eth_getBalance', params: [s.addressHex, 'latest'] })))));
+  }
   client.close();
   const needy = senders.filter((_, i) => {
     const b = balances[i];

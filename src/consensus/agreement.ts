@@ -47,6 +47,8 @@ export class BinaryAgreement {
   private est: Bit | null = null;
   private currentRound = 1;
   private decision: DecidedVote | null = null;
+  /** undefined: not computed since the last DECIDED arrived. */
+  private adoptableCache: DecidedVote | null | undefined = undefined;
 
   constructor(
     private readonly committee: Committee,
@@ -123,6 +125,7 @@ export class BinaryAgreement {
   onDecided(sender: ValidatorIndex, round: number, value: Bit): void {
     if (this.decidedFrom.has(sender)) return;
     this.decidedFrom.set(sender, { value, round });
+    this.adoptableCache = undefined;
     this.noteRound(sender, round + 1);
     // DECIDED(v) counts as EST[r](v) in every round after the sender's decision round.
     for (const [r, state] of this.rounds) if (r > round) state.est[value].add(sender);
@@ -151,14 +154,51 @@ export class BinaryAgreement {
       this.bvBroadcast(state);
       this.armTimerAndCoordinate(state);
       this.maybeSendAux(state);
+      if (this.adoptDecision()) return; // the AUX this member owed may just have left
       const values = this.auxValues(state);
       if (values === null) return;
       this.finishRound(values);
     }
   }
 
-  /** DECIDED(v) from weight >= T: an honest member decided v, so decide v directly. */
+  /**
+   * DECIDED(v) from weight >= T: an honest member decided v, so this member may decide v too — but
+   * only once it owes no vote its own DECIDED cannot stand for.
+   *
+   * The set reaching T, taken in order of claimed round, names the tag round t: by then some honest
+   * member had decided, so in every round after t every honest estimate is v and every honest AUX
+   * is {v}; our DECIDED(v, t) may stand for EST(v) and AUX({v}) there, and nowhere before. So a
+   * member in a round < t keeps voting, and one in round t first sends its AUX of round t (at once:
+   * the deciders count as being in later rounds, which is the catch-up rule) — exactly what a
+   * member deciding by itself in round t has sent. When honest weight is barely a quorum, the
+   * members still in those rounds need exactly these votes (decision 0001: deciding at once
+   * stalled soak seeds 849, 1155 and 1185; tagging the current round instead of t, seed 701).
+   */
   private adoptDecision(): boolean {
+    const adopted = this.adoptable();
+    if (adopted === null) return false;
+    if (this.self !== null && this.owesVotesUpTo(adopted.round)) {
+      // The outcome is fixed (an honest member decided it), so v is as good an input as any: it
+      // lets a member without input yet cast the votes it owes.
+      if (this.est === null) this.est = adopted.value;
+      return false;
+    }
+    this.decide(adopted.value, adopted.round);
+    return true;
+  }
+
+  private owesVotesUpTo(tagRound: number): boolean {
+    if (this.currentRound !== tagRound) return this.currentRound < tagRound;
+    return (this.rounds.get(tagRound)?.auxSent ?? null) === null;
+  }
+
+  /** The value and tag round of a weak threshold of DECIDED, if there is one (cached: read twice a pass). */
+  private adoptable(): DecidedVote | null {
+    if (this.adoptableCache === undefined) this.adoptableCache = this.weakThresholdOfDecided();
+    return this.adoptableCache;
+  }
+
+  private weakThresholdOfDecided(): DecidedVote | null {
     for (const value of [0, 1] as const) {
       const rounds = [...this.decidedFrom]
         .filter(([, d]) => d.value === value)
@@ -166,15 +206,10 @@ export class BinaryAgreement {
       const agg = new StakeAggregator(this.committee);
       for (const [sender, d] of rounds) {
         agg.add(sender);
-        // The smallest round by which weight >= T decided: some honest member decided by then,
-        // so after it every honest estimate is `value` and our DECIDED may stand for EST/AUX.
-        if (agg.reachedWeak) {
-          this.decide(value, Math.max(d.round, this.currentRound));
-          return true;
-        }
+        if (agg.reachedWeak) return { value, round: d.round };
       }
     }
-    return false;
+    return null;
   }
 
   private bvBroadcast(state: RoundState): void {

@@ -20,7 +20,8 @@ import { LATEST_ACCOUNT_CACHE_MAX, MAX_BLOCK_TRANSACTIONS, MAX_EXTRA_DATA_BYTES,
 import { findLogs, type LogFilter } from './logs.js';
 import { PendingNodeDB } from './node-db.js';
 import { callAt, estimateGasAt, type CallParams, type CallResult } from './queries.js';
-import { traceAt, type StructLoggerOptions, type TransactionTrace } from './trace.js';
+import { CallTracer, type CallFrame, type CallTracerOptions } from './call-tracer.js';
+import { replayTransaction, traceAt, type StructLoggerOptions, type TransactionTrace } from './trace.js';
 import { effectiveGasPrice, encodedReceipts, orderedTrieRoot, toReceiptRecords, type ExecutedTransaction } from './receipts.js';
 import { readViewAt, stateManagerAt, storeBlockchain } from './state-view.js';
 import { createTxCommon } from './tx-common.js';
@@ -66,6 +67,12 @@ export interface AccountProof {
   readonly storageProof: { key: Hex; value: bigint; proof: Hex[] }[];
 }
 
+/** debug_traceTransaction's options: the struct logger's flags, or geth's callTracer. */
+export interface TraceOptions extends StructLoggerOptions {
+  readonly tracer?: 'callTracer';
+  readonly tracerConfig?: CallTracerOptions;
+}
+
 export type BlockListener = (block: BlockRecord, receipts: readonly ReceiptRecord[]) => void;
 
 export interface ExecutionEngineOptions {
@@ -100,7 +107,8 @@ export interface ExecutionEngine {
   call(params: CallParams, blockNumber?: bigint): Promise<CallResult>;
   estimateGas(params: CallParams, blockNumber?: bigint): Promise<bigint>;
   getProof(address: Hex, slots: readonly Hex[], blockNumber?: bigint): Promise<AccountProof>;
-  traceTransaction(hash: Hex, options?: StructLoggerOptions): Promise<TransactionTrace>;
+  /** geth's struct logger by default; geth's callTracer when `tracer` says so. */
+  traceTransaction(hash: Hex, options?: TraceOptions): Promise<TransactionTrace | CallFrame>;
   onBlock(listener: BlockListener): () => void;
 }
 
@@ -415,12 +423,15 @@ class Engine implements ExecutionEngine {
     };
   }
 
-  async traceTransaction(hash: Hex, options: StructLoggerOptions = {}): Promise<TransactionTrace> {
+  async traceTransaction(hash: Hex, options: TraceOptions = {}): Promise<TransactionTrace | CallFrame> {
     const record = this.getTransaction(hash);
     if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${hash} is not in any block`);
     const block = this.store.getBlockByNumber(record.blockNumber);
     const parent = this.store.getBlockByNumber(record.blockNumber - 1n);
     if (block === undefined || parent === undefined) throw new ExecutionError('UNKNOWN_BLOCK', `block ${record.blockNumber} or its parent is missing from the store`);
+    if (options.tracer === 'callTracer') {
+      return replayTransaction(this.store, this.common, parent, block, record.transactionIndex, new CallTracer(options.tracerConfig));
+    }
     return traceAt(this.store, this.common, parent, block, record.transactionIndex, options);
   }
 }

@@ -1,11 +1,13 @@
-// debug_traceTransaction with geth's default tracer, the struct logger: one entry per EVM step
-// with pc, op, gas, gasCost, depth, stack, and on request memory; storage on SLOAD/SSTORE as
-// geth records it (every slot of that contract touched so far, values as the step sees them).
+// debug_traceTransaction: the replay of a transaction on its block's state with a tracer
+// attached, and geth's default tracer, the struct logger: one entry per EVM step with pc, op,
+// gas, gasCost, depth, stack, and on request memory; storage on SLOAD/SSTORE as geth records it
+// (every slot of that contract touched so far, values as the step sees them).
 import type { Common } from '@ethereumjs/common';
 import type { InterpreterStep } from '@ethereumjs/evm';
 import type { Address } from '@ethereumjs/util';
 import { hexToBytes, setLengthLeft } from '@ethereumjs/util';
-import { runTx } from '@ethereumjs/vm';
+import type { TypedTransaction } from '@ethereumjs/tx';
+import { runTx, type RunTxResult } from '@ethereumjs/vm';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, Hex } from '../chain/types.js';
 import { decodeTransaction } from './admission.js';
@@ -67,7 +69,7 @@ function memoryWords(step: Step): string[] {
   return memory;
 }
 
-class StructLogger {
+class StructLogger implements Tracer<TransactionTrace> {
   readonly logs: StructLog[] = [];
   /** Slots each contract touched so far, as geth accumulates them per address. */
   private readonly storage = new Map<string, Map<string, string>>();
@@ -89,6 +91,24 @@ class StructLogger {
       },
     );
   };
+
+  attach(evm: TracedEvm): void {
+    evm.events!.on('step', this.listener);
+  }
+
+  detach(evm: TracedEvm): void {
+    evm.events!.off('step', this.listener);
+  }
+
+  result(run: RunTxResult): TransactionTrace {
+    if (this.failure !== undefined) throw this.failure;
+    return {
+      gas: Number(run.totalGasSpent),
+      failed: run.execResult.exceptionError !== undefined,
+      returnValue: Buffer.from(run.execResult.returnValue).toString('hex'),
+      structLogs: this.logs,
+    };
+  }
 
   private async record(step: Step): Promise<void> {
     if (this.callerLimit > 0 && this.logs.length >= this.callerLimit) return;
@@ -130,11 +150,23 @@ class StructLogger {
   }
 }
 
+/** What a tracer sees of the EVM: its event emitter. */
+export interface TracedEvm {
+  readonly events?: { on(event: string, listener: (...args: any[]) => void): unknown; off(event: string, listener: (...args: any[]) => void): unknown };
+}
+
+/** A tracer follows one transaction's execution and then builds its answer from the run. */
+export interface Tracer<T> {
+  attach(evm: TracedEvm): void;
+  detach(evm: TracedEvm): void;
+  result(run: RunTxResult, tx: TypedTransaction): T;
+}
+
 /**
- * Re-executes `block` on its parent's state up to transaction `index`, recording the EVM's steps
- * for that transaction in geth's struct-logger format.
+ * Re-executes `block` on its parent's state up to transaction `index`, with `tracer` attached
+ * while that transaction runs.
  */
-export async function traceAt(store: ChainStore, common: Common, parent: BlockRecord, block: BlockRecord, index: number, options: StructLoggerOptions = {}): Promise<TransactionTrace> {
+export async function replayTransaction<T>(store: ChainStore, common: Common, parent: BlockRecord, block: BlockRecord, index: number, tracer: Tracer<T>): Promise<T> {
   const { vm } = await evmViewAt(store, parent, common);
   const context = blockContext(block, common);
   let gasUsed = 0n;
@@ -143,23 +175,19 @@ export async function traceAt(store: ChainStore, common: Common, parent: BlockRe
     if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${block.transactions[i]} of block ${block.number} is missing from the store`);
     const decoded = decodeTransaction(hexToBytes(record.raw), common);
     if (!decoded.ok) throw new ExecutionError('ENGINE_FAILED', `stored transaction ${record.hash} no longer decodes: ${decoded.reason}`);
-    const logger = i === index ? new StructLogger(options) : undefined;
-    if (logger !== undefined) vm.evm.events!.on('step', logger.listener);
+    if (i === index) tracer.attach(vm.evm);
     try {
       const result = await runTx(vm, { tx: decoded.tx, block: context, blockGasUsed: gasUsed, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
       gasUsed += result.totalGasSpent;
-      if (logger !== undefined) {
-        if (logger.failure !== undefined) throw logger.failure;
-        return {
-          gas: Number(result.totalGasSpent),
-          failed: result.execResult.exceptionError !== undefined,
-          returnValue: Buffer.from(result.execResult.returnValue).toString('hex'),
-          structLogs: logger.logs,
-        };
-      }
+      if (i === index) return tracer.result(result, decoded.tx);
     } finally {
-      if (logger !== undefined) vm.evm.events!.off('step', logger.listener);
+      if (i === index) tracer.detach(vm.evm);
     }
   }
   throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction index ${index} is not in block ${block.number}`);
+}
+
+/** geth's default tracer over a replayed transaction. */
+export function traceAt(store: ChainStore, common: Common, parent: BlockRecord, block: BlockRecord, index: number, options: StructLoggerOptions = {}): Promise<TransactionTrace> {
+  return replayTransaction(store, common, parent, block, index, new StructLogger(options));
 }

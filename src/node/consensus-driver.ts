@@ -1,12 +1,18 @@
 // Drives the pure consensus core with real time, the transport and the vote journal:
-// events go through one queue, processed one at a time; a step's 'persist' actions are made
-// durable before any later action of that step leaves the node (persist, then send).
+// events go through one queue and the core steps them one at a time; 'persist' actions are made
+// durable before any other action of their step leaves the node (persist, then send).
+// Group commit: every event already queued is stepped before anything is performed, and the
+// journal entries of all those steps go to disk in ONE write, then their actions run in order.
+// A burst of peer votes used to cost one fsync per vote, serially, on every height's critical
+// path; persisting a vote earlier than needed is always safe (a restart re-sends what was signed).
 import type { ConsensusCore, CoreAction, CoreEvent, Superblock } from '../consensus/types.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
 
 /** Bound on queued events: beyond it, incoming consensus messages are dropped (peers resend). */
 export const MAX_PENDING_EVENTS = 100_000;
+/** Most events stepped before their journal entries are written together (one fsync). */
+export const MAX_STEPS_PER_JOURNAL_WRITE = 256;
 
 export interface DriverHost {
   /** Makes journal entries durable; resolves once fsync'ed. */
@@ -88,7 +94,7 @@ export class ConsensusDriver {
       while (this.queue.length > 0 && !this.stopped) {
         const task = this.queue.shift()!;
         if (task.kind === 'task') await task.run();
-        else await this.perform(this.core.step(task.event));
+        else await this.perform(this.stepQueued(task.event));
       }
     } catch (error) {
       // A failure here (disk full, corrupt store) must stop the validator rather than let it vote on.
@@ -101,24 +107,32 @@ export class ConsensusDriver {
     }
   }
 
+  /** Steps `first` and every event queued behind it (up to the bound; a task ends the run). */
+  private stepQueued(first: CoreEvent): CoreAction[] {
+    const actions = this.core.step(first);
+    for (let steps = 1; steps < MAX_STEPS_PER_JOURNAL_WRITE && this.queue[0]?.kind === 'event'; steps++) {
+      const next = this.queue.shift() as Extract<QueuedTask, { kind: 'event' }>;
+      for (const action of this.core.step(next.event)) actions.push(action);
+    }
+    return actions;
+  }
+
+  /** Journal entries first, durable in one write; then every other action in order. */
   private async perform(actions: readonly CoreAction[]): Promise<void> {
-    let unsaved: unknown[] = [];
-    let unsavedHeight = 0;
-    const flush = async () => {
-      if (unsaved.length === 0) return;
-      const entries = unsaved;
-      unsaved = [];
-      await this.host.persist(entries, unsavedHeight);
-    };
+    const entries: unknown[] = [];
+    let height = 0;
+    for (const action of actions) {
+      if (action.kind !== 'persist') continue;
+      entries.push(action.entry);
+      // Labelled with the highest height: pruned no earlier than its latest entry allows.
+      height = Math.max(height, action.entry.height);
+    }
+    if (entries.length > 0) await this.host.persist(entries, height);
     for (const action of actions) {
       if (this.stopped) return;
-      if (action.kind === 'persist') {
-        unsaved.push(action.entry);
-        unsavedHeight = Math.max(unsavedHeight, action.entry.height);
-        continue;
-      }
-      await flush();
       switch (action.kind) {
+        case 'persist':
+          break;
         case 'broadcast':
           this.host.broadcast(action.bytes);
           break;
@@ -150,7 +164,6 @@ export class ConsensusDriver {
           break;
       }
     }
-    await flush();
   }
 
   private setTimer(timerId: string, delayMs: number): void {

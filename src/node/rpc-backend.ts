@@ -5,8 +5,7 @@ import type { FinalityCertificate, Hex } from '../chain/types.js';
 import type { Committee, CoreStatus } from '../consensus/types.js';
 import { toHex } from '../crypto/bytes.js';
 import { EstimateGasError, ExecutionError } from '../execution/errors.js';
-import type { StructLoggerOptions } from '../execution/trace.js';
-import type { ExecutionEngine } from '../execution/engine.js';
+import type { ExecutionEngine, TraceOptions } from '../execution/engine.js';
 import { Mempool, MempoolError, MempoolErrorCode } from '../mempool/index.js';
 import {
   StateUnavailableError,
@@ -114,7 +113,7 @@ export function createRpcBackend(view: NodeView): RpcBackend {
     },
     traceTransaction: async (hash, options) => {
       try {
-        return await engine.traceTransaction(hash, options as StructLoggerOptions);
+        return await engine.traceTransaction(hash, options as TraceOptions);
       } catch (error) {
         // geth's answers for a hash in no block and for a trace past the node's bound: -32000.
         if (error instanceof ExecutionError && error.code === 'UNKNOWN_TRANSACTION') throw new StateUnavailableError('transaction not found');

@@ -6,7 +6,7 @@ import { CertificateCollector, certificateMessage, verifyCertificate } from '../
 import { createConsensusCore } from '../consensus/core.js';
 import { ed25519Signer, ed25519Verifier } from '../consensus/signing.js';
 import type { Committee, JournalEntry, Superblock } from '../consensus/types.js';
-import { fromHex, toHex } from '../crypto/bytes.js';
+import { toHex } from '../crypto/bytes.js';
 import { sign } from '../crypto/ed25519.js';
 import { keccak256 } from '../crypto/hash.js';
 import { createExecutionEngine, type BlockResult, type ExecutionEngine } from '../execution/engine.js';
@@ -24,7 +24,6 @@ import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type NodeMetrics } from './metrics.js';
 import { createRpcBackend } from './rpc-backend.js';
 import { BlockSync } from './sync.js';
-import { transactionNonce } from './tx-nonce.js';
 import {
   CHANNEL,
   WireError,
@@ -40,9 +39,18 @@ export const EMPTY_BLOCK_INTERVAL_MS = 1_000;
 /** Transactions gossiped to peers are gathered for at most this long into one frame. */
 export const GOSSIP_FLUSH_MS = 2;
 export const MAX_GOSSIP_BATCH = 2_048;
-/** Largest batch a member proposes (transactions, bytes). */
+/** Largest batch a member proposes (transactions, bytes); its gas is its share of the block's. */
 export const MAX_PROPOSAL_TRANSACTIONS = 5_000;
 export const MAX_PROPOSAL_BYTES = 1_500_000;
+/**
+ * Housekeeping writes of a block (forgetting included pending transactions, pruning the vote
+ * journal) run beside the next height instead of before it: each is an fsync, and neither is
+ * needed for safety (a restart re-admits and then drops an included transaction; old journal
+ * entries are pruned next time). Beyond this many in flight, a block waits for them.
+ */
+export const MAX_HOUSEKEEPING_IN_FLIGHT = 4;
+/** Gossiped transactions admitted between two turns of the event loop (consensus must not wait). */
+export const GOSSIP_ADMIT_SLICE = 128;
 /** Certificate shares buffered for heights this node has not executed yet. */
 export const CERTIFICATE_SHARE_WINDOW = 64;
 /** Vote-journal entries are kept for this many heights below the current one. */
@@ -58,6 +66,16 @@ interface PendingProposal {
   readonly height: number;
   readonly requestedAtMs: number;
   readonly timer: NodeJS.Timeout;
+}
+
+/**
+ * A member's batch may use 1/K of the block's gas. The superblock holds every member's batch, so
+ * with the whole limit each, a loaded committee would propose K blocks' worth per height: the
+ * excess is skipped at execution and proposed again, and since batches run in committee order
+ * the later members' senders would starve until takeover duplicated them.
+ */
+export function proposalGasShare(blockGasLimit: bigint, committeeSize: number): bigint {
+  return blockGasLimit / BigInt(Math.max(1, committeeSize));
 }
 
 function peerIdOf(publicKey: Uint8Array): string {
@@ -90,12 +108,16 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const self = committee.members.find((m) => peerIdOf(m.publicKey) === selfKey);
   const store = await openStore(config.dataDir);
   let engine: ExecutionEngine;
+  // The engine is opened before the node that owns the mempool it asks: bound once both exist.
+  const late: { node?: ValidatorNode } = {};
   try {
     engine = await createExecutionEngine({
       store,
       chainId: genesis.chainId,
       genesis: { alloc: genesis.alloc, timestamp: genesis.timestamp, gasLimit: genesis.gasLimit, baseFeePerGas: genesis.baseFeePerGas },
       onListenerError: (error) => logger.error({ err: error }, 'block listener failed'),
+      // The pool recovered the sender of every transaction it admitted, from the same bytes.
+      knownSender: (hash) => late.node?.mempool.get(hash)?.sender,
     });
   } catch (error) {
     await store.close();
@@ -109,6 +131,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     throw new ConfigError(`data dir ${config.dataDir}: ${(error as Error).message}`);
   }
   const node = new ValidatorNode(config, genesis, committee, self?.index ?? null, store, pendingStore, engine, logger, createMetrics(config.id));
+  late.node = node;
   try {
     await node.start();
   } catch (error) {
@@ -134,6 +157,7 @@ class ValidatorNode implements RunningValidator {
   /** When each height was started, for the finality-latency metric (bounded by the heights in flight). */
   private readonly proposalStartedMs = new Map<number, number>();
   private stopped = false;
+  private readonly housekeeping = new Set<Promise<void>>();
 
   constructor(
     private readonly config: ValidatorConfig,
@@ -260,6 +284,7 @@ class ValidatorNode implements RunningValidator {
     clearTimeout(this.gossipTimer);
     this.driver?.stop();
     this.sync?.stop();
+    await Promise.all(this.housekeeping);
     await this.rpc?.close().catch(() => undefined);
     await this.transport?.close().catch(() => undefined);
     await this.pendingStore.close().catch(() => undefined);
@@ -271,10 +296,15 @@ class ValidatorNode implements RunningValidator {
   // ------------------------------------------------------------ transactions
 
   /** Admits a client's transaction, keeps it durably until a block includes it, and gossips it. */
+  /**
+   * Gossip goes out before the durable write (an fsync): the transaction is public once sent, so
+   * nothing is gained by holding it back, and its owner may propose it meanwhile. The client hears
+   * "accepted" only once it is durable.
+   */
   private async submit(raw: Uint8Array): Promise<Hex> {
     const { hash } = await this.mempool.add(raw, 'local');
-    await this.pendingStore.put(hash, raw);
     this.gossip(raw);
+    await this.pendingStore.put(hash, raw);
     return hash;
   }
 
@@ -311,8 +341,15 @@ class ValidatorNode implements RunningValidator {
     this.transport.broadcast(CHANNEL.transactions, encodeTransactions(batch));
   }
 
+  /**
+   * Admission recovers each sender (the pool's state reads resolve at once), so a frame of a few
+   * thousand would hold the event loop for hundreds of milliseconds: consensus messages queued
+   * behind it would wait. Yield between slices.
+   */
   private async onGossipedTransactions(payload: Uint8Array): Promise<void> {
-    for (const raw of decodeTransactions(payload)) {
+    for (const [index, raw] of decodeTransactions(payload).entries()) {
+      if (index > 0 && index % GOSSIP_ADMIT_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopped) return;
       // A peer's transaction that fails here (already known, nonce used) is simply not kept.
       await this.mempool.add(raw, 'peer').catch(() => undefined);
     }
@@ -349,7 +386,7 @@ class ValidatorNode implements RunningValidator {
       height,
       maxTransactions: MAX_PROPOSAL_TRANSACTIONS,
       maxBytes: MAX_PROPOSAL_BYTES,
-      maxGas: this.genesis.gasLimit,
+      maxGas: proposalGasShare(this.genesis.gasLimit, this.committee.members.length),
     });
   }
 
@@ -408,6 +445,8 @@ class ValidatorNode implements RunningValidator {
       }
       return;
     }
+    const deliveredMs = Date.now();
+    const cpuAtDelivery = process.cpuUsage();
     const result = await this.engine.executeBlock({
       height,
       timestampMs: superblock.timestampMs,
@@ -420,28 +459,41 @@ class ValidatorNode implements RunningValidator {
       if (included.has(entry.index)) entry.included++;
       else entry.excluded++;
     }
+    const executedMs = Date.now();
+    const executeCpu = process.cpuUsage(cpuAtDelivery);
     const startedMs = this.proposalStartedMs.get(superblock.height);
     this.proposalStartedMs.delete(superblock.height);
-    if (startedMs !== undefined) this.metrics.finalityLatency.observe((Date.now() - startedMs) / 1000);
+    if (startedMs !== undefined) this.metrics.finalityLatency.observe((executedMs - startedMs) / 1000);
     await this.afterBlock(result, true);
+    // Where a height's time went: agreement (from the proposal request), execution, bookkeeping.
+    this.logger.debug(
+      {
+        height: superblock.height,
+        transactions: result.included.length,
+        skipped: result.skipped.length,
+        agreeMs: startedMs === undefined ? null : deliveredMs - startedMs,
+        executeMs: executedMs - deliveredMs,
+        // CPU of the whole process meanwhile (execution yields to admission and the network).
+        executeCpuMs: Math.round((executeCpu.user + executeCpu.system) / 1000),
+        afterMs: Date.now() - executedMs,
+      },
+      'height done',
+    );
   }
 
   private async afterBlock(result: BlockResult, signShare: boolean): Promise<void> {
-    const { block, receipts, skipped } = result;
+    const { block, skipped } = result;
     this.metrics.height.set(Number(block.number));
     this.metrics.blockTransactions.observe(block.transactions.length);
     if (skipped.length > 0) {
       this.metrics.skippedTransactions.inc(skipped.length);
       this.logger.debug({ height: block.number.toString(), skipped }, 'transactions skipped at their turn');
     }
-    const includedTxs = receipts.map((r) => {
-      const tx = this.engine.getTransaction(r.transactionHash)!;
-      return { hash: r.transactionHash, sender: r.from, nonce: transactionNonce(fromHex(tx.raw)) };
-    });
+    const includedTxs = result.included;
     await this.mempool.onBlockCommitted(includedTxs, Number(block.number));
-    await this.pendingStore.remove(includedTxs.map((tx) => tx.hash));
+    await this.housekeep('forgetting included pending transactions', () => this.pendingStore.remove(includedTxs.map((tx) => tx.hash)));
     this.metrics.mempoolSize.set(this.mempool.size());
-    await this.store.pruneJournal(block.number + 1n - JOURNAL_KEEP_HEIGHTS);
+    await this.housekeep('pruning the vote journal', () => this.store.pruneJournal(block.number + 1n - JOURNAL_KEEP_HEIGHTS));
     if (signShare && this.committeeIndex !== null) {
       const signature = sign(this.config.keyPair, certificateMessage(this.genesis.chainId, block.number, block.hash, block.stateRoot));
       const share = { height: block.number, blockHash: block.hash, stateRoot: block.stateRoot, validatorIndex: this.committeeIndex, signature: `0x${toHex(signature)}` as Hex };
@@ -453,6 +505,17 @@ class ValidatorNode implements RunningValidator {
     for (const bytes of this.earlyShares.get(block.number) ?? []) this.onCertificateShare(bytes);
     this.earlyShares.delete(block.number);
     this.scheduleProposeCheck();
+  }
+
+  /** Starts `task` without waiting for it, unless MAX_HOUSEKEEPING_IN_FLIGHT are still running. */
+  private async housekeep(what: string, task: () => Promise<unknown>): Promise<void> {
+    while (this.housekeeping.size >= MAX_HOUSEKEEPING_IN_FLIGHT) await Promise.race(this.housekeeping);
+    const run = task().then(
+      () => undefined,
+      (error: unknown) => this.logger.error({ err: error }, `${what} failed`),
+    );
+    this.housekeeping.add(run);
+    void run.finally(() => this.housekeeping.delete(run));
   }
 
   private onCertificateShare(bytes: Uint8Array): void {

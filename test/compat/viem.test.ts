@@ -10,6 +10,9 @@ import {
   ContractFunctionRevertedError,
   createPublicClient,
   createWalletClient,
+  decodeErrorResult,
+  encodeFunctionData,
+  custom,
   getAddress,
   http,
   keccak256,
@@ -213,27 +216,66 @@ describe('viem against a live devnet', { timeout: 180_000 }, () => {
     assert.equal(raw.transactions[receipt.transactionIndex].hash, hash);
   });
 
+  test('watchContractEvent over HTTP polls a log filter', async () => {
+    const steps: bigint[] = [];
+    const errors: Error[] = []; // asserted inside the test: a throw in a callback would fail another test
+    // A transport that notes the methods it answered, to know when the filter is installed.
+    const answered = new Set<string>();
+    const base = http(URL)({ chain });
+    const transport = custom({
+      request: async ({ method, params }: { method: string; params?: unknown }) => {
+        const result = await base.request({ method, params } as any);
+        answered.add(method);
+        return result;
+      },
+    });
+    const polling = createPublicClient({ chain, transport });
+    const unwatch = polling.watchContractEvent({
+      address,
+      abi: counter.abi,
+      eventName: 'Incremented',
+      poll: true,
+      pollingInterval: 250,
+      onLogs: (logs) => steps.push(...logs.map((l: any) => l.args.step as bigint)),
+      onError: (e) => errors.push(e),
+    });
+    try {
+      // The first poll installs the filter (eth_newFilter); events after it arrive by eth_getFilterChanges.
+      await until('the log filter to be installed', async () => (answered.has('eth_newFilter') ? true : undefined));
+      await increment(11n);
+      await until('the Incremented event by filter polling', async () => (steps.includes(11n) ? true : undefined), RECEIPT_TIMEOUT_MS);
+      assert.deepEqual(errors, []);
+    } finally {
+      unwatch();
+    }
+  });
+
   test('watchBlocks and watchContractEvent over a WebSocket transport', async () => {
     const wsClient = createPublicClient({ chain, transport: webSocket(WS_URL) });
     const blocks: bigint[] = [];
     const events: bigint[] = [];
     const pending: Hex[] = [];
-    const stopBlocks = wsClient.watchBlocks({ onBlock: (b) => blocks.push(b.number!), onError: (e) => assert.fail(e) });
-    const stopPending = wsClient.watchPendingTransactions({ onTransactions: (hashes) => pending.push(...hashes), onError: (e) => assert.fail(e) });
+    const errors: Error[] = []; // asserted inside the test: a throw in a callback would fail another test
+    const stopBlocks = wsClient.watchBlocks({ onBlock: (b) => blocks.push(b.number!), onError: (e) => errors.push(e) });
+    const stopPending = wsClient.watchPendingTransactions({ onTransactions: (hashes) => pending.push(...hashes), onError: (e) => errors.push(e) });
     const stopEvents = wsClient.watchContractEvent({
       address,
       abi: counter.abi,
       eventName: 'Incremented',
       onLogs: (logs) => events.push(...logs.map((l: any) => l.args.step as bigint)),
-      onError: (e) => assert.fail(e),
+      onError: (e) => errors.push(e),
     });
     try {
       // Give the subscriptions time to register before the event is written.
       await until('a block over the WebSocket', async () => (blocks.length > 0 ? true : undefined), RECEIPT_TIMEOUT_MS);
-      const hash = await increment(42n);
+      await increment(42n);
       await until('the Incremented event over the WebSocket', async () => (events.includes(42n) ? true : undefined), RECEIPT_TIMEOUT_MS);
-      // The transaction went to validator 0; validator 1 announces it once gossip brings it.
+      // A transaction admitted by the node behind the WebSocket is announced while it is pending.
+      const sender = privateKeyToAccount(DEV_ACCOUNTS[5]!.privateKey);
+      const direct = createWalletClient({ chain, transport: http(`http://127.0.0.1:${RPC_PORT + 1}`), account: sender });
+      const hash = await direct.sendTransaction({ chain, account: sender, to: RECIPIENT, value: 1n });
       await until('the pending transaction over the WebSocket', async () => (pending.includes(hash) ? true : undefined), RECEIPT_TIMEOUT_MS);
+      assert.deepEqual(errors, []);
       assert.ok(blocks.length >= 2);
       for (let i = 1; i < blocks.length; i++) assert.ok(blocks[i]! > blocks[i - 1]!, 'blocks arrive in order');
     } finally {
@@ -244,7 +286,7 @@ describe('viem against a live devnet', { timeout: 180_000 }, () => {
     }
   });
 
-  test('debug_traceTransaction: geth struct logger, storage on SLOAD/SSTORE, options and errors', async () => {
+  test('debug_traceTransaction: geth struct logger, storage on SLOAD/SSTORE, its options, errors', async () => {
     const hash = await increment(4n);
     const trace = await rpc(URL, 'debug_traceTransaction', [hash]);
     const receipt = await client.getTransactionReceipt({ hash });
@@ -266,8 +308,31 @@ describe('viem against a live devnet', { timeout: 180_000 }, () => {
     const limited = await rpc(URL, 'debug_traceTransaction', [hash, { limit: 5, enableMemory: true, disableStack: true, disableStorage: true }]);
     assert.equal(limited.structLogs.length, 5);
     assert.deepEqual(Object.keys(limited.structLogs[4]).sort(), ['depth', 'gas', 'gasCost', 'memory', 'op', 'pc']);
-    await assert.rejects(rpc(URL, 'debug_traceTransaction', [hash, { tracer: 'callTracer' }]), /-32602 .*callTracer.*not supported/);
     await assert.rejects(rpc(URL, 'debug_traceTransaction', [`0x${'11'.repeat(32)}`]), /-32000 transaction not found/);
+  });
+
+  test('debug_traceTransaction with callTracer: nested CALL and STATICCALL frames, a reverted inner frame', async () => {
+    const viaSelf = await wallet.writeContract({ chain, account: deployer, address, abi: counter.abi, functionName: 'incrementViaSelf', args: [2n] });
+    const caught = await wallet.writeContract({ chain, account: deployer, address, abi: counter.abi, functionName: 'tryReset' });
+    const [receipt] = await Promise.all([viaSelf, caught].map((hash) => client.waitForTransactionReceipt({ hash, timeout: RECEIPT_TIMEOUT_MS })));
+    const self = address.toLowerCase();
+    const tree = await rpc(URL, 'debug_traceTransaction', [viaSelf, { tracer: 'callTracer' }]);
+    assert.deepEqual([tree.type, tree.from, tree.to, tree.value], ['CALL', deployer.address.toLowerCase(), self, '0x0']);
+    assert.equal(BigInt(tree.gasUsed), receipt!.gasUsed);
+    assert.equal(tree.input, encodeFunctionData({ abi: counter.abi, functionName: 'incrementViaSelf', args: [2n] }));
+    const [inner, check] = tree.calls;
+    assert.deepEqual([inner.type, inner.from, inner.to, inner.value], ['CALL', self, self, '0x0']);
+    assert.equal(inner.input, encodeFunctionData({ abi: counter.abi, functionName: 'increment', args: [2n] }));
+    assert.equal(BigInt(inner.output), BigInt(tree.output));
+    assert.ok(BigInt(inner.gasUsed) > 0n && BigInt(inner.gasUsed) < BigInt(inner.gas));
+    assert.deepEqual([check.type, check.from, check.to, 'value' in check], ['STATICCALL', self, self, false]);
+    const top = await rpc(URL, 'debug_traceTransaction', [viaSelf, { tracer: 'callTracer', tracerConfig: { onlyTopCall: true } }]);
+    assert.equal(top.calls, undefined);
+    const failedInner = (await rpc(URL, 'debug_traceTransaction', [caught, { tracer: 'callTracer' }])).calls[0];
+    assert.equal(failedInner.error, 'execution reverted');
+    const decoded = decodeErrorResult({ abi: counter.abi, data: failedInner.output });
+    assert.equal(decoded.errorName, 'NotOwner');
+    await assert.rejects(rpc(URL, 'debug_traceTransaction', [caught, { tracer: 'prestateTracer' }]), /-32602 .*prestateTracer.*not supported/);
   });
 
   test('eth_call and eth_estimateGas check the sender\'s funds as geth does', async () => {

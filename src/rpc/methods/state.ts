@@ -36,16 +36,29 @@ function rejectOverrides(params: readonly unknown[], index: number): void {
 
 const STRUCT_LOGGER_FLAGS = ['enableMemory', 'disableStack', 'disableStorage', 'enableReturnData'] as const;
 
+const SUPPORTED_TRACERS = 'omit "tracer" for the default struct logger, or use "callTracer"';
+
+/** callTracer's tracerConfig: onlyTopCall; withLog is refused rather than silently dropped. */
+function parseCallTracerConfig(value: unknown): Record<string, boolean> {
+  if (value === undefined || value === null) return {};
+  const config = parseObject(value, 1, 'tracerConfig');
+  if (config.withLog !== undefined && config.withLog !== null && parseBool(config.withLog, 1, 'withLog')) {
+    throw invalidParam(1, 'tracerConfig.withLog is not supported by this node: read the logs from the receipt');
+  }
+  return config.onlyTopCall === undefined || config.onlyTopCall === null ? {} : { onlyTopCall: parseBool(config.onlyTopCall, 1, 'onlyTopCall') };
+}
+
 /**
- * geth's TraceConfig for the default struct logger: its flags, `limit`, and `timeout` (accepted,
- * unused: MAX_TRACE_STEPS bounds the work). Named tracers (callTracer, prestateTracer, JS) are
- * refused with a clear error rather than answered with a struct log the caller did not ask for.
+ * geth's TraceConfig: the struct logger's flags and `limit`, or `tracer: "callTracer"` with its
+ * `tracerConfig`; `timeout` is accepted and unused (MAX_TRACE_STEPS bounds the work). Other
+ * tracers (prestateTracer, JS) are refused rather than answered with a trace nobody asked for.
  */
-function parseTraceOptions(value: unknown): Record<string, boolean | number> {
+function parseTraceOptions(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   const o = parseObject(value, 1, 'tracer options');
+  if (o.tracer === 'callTracer') return { tracer: 'callTracer', tracerConfig: parseCallTracerConfig(o.tracerConfig) };
   if (o.tracer !== undefined && o.tracer !== null && o.tracer !== '') {
-    throw invalidParam(1, `tracer ${describe(o.tracer)} is not supported by this node: omit "tracer" for the default struct logger`);
+    throw invalidParam(1, `tracer ${describe(o.tracer)} is not supported by this node: ${SUPPORTED_TRACERS}`);
   }
   const options: Record<string, boolean | number> = {};
   for (const flag of STRUCT_LOGGER_FLAGS) {

@@ -39,6 +39,24 @@ contract Counter {
         count = 0;
     }
 
+    /// Increments through an external call to itself (a nested CALL frame), then checks the
+    /// result with a pure external call (a STATICCALL frame): a call tree for callTracer.
+    function incrementViaSelf(uint256 step) external returns (uint256) {
+        uint256 result = this.increment(step);
+        require(this.requirePositive(result) == result, "Counter: unreachable");
+        return result;
+    }
+
+    /// Calls reset() from this contract, which is not the owner, and swallows the revert: a
+    /// failed inner frame inside a successful transaction.
+    function tryReset() external returns (bool) {
+        try this.reset() {
+            return true;
+        } catch {
+            return false;
+        }
+    }
+
     function requirePositive(uint256 value) external pure returns (uint256) {
         require(value > 0, "Counter: value must be positive");
         return value;

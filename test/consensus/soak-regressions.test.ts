@@ -1,0 +1,32 @@
+// Seeds of the 10,000-seed soak (`npm run sim:soak`: N = 7, F = 2, adversary, 5 heights) on which
+// the core lost liveness, replayed end to end through the simulator against the real core. All four
+// stalled one instance forever: a member adopted a decision from a weak threshold of DECIDED
+// (one of them an equivocating Byzantine member's) and stopped voting in a round its DECIDED does
+// not stand for, while the honest members still in that round needed exactly its AUX for a quorum.
+// test/consensus/agreement.test.ts pins the rule itself; these keep the real schedules that found it.
+// (Replays depend on the simulator's draws; if src/sim/ changes them, these seeds only stay a smoke test.)
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { runOne } from '../../src/sim/swarm.js';
+import type { Scenario } from '../../src/sim/scenario.js';
+
+const SOAK: Omit<Scenario, 'seed'> = {
+  validators: 7,
+  byzantine: 2,
+  strategy: 'adversary',
+  heights: 5,
+  stakes: 'unequal',
+  signatures: 'mixed',
+  network: 'hostile',
+};
+
+// 701: adopted in round 2 and tagged DECIDED 2, so it counted in no round the others were in.
+// 849, 1155, 1185: adopted in round 1 before sending AUX for round 1.
+for (const seed of [701, 849, 1155, 1185]) {
+  test(`soak seed ${seed}: every honest member delivers every height, no safety violation`, () => {
+    const { verdict, failure } = runOne({ ...SOAK, seed });
+    assert.deepEqual(verdict.safety, []);
+    assert.equal(failure, undefined, failure?.violations.map((v) => v.message).join('\n'));
+    assert.equal(verdict.decidedHeights, SOAK.heights);
+  });
+}
