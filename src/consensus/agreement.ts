@@ -8,7 +8,7 @@ import type { Bit, Committee, JournalEntry, ValidatorIndex } from './types.js';
 import type { ConsensusMessage } from './messages.js';
 import { StakeAggregator } from './stake-aggregator.js';
 import { isQuorum } from '../stake/quorum.js';
-import { MAX_ROUND } from './limits.js';
+import { MAX_ROUND, RELAY_ROUNDS_KEPT } from './limits.js';
 
 /** What an agreement instance asks of its height: send votes, arm its round timer, report a decision. */
 export interface AgreementSink {
@@ -28,6 +28,8 @@ interface RoundState {
   auxSent: readonly Bit[] | null;
   timerArmed: boolean;
   timerExpired: boolean;
+  /** Left (or decided in): only its EST relay rule still runs. */
+  finished: boolean;
 }
 
 interface DecidedVote {
@@ -101,6 +103,8 @@ export class BinaryAgreement {
 
   onEst(sender: ValidatorIndex, round: number, value: Bit): void {
     this.noteRound(sender, round);
+    const finished = this.rounds.get(round);
+    if (finished?.finished) return this.relayLate(finished, round, sender, value);
     if (this.isPast(round)) return;
     this.roundState(round).est[value].add(sender);
     this.progress();
@@ -287,6 +291,18 @@ export class BinaryAgreement {
     }
   }
 
+  /**
+   * BV-broadcast's relay rule outlives the round (DBFT, Fig. 1): a member still in round r may need
+   * this member's EST[r](v) for v to reach a quorum in its bin_values, even after this member
+   * left r or decided. Kept for the last RELAY_ROUNDS_KEPT rounds only.
+   */
+  private relayLate(state: RoundState, round: number, sender: ValidatorIndex, value: Bit): void {
+    state.est[value].add(sender);
+    if (this.self === null || state.estSent[value] || !state.est[value].reachedWeak) return;
+    state.estSent[value] = true;
+    this.sink.broadcast({ type: 'est', instance: this.instance, round, value }, false);
+  }
+
   private finishRound(values: readonly Bit[]): void {
     const r = this.currentRound;
     const b: Bit = (r % 2) as Bit;
@@ -302,7 +318,8 @@ export class BinaryAgreement {
       this.est = b;
     }
     this.currentRound = r + 1;
-    this.rounds.delete(r); // a finished round never matters again (its AUX is sent, its values taken)
+    state.finished = true; // its AUX is sent, its values taken: only relays remain
+    this.rounds.delete(r - RELAY_ROUNDS_KEPT);
   }
 
   private isPast(round: number): boolean {
@@ -312,7 +329,11 @@ export class BinaryAgreement {
   private decide(value: Bit, round: number): void {
     if (this.decision !== null) return;
     this.decision = { value, round };
-    this.rounds.clear();
+    // Rounds not reached are dropped; those voted in keep relaying (see relayLate).
+    for (const [r, state] of this.rounds) {
+      if (r > this.currentRound || r <= this.currentRound - RELAY_ROUNDS_KEPT) this.rounds.delete(r);
+      else state.finished = true;
+    }
     if (this.self !== null) this.sink.broadcast({ type: 'decided', instance: this.instance, round, value });
     this.sink.decided(value);
   }
@@ -334,6 +355,7 @@ export class BinaryAgreement {
         auxSent: null,
         timerArmed: false,
         timerExpired: false,
+        finished: false,
       };
       for (const [sender, d] of this.decidedFrom) if (d.round < round) state.est[d.value].add(sender);
       this.rounds.set(round, state);

@@ -259,7 +259,8 @@ class Core implements ConsensusCore {
         continue;
       }
       fresh = true;
-      if (live || item.type === 'fetch' || item.type === 'stateRequest') hs.handle(envelope.sender, item);
+      // A delivered height still serves requests and relays EST for members still in its rounds.
+      if (live || item.type === 'fetch' || item.type === 'stateRequest' || item.type === 'est') hs.handle(envelope.sender, item);
     }
     if (invalid !== null) this.drop(invalid.reason, invalid.detail);
     else if (!fresh) this.drop('duplicate', `every item from ${envelope.sender} already seen`);

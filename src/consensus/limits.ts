@@ -12,6 +12,8 @@ export const MAX_COMMITTEE_SIZE = 65_535;
 export const MESSAGE_OVERHEAD_BYTES = 256 * 1024;
 /** DBFT rounds an instance may reach; far beyond what any run after stabilisation needs. */
 export const MAX_ROUND = 65_535;
+/** Finished DBFT rounds of an instance in which a member still relays EST (agreement.ts, relayLate). */
+export const RELAY_ROUNDS_KEPT = 4;
 /** Heights kept after delivery to help laggards (PROTOCOL.md: "at least the two previous heights"). */
 export const RETAINED_HEIGHTS = 2;
 

@@ -7,7 +7,7 @@
 import { createBlock, type Block } from '@ethereumjs/block';
 import { Hardfork, Mainnet, createCustomCommon, type Common } from '@ethereumjs/common';
 import { Caches, MerkleStateManager, getMerkleStateProof } from '@ethereumjs/statemanager';
-import { KECCAK256_NULL, bytesToHex, createAddressFromString, hexToBytes, setLengthLeft } from '@ethereumjs/util';
+import { KECCAK256_NULL, bytesToHex, createAddressFromString, hexToBytes, setLengthLeft, type Account } from '@ethereumjs/util';
 import { Bloom, createVM, runTx, type VM } from '@ethereumjs/vm';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, FinalityCertificate, Hex, LogRecord, ReceiptRecord, SkippedTransaction, TransactionRecord } from '../chain/types.js';
@@ -19,7 +19,7 @@ import { blockSize, buildHeader, headerToRecord } from './header.js';
 import { LATEST_ACCOUNT_CACHE_MAX, MAX_BLOCK_TRANSACTIONS, MAX_EXTRA_DATA_BYTES, MIN_TRANSFER_GAS, YIELD_EVERY_TRANSACTIONS } from './limits.js';
 import { findLogs, type LogFilter } from './logs.js';
 import { PendingNodeDB } from './node-db.js';
-import { callAt, estimateGasAt, type CallParams, type CallResult } from './queries.js';
+import { callAt, createAccessListAt, estimateGasAt, type AccessListResult, type CallParams, type CallResult } from './queries.js';
 import { CallTracer, type CallFrame, type CallTracerOptions } from './call-tracer.js';
 import { replayTransaction, traceAt, type StructLoggerOptions, type TransactionTrace } from './trace.js';
 import { effectiveGasPrice, encodedReceipts, orderedTrieRoot, toReceiptRecords, type ExecutedTransaction } from './receipts.js';
@@ -106,9 +106,12 @@ export interface ExecutionEngine {
   getStorageAt(address: Hex, slot: Hex, blockNumber?: bigint): Promise<Hex>;
   call(params: CallParams, blockNumber?: bigint): Promise<CallResult>;
   estimateGas(params: CallParams, blockNumber?: bigint): Promise<bigint>;
+  /** geth's eth_createAccessList; throws EstimateGasError when the sender cannot pay. */
+  createAccessList(params: CallParams, blockNumber?: bigint): Promise<AccessListResult>;
   getProof(address: Hex, slots: readonly Hex[], blockNumber?: bigint): Promise<AccountProof>;
   /** geth's struct logger by default; geth's callTracer when `tracer` says so. */
-  traceTransaction(hash: Hex, options?: TraceOptions): Promise<TransactionTrace | CallFrame>;
+  traceTransaction(hash: Hex, options?: StructLoggerOptions): Promise<TransactionTrace>;
+  traceTransaction(hash: Hex, options: TraceOptions): Promise<TransactionTrace | CallFrame>;
   onBlock(listener: BlockListener): () => void;
 }
 
@@ -178,20 +181,28 @@ class Engine implements ExecutionEngine {
   head(): BlockRecord {
     return this.headBlock;
   }
+  // Reads show nothing above the head. The store makes a block readable as soon as it commits,
+  // a moment before the head advances; without this a client could get a receipt whose block is
+  // above eth_blockNumber and whose effects eth_call at "latest" does not see yet.
+  private visible<T extends { readonly number?: bigint; readonly blockNumber?: bigint }>(record: T | undefined): T | undefined {
+    if (record === undefined) return undefined;
+    const number = record.number ?? record.blockNumber!;
+    return number <= this.headBlock.number ? record : undefined;
+  }
   getBlockByNumber(number: bigint): BlockRecord | undefined {
-    return this.store.getBlockByNumber(number);
+    return number <= this.headBlock.number ? this.store.getBlockByNumber(number) : undefined;
   }
   getBlockByHash(hash: Hex): BlockRecord | undefined {
-    return this.store.getBlockByHash(hash.toLowerCase() as Hex);
+    return this.visible(this.store.getBlockByHash(hash.toLowerCase() as Hex));
   }
   getTransaction(hash: Hex): TransactionRecord | undefined {
-    return this.store.getTransaction(hash.toLowerCase() as Hex);
+    return this.visible(this.store.getTransaction(hash.toLowerCase() as Hex));
   }
   getReceipt(hash: Hex): ReceiptRecord | undefined {
-    return this.store.getReceipt(hash.toLowerCase() as Hex);
+    return this.visible(this.store.getReceipt(hash.toLowerCase() as Hex));
   }
   getBlockReceipts(number: bigint): readonly ReceiptRecord[] | undefined {
-    return this.store.getBlockReceipts(number);
+    return number <= this.headBlock.number ? this.store.getBlockReceipts(number) : undefined;
   }
   getLogs(filter: LogFilter): LogRecord[] {
     return findLogs(this.store, this.common, filter, this.headBlock.number);
@@ -249,6 +260,7 @@ class Engine implements ExecutionEngine {
       await this.store.commitBlock({ chainId: this.chainId, block: result.block, receipts: result.receipts, transactions: result.transactions, stateNodes: this.nodes.snapshot() });
       this.nodes.clear();
       this.advanceHead(result.block);
+      await this.rememberSenders(run.executed);
       this.notify(result.block, result.receipts);
       const included = run.executed.map((e) => ({ hash: e.hash, sender: e.from, nonce: e.tx.nonce }));
       return { block: result.block, receipts: result.receipts, skipped: run.skipped, included };
@@ -345,6 +357,22 @@ class Engine implements ExecutionEngine {
     return { block, receipts, transactions };
   }
 
+  /**
+   * Caches the block's senders as the new head has them, read from the live state's cache (the
+   * live state now equals the head): the mempool re-reads every one of them right after a block,
+   * and from the head's view each read is a walk down the trie.
+   */
+  private async rememberSenders(executed: readonly ExecutedTransaction[]): Promise<void> {
+    const head = this.headBlock;
+    for (const { from } of executed) {
+      if (this.latestAccounts.size >= LATEST_ACCOUNT_CACHE_MAX) return;
+      if (this.latestAccounts.has(from)) continue;
+      const account = await this.state.getAccount(createAddressFromString(from));
+      if (this.headBlock !== head) return;
+      this.latestAccounts.set(from, accountInfo(account));
+    }
+  }
+
   private advanceHead(block: BlockRecord): void {
     this.headBlock = block;
     this.headView = readViewAt(this.store, block, this.common);
@@ -378,12 +406,7 @@ class Engine implements ExecutionEngine {
     const cached = latest ? this.latestAccounts.get(key) : undefined;
     if (cached !== undefined) return cached;
     const { view, block } = this.viewAt(blockNumber);
-    const account = await view.getAccount(createAddressFromString(address));
-    const info: AccountInfo = {
-      nonce: account?.nonce ?? 0n,
-      balance: account?.balance ?? 0n,
-      codeHash: bytesToHex(account?.codeHash ?? KECCAK256_NULL) as Hex,
-    };
+    const info = accountInfo(await view.getAccount(createAddressFromString(address)));
     // Only cache if the head did not move while we read.
     if (latest && block === this.headBlock) {
       if (this.latestAccounts.size >= LATEST_ACCOUNT_CACHE_MAX) this.latestAccounts.clear();
@@ -409,6 +432,10 @@ class Engine implements ExecutionEngine {
     return estimateGasAt(this.store, this.common, this.blockAt(blockNumber), params);
   }
 
+  createAccessList(params: CallParams, blockNumber?: bigint): Promise<AccessListResult> {
+    return createAccessListAt(this.store, this.common, this.blockAt(blockNumber), params);
+  }
+
   async getProof(address: Hex, slots: readonly Hex[], blockNumber?: bigint): Promise<AccountProof> {
     const block = this.blockAt(blockNumber);
     const proof = await getMerkleStateProof(readViewAt(this.store, block, this.common), createAddressFromString(address), slots.map((s) => setLengthLeft(hexToBytes(s), 32)));
@@ -423,6 +450,8 @@ class Engine implements ExecutionEngine {
     };
   }
 
+  traceTransaction(hash: Hex, options?: StructLoggerOptions): Promise<TransactionTrace>;
+  traceTransaction(hash: Hex, options: TraceOptions): Promise<TransactionTrace | CallFrame>;
   async traceTransaction(hash: Hex, options: TraceOptions = {}): Promise<TransactionTrace | CallFrame> {
     const record = this.getTransaction(hash);
     if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${hash} is not in any block`);
@@ -434,6 +463,10 @@ class Engine implements ExecutionEngine {
     }
     return traceAt(this.store, this.common, parent, block, record.transactionIndex, options);
   }
+}
+
+function accountInfo(account: Account | undefined): AccountInfo {
+  return { nonce: account?.nonce ?? 0n, balance: account?.balance ?? 0n, codeHash: bytesToHex(account?.codeHash ?? KECCAK256_NULL) as Hex };
 }
 
 /** Lets sockets, timers and RPC run during a long block (their state is the committed head's). */

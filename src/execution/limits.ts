@@ -20,6 +20,8 @@ export const DEFAULT_MAX_LOGS_PER_QUERY = 10_000;
 export const MAX_TRACE_STEPS = 200_000;
 /** debug_traceTransaction with callTracer: most call frames recorded before the trace is refused. */
 export const MAX_TRACE_CALL_FRAMES = 10_000;
+/** eth_createAccessList: most runs until the list stops changing (geth loops until it does). */
+export const MAX_ACCESS_LIST_ITERATIONS = 10;
 /** eth_estimateGas: most EVM runs of the binary search (60M gas needs about 12). */
 export const MAX_ESTIMATE_ITERATIONS = 40;
 /** eth_call gas when the caller gives none: the block gas limit, like geth's RPC gas cap. */

@@ -3,14 +3,14 @@
 // is done here, in geth's terms), so gasUsed includes intrinsic gas and an estimate is directly
 // usable as a gas limit.
 import type { Common } from '@ethereumjs/common';
-import { createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from '@ethereumjs/tx';
+import { createAccessList2930Tx, createFeeMarket1559Tx, createLegacyTx, type TypedTransaction } from '@ethereumjs/tx';
 import { bytesToHex, createAddressFromString, createZeroAddress, hexToBytes, toChecksumAddress, type Address } from '@ethereumjs/util';
 import { runTx, type RunTxResult, type VM } from '@ethereumjs/vm';
 import type { Block } from '@ethereumjs/block';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, Hex } from '../chain/types.js';
 import { EstimateGasError } from './errors.js';
-import { MAX_ESTIMATE_ITERATIONS, MIN_TRANSFER_GAS } from './limits.js';
+import { MAX_ACCESS_LIST_ITERATIONS, MAX_ESTIMATE_ITERATIONS, MIN_TRANSFER_GAS } from './limits.js';
 import { blockContext, evmViewAt } from './state-view.js';
 
 export interface CallParams {
@@ -22,6 +22,20 @@ export interface CallParams {
   readonly gasPrice?: bigint;
   readonly maxFeePerGas?: bigint;
   readonly maxPriorityFeePerGas?: bigint;
+  /** EIP-2930: slots warmed before the call starts (they change the gas, as in geth). */
+  readonly accessList?: readonly AccessListItem[];
+}
+
+export interface AccessListItem {
+  readonly address: Hex;
+  readonly storageKeys: readonly Hex[];
+}
+
+/** eth_createAccessList's answer: the list, the gas a call using it takes, and its failure. */
+export interface AccessListResult {
+  readonly accessList: AccessListItem[];
+  readonly gasUsed: bigint;
+  readonly error?: string;
 }
 
 export interface CallResult {
@@ -39,13 +53,16 @@ function callTransaction(params: CallParams, from: Address, gasLimit: bigint, co
     value: params.value ?? 0n,
     data: params.data === undefined ? new Uint8Array() : hexToBytes(params.data),
   };
+  const accessList = params.accessList?.map((item) => ({ address: item.address, storageKeys: [...item.storageKeys] }));
   const tx =
     params.maxFeePerGas !== undefined || params.maxPriorityFeePerGas !== undefined
       ? createFeeMarket1559Tx(
-          { ...base, maxFeePerGas: params.maxFeePerGas ?? params.maxPriorityFeePerGas ?? 0n, maxPriorityFeePerGas: params.maxPriorityFeePerGas ?? 0n },
+          { ...base, accessList, maxFeePerGas: params.maxFeePerGas ?? params.maxPriorityFeePerGas ?? 0n, maxPriorityFeePerGas: params.maxPriorityFeePerGas ?? 0n },
           { common, freeze: false },
         )
-      : createLegacyTx({ ...base, gasPrice: params.gasPrice ?? 0n }, { common, freeze: false });
+      : accessList !== undefined
+        ? createAccessList2930Tx({ ...base, accessList, gasPrice: params.gasPrice ?? 0n }, { common, freeze: false })
+        : createLegacyTx({ ...base, gasPrice: params.gasPrice ?? 0n }, { common, freeze: false });
   // Unsigned on purpose: the caller is whoever `from` says, as in geth's eth_call.
   tx.getSenderAddress = () => from;
   return tx;
@@ -93,12 +110,14 @@ async function fundsError(vm: VM, params: CallParams, gasLimit: bigint): Promise
 }
 
 /** One call on a view, rolled back afterwards so the view can be reused. */
-async function runOnce(vm: VM, block: Block, params: CallParams, gasLimit: bigint): Promise<CallResult> {
+async function runOnce(vm: VM, block: Block, params: CallParams, gasLimit: bigint, report?: { accessList?: AccessListItem[] }): Promise<CallResult> {
   const from = senderOf(params);
   const tx = callTransaction(params, from, gasLimit, vm.common);
   await vm.stateManager.checkpoint();
   try {
-    const result = await runTx(vm, { tx, block, skipNonce: true, skipBalance: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
+    const reportAccessList = report !== undefined;
+    const result = await runTx(vm, { tx, block, skipNonce: true, skipBalance: true, skipBlockGasLimitValidation: true, skipHardForkValidation: true, reportAccessList });
+    if (report !== undefined) report.accessList = (result.accessList ?? []).map((item) => ({ address: item.address as Hex, storageKeys: item.storageKeys as Hex[] }));
     return outcome(result);
   } catch (error) {
     return { returnData: '0x', gasUsed: 0n, reverted: false, error: gethWording((error as Error).message) };
@@ -174,4 +193,33 @@ function gethWording(message: string): string {
 /** Out of gas: the EVM's, or a limit under the intrinsic gas. */
 function isOutOfGas(error: string): boolean {
   return error === 'out of gas' || error.startsWith('intrinsic gas too low');
+}
+
+function sameAccessList(a: readonly AccessListItem[], b: readonly AccessListItem[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * geth's eth_createAccessList: run the call, collect the addresses and slots it touches (sender,
+ * recipient and precompiles excluded, as the EVM keeps them warm anyway), run again with that
+ * list until it no longer changes, and report the gas of the last run.
+ */
+export async function createAccessListAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams): Promise<AccessListResult> {
+  const { vm } = await evmViewAt(store, at, common);
+  const block = blockContext(at, common, hasFee(params) ? at.baseFeePerGas : 0n);
+  const gasLimit = params.gas ?? at.gasLimit;
+  const unfunded = await fundsError(vm, params, gasLimit);
+  if (unfunded !== undefined) throw new EstimateGasError(unfunded, '0x', false);
+  let list: AccessListItem[] = params.accessList?.map((item) => ({ address: item.address, storageKeys: [...item.storageKeys] })) ?? [];
+  for (let i = 0; i < MAX_ACCESS_LIST_ITERATIONS; i++) {
+    const report: { accessList?: AccessListItem[] } = {};
+    const result = await runOnce(vm, block, { ...params, accessList: list }, gasLimit, report);
+    const found = report.accessList ?? [];
+    if (result.reverted || result.error !== undefined || sameAccessList(found, list)) {
+      const error = result.reverted ? 'execution reverted' : result.error;
+      return { accessList: found, gasUsed: result.gasUsed, ...(error === undefined ? {} : { error }) };
+    }
+    list = found;
+  }
+  throw new EstimateGasError(`access list did not settle after ${MAX_ACCESS_LIST_ITERATIONS} runs: the call touches different state each run`, '0x', false);
 }

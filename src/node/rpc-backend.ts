@@ -67,9 +67,9 @@ function outcomeOf(result: { returnData: Hex; gasUsed: bigint; reverted: boolean
   return { kind: 'success', returnData: result.returnData, gasUsed: result.gasUsed };
 }
 
-/** Execution takes no access list or nonce: they do not change a call's result here. */
+/** Calls ignore the nonce (geth's eth_call skips nonce checks); an access list warms slots. */
 function executionParams(params: CallParams) {
-  const { accessList: _accessList, nonce: _nonce, ...rest } = params;
+  const { nonce: _nonce, ...rest } = params;
   return rest;
 }
 
@@ -108,6 +108,15 @@ export function createRpcBackend(view: NodeView): RpcBackend {
             ? { kind: 'revert', returnData: error.revertData, gasUsed: 0n }
             : { kind: 'error', error: error.message, gasUsed: 0n };
         }
+        throw error;
+      }
+    },
+    createAccessList: async (params, block) => {
+      try {
+        return await engine.createAccessList(executionParams(params), block);
+      } catch (error) {
+        // The sender cannot pay, or the list never settles: geth answers -32000 with the reason.
+        if (error instanceof EstimateGasError) throw new StateUnavailableError(error.message);
         throw error;
       }
     },

@@ -43,6 +43,13 @@ export type ExecutionOutcome =
   | { readonly kind: 'revert'; readonly returnData: Hex; readonly gasUsed: bigint }
   | { readonly kind: 'error'; readonly error: string; readonly gasUsed: bigint };
 
+/** What eth_createAccessList found: the list, the gas a call with it uses, and how it failed. */
+export interface AccessListOutcome {
+  readonly accessList: readonly AccessListEntry[];
+  readonly gasUsed: bigint;
+  readonly error?: string; // 'execution reverted', 'out of gas', ...
+}
+
 /** A transaction admitted to the mempool and not yet in a block. */
 export interface PendingTransaction {
   readonly hash: Hex;
@@ -194,6 +201,8 @@ export interface RpcBackend {
   // Execution without commitment.
   call(params: CallParams, block: bigint): Promise<ExecutionOutcome>;
   estimateGas(params: CallParams, block: bigint): Promise<ExecutionOutcome>;
+  /** eth_createAccessList; a call that cannot run at all throws StateUnavailableError. */
+  createAccessList?(params: CallParams, block: bigint): Promise<AccessListOutcome>;
   traceTransaction?(hash: Hex, options: Record<string, unknown>): Promise<unknown>;
 
   // Mempool. sendRawTransaction throws TxRejectedError with the reason.

@@ -145,6 +145,19 @@ describe('viem against a live devnet', { timeout: 180_000 }, () => {
     assert.equal(await client.readContract({ address, abi: counter.abi, functionName: 'count', blockNumber: deployBlock }), 7n);
   });
 
+  test('eth_createAccessList lists the slots a call touches; calls and estimates accept the list', async () => {
+    const data = encodeFunctionData({ abi: counter.abi, functionName: 'increment', args: [1n] });
+    const { accessList, gasUsed } = await client.createAccessList({ account: deployer, to: address, data });
+    const creditsSlot = keccak256(`0x${deployer.address.slice(2).toLowerCase().padStart(64, '0')}${'2'.padStart(64, '0')}`);
+    assert.deepEqual(accessList, [{ address: address.toLowerCase(), storageKeys: [toHex(0, { size: 32 }), creditsSlot] }]);
+    assert.ok(gasUsed > 21_000n);
+    // Warm slots cost 100 gas to read instead of 2100: the estimate with the list is what the list says.
+    const withList = await client.estimateGas({ account: deployer, to: address, data, accessList, type: 'eip1559' });
+    assert.ok(withList >= gasUsed, `estimate ${withList} below the list's ${gasUsed}`);
+    const reverted = await rpc(URL, 'eth_createAccessList', [{ from: deployer.address, to: address, data: encodeFunctionData({ abi: counter.abi, functionName: 'increment', args: [5000n] }) }]);
+    assert.equal(reverted.error, 'execution reverted');
+  });
+
   test('eth_getProof returns the account and storage proof of the contract', async () => {
     const proof = await client.getProof({ address, storageKeys: [toHex(0, { size: 32 })] });
     assert.equal(proof.address.toLowerCase(), address.toLowerCase());

@@ -140,3 +140,142 @@ test('DECIDED below a weak threshold never decides, whatever the claimed rounds'
   assert.equal(d.decision, null);
   assert.deepEqual(d.sentOf('est'), [est(1, 0)]);
 });
+
+const coord = (round: number, value: Bit): Vote => ({ type: 'coord', instance: INSTANCE, round, value });
+
+test('a member that left a round still relays an EST of that round once it reaches T', () => {
+  const d = new Driver();
+  d.act((a) => a.input(0));
+  for (const sender of [0, 1]) d.from(sender, est(1, 0));
+  d.from(0, coord(1, 0)); // member 0 coordinates round 1 of instance 0
+  assert.deepEqual(d.sentOf('aux'), [aux(1, 0)]);
+  for (const sender of [0, 1]) d.from(sender, aux(1, 0));
+  assert.equal(d.agreement.round, 2, 'values {0} in round 1 (b = 1): est 0, next round');
+  assert.equal(d.decision, null);
+
+  // EST[1](1) reaches T only now. A member still in round 1 may need this relay for 1 to reach a
+  // quorum in its bin_values, so leaving the round must not end the relay rule (DBFT, Fig. 1).
+  d.from(1, est(1, 1));
+  assert.ok(!d.sent.some((v) => v.type === 'est' && v.round === 1 && v.value === 1), 'below T: no relay');
+  d.from(3, est(1, 1));
+  assert.deepEqual(d.sentOf('est').filter((v) => v.round === 1), [est(1, 0), est(1, 1)]);
+});
+
+test('a member that decided still relays an EST of its decision round once it reaches T', () => {
+  const d = new Driver();
+  d.act((a) => a.input(1));
+  for (const sender of [0, 1]) d.from(sender, est(1, 1));
+  d.from(0, coord(1, 1));
+  for (const sender of [0, 1]) d.from(sender, aux(1, 1));
+  assert.equal(d.decision, 1, 'values {1} = b in round 1');
+  d.from(1, est(1, 0));
+  d.from(3, est(1, 0));
+  assert.deepEqual(d.sentOf('est'), [est(1, 1), est(1, 0)]);
+  d.from(3, est(2, 0));
+  d.from(1, est(2, 0));
+  assert.equal(d.sentOf('est').length, 2, 'rounds after the decision are DECIDED\'s: nothing more is sent');
+});
+
+/**
+ * Five honest agreements and two Byzantine members (7 × weight 1: Q = 5, T = 3, honest weight is
+ * exactly a quorum), messages delivered by hand. Byzantine votes are injected directly.
+ */
+class Mesh {
+  private readonly nodes = new Map<number, { agreement: BinaryAgreement; own: Vote[]; decision: Bit | null }>();
+  private readonly pending: { from: number; to: number; vote: Vote }[] = [];
+
+  constructor(instance: number, honest: readonly number[]) {
+    const { committee: seven } = makeCommittee([1n, 1n, 1n, 1n, 1n, 1n, 1n]);
+    for (const i of honest) {
+      const node = { agreement: null as unknown as BinaryAgreement, own: [] as Vote[], decision: null as Bit | null };
+      const sink: AgreementSink = {
+        broadcast: (message) => {
+          node.own.push(message as Vote);
+          for (const to of honest) if (to !== i) this.pending.push({ from: i, to, vote: message as Vote });
+        },
+        setRoundTimer: () => undefined,
+        cancelRoundTimer: () => undefined,
+        decided: (value) => (node.decision = value),
+      };
+      node.agreement = new BinaryAgreement(seven, instance, i, sink);
+      this.nodes.set(i, node);
+    }
+  }
+
+  act(i: number, action: (a: BinaryAgreement) => void): void {
+    const node = this.nodes.get(i)!;
+    action(node.agreement);
+    for (let vote = node.own.shift(); vote !== undefined; vote = node.own.shift()) this.receive(i, i, vote);
+  }
+
+  /** A Byzantine member's vote, to the members listed. */
+  byzantine(from: number, to: readonly number[], vote: Vote): void {
+    for (const i of to) this.act(i, () => this.receive(i, from, vote));
+  }
+
+  /** Delivers pending messages that `pass` until none is left (new ones included). */
+  deliver(pass: (m: { from: number; to: number; vote: Vote }) => boolean = () => true): void {
+    for (let k = this.pending.findIndex(pass); k >= 0; k = this.pending.findIndex(pass)) {
+      const [m] = this.pending.splice(k, 1);
+      this.act(m!.to, () => this.receive(m!.to, m!.from, m!.vote));
+    }
+  }
+
+  timer(i: number): void {
+    this.act(i, (a) => a.onTimer(a.round));
+  }
+
+  agreement(i: number): BinaryAgreement {
+    return this.nodes.get(i)!.agreement;
+  }
+
+  decision(i: number): Bit | null {
+    return this.nodes.get(i)!.decision;
+  }
+
+  private receive(to: number, from: number, vote: Vote): void {
+    const a = this.nodes.get(to)!.agreement;
+    if (vote.type === 'est') a.onEst(from, vote.round, vote.value);
+    else if (vote.type === 'coord') a.onCoord(from, vote.round, vote.value);
+    else if (vote.type === 'aux') a.onAux(from, vote.round, vote.values);
+    else a.onDecided(from, vote.round, vote.value);
+  }
+}
+
+test('a round left early by one member still ends for the others: without late relays it deadlocks', () => {
+  // Instance 5: its rounds 1 and 2 are coordinated by the Byzantine members 5 and 6, who send no
+  // COORD, so AUX leave on timers. Honest: L = 0 (decides first), S = 1, A = 2, B = 3, C = 4.
+  const [L, S, A, B, C] = [0, 1, 2, 3, 4];
+  const honest = [L, S, A, B, C];
+  const byz = [5, 6];
+  const v = (round: number, value: Bit): Vote => ({ type: 'est', instance: 5, round, value });
+  const m = new Mesh(5, honest);
+  for (const [i, input] of [[L, 1], [S, 1], [C, 1], [A, 0], [B, 0]] as const) m.act(i, (a) => a.input(input));
+
+  // Round 1: EST(1) everywhere (A and B relay it); L, S, C time out first and send AUX {1}; the
+  // Byzantine members complete L's quorum of AUX {1}, so L decides 1 having never seen EST(0).
+  for (const b of byz) m.byzantine(b, honest, v(1, 1));
+  m.deliver(({ vote }) => vote.type === 'est' && vote.value === 1);
+  for (const i of [L, S, C]) m.timer(i);
+  m.deliver(({ to, vote }) => to === L && vote.type === 'aux');
+  for (const b of byz) m.byzantine(b, [L], { type: 'aux', instance: 5, round: 1, values: [1] });
+  assert.equal(m.decision(L), 1);
+
+  // EST(0) from A and B, and from the Byzantine members to A, B and C only: 0 reaches a quorum at
+  // A, B and C (5 with the Byzantine pair) but only 4 at S, which needs L's relay of it. A and B
+  // time out with bin_values {0, 1}: their AUX {0, 1} counts at S only once 0 is in its bin_values.
+  for (const b of byz) m.byzantine(b, [A, B, C], v(1, 0));
+  m.deliver(({ to }) => to !== L);
+  for (const i of [A, B]) m.timer(i);
+  m.deliver(({ to }) => to !== L);
+  assert.equal(m.agreement(S).round, 1, 'S lacks a quorum of AUX inside its bin_values');
+
+  // Everything now flows (the Byzantine members stay silent). L left round 1 by deciding; its
+  // DECIDED stands for it only from round 2 on. Only its late relay of EST[1](0) lets S finish
+  // round 1 — and A, B, C need S's votes in round 2.
+  for (let pass = 0; pass < 10 && honest.some((i) => m.decision(i) === null); pass++) {
+    m.deliver();
+    for (const i of honest) if (m.decision(i) === null) m.timer(i);
+  }
+  assert.deepEqual(honest.map((i) => m.decision(i)), [1, 1, 1, 1, 1]);
+});

@@ -137,3 +137,18 @@ test('decoding with a known sender still refuses a foreign chain id and bad enco
   assert.ok(!garbage.ok);
   assert.match(garbage.reason, /invalid transaction encoding/);
 });
+
+test("after a block, the senders' cached accounts equal the state the head's proof shows", async () => {
+  const raws = sampleBlock();
+  await withEngine(undefined, async (engine) => {
+    const { included } = await engine.executeBlock(blockInput(engine, raws));
+    for (const sender of new Set(included.map((t) => t.sender))) {
+      const cached = await engine.getAccount(sender);
+      const proven = await engine.getProof(sender, []);
+      assert.equal(cached.nonce, proven.nonce);
+      assert.equal(cached.balance, proven.balance);
+      assert.equal(cached.codeHash, proven.codeHash);
+    }
+    assert.equal((await engine.getAccount(address(0))).nonce, 2n);
+  });
+});

@@ -37,6 +37,20 @@ function makeDocument(ids: Map<string, El>) {
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Retries `check` until it stops throwing (the page works asynchronously), up to a generous bound. */
+async function eventually(check: () => void, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await settle(25);
+    }
+  }
+}
+
 test('explorer: latest blocks, live heads, committee bars, status, and block/tx/address views', async () => {
   const backend = new MemoryBackend();
   const server = await startRpcServer({ backend, host: '127.0.0.1', port: 0 });
@@ -61,18 +75,20 @@ test('explorer: latest blocks, live heads, committee bars, status, and block/tx/
     });
     const script = readFileSync(new URL('../../src/rpc/explorer/index.html', import.meta.url), 'utf8').match(/<script>([\s\S]*)<\/script>/)![1]!;
     vm.runInContext(script, ctx);
-    await settle(400);
     const text = (id: string) => ids.get(id)!.textContent.replace(/\s+/g, ' ');
-    assert.equal(text('head'), '1');
-    assert.equal(text('chain'), '31337');
-    assert.ok(ids.get('live')!.classList.set.has('on'), 'WebSocket connected');
-    assert.equal(ids.get('blocks')!.children.length, 2);
-    assert.match(text('committee'), /#0 40\.0% #1 30\.0% #2 20\.0% #3 10\.0% quorum/);
-    assert.match(text('status'), /finalized height 1 epoch 0/);
+    await eventually(() => {
+      assert.equal(text('head'), '1');
+      assert.equal(text('chain'), '31337');
+      assert.ok(ids.get('live')!.classList.set.has('on'), 'WebSocket connected');
+      assert.equal(ids.get('blocks')!.children.length, 2);
+      assert.match(text('committee'), /#0 40\.0% #1 30\.0% #2 20\.0% #3 10\.0% quorum/);
+      assert.match(text('status'), /finalized height 1 epoch 0/);
+    });
     backend.sealPending();
-    await settle(200);
-    assert.equal(ids.get('blocks')!.children.length, 3, 'a new head arrives over the WebSocket');
-    assert.equal(text('head'), '2');
+    await eventually(() => {
+      assert.equal(ids.get('blocks')!.children.length, 3, 'a new head arrives over the WebSocket');
+      assert.equal(text('head'), '2');
+    });
     const views: [string, RegExp][] = [
       [`#/tx/${hash}`, /Transaction hash 0x[0-9a-f]{64} status success block 1/],
       ['#/block/1', /Block 1 hash 0x[0-9a-f]{64}.*Transactions \(1\)/],
@@ -82,8 +98,7 @@ test('explorer: latest blocks, live heads, committee bars, status, and block/tx/
     for (const [route, expected] of views) {
       location.hash = route;
       window.onhashchange();
-      await settle(150);
-      assert.match(text('detail'), expected, route);
+      await eventually(() => assert.match(text('detail'), expected, route));
     }
   } finally {
     for (const ws of sockets) ws.terminate();

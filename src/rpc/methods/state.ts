@@ -118,6 +118,18 @@ export const stateMethods: Record<string, MethodSpec> = {
     return outcomeResult(await ctx.backend.estimateGas(call, stateBlock(ctx, p, 1)), true);
   }),
 
+  eth_createAccessList: method(1, 2, async (p, ctx) => {
+    if (ctx.backend.createAccessList === undefined) throw methodNotFound('eth_createAccessList');
+    const call = parseCallParams(p[0], 0);
+    const found = await ctx.backend.createAccessList(call, stateBlock(ctx, p, 1));
+    const result: Record<string, Json> = {
+      accessList: found.accessList.map((item) => ({ address: item.address, storageKeys: [...item.storageKeys] })),
+      gasUsed: quantity(found.gasUsed),
+    };
+    if (found.error !== undefined) result.error = found.error;
+    return result;
+  }),
+
   eth_sendRawTransaction: method(1, 1, (p, ctx) => {
     const raw = p[0];
     if (typeof raw === 'string' && raw.length > 2 + 2 * MAX_RAW_TRANSACTION_BYTES) {
