@@ -2,18 +2,12 @@
 // effective tip first across senders (the "price and nonce" order of geth's miner), so the
 // batch is fair to every sender and pays the most for its space.
 import { BinaryHeap } from './heap.js';
-import type { Hex } from '../chain/types.js';
 import type { PoolTransaction, SenderQueue } from './sender-queue.js';
 
 export interface BatchLimits {
   readonly maxTransactions: number;
   readonly maxBytes: number;
   readonly maxGas: bigint;
-  /**
-   * Transactions already on their way into a block (delivered, not yet executed): passed over
-   * without counting against the limits, and the sender's next nonces follow them.
-   */
-  readonly exclude?: (hash: Hex) => boolean;
 }
 
 /** Gas of the cheapest possible transaction: below this, no further transaction can fit. */
@@ -49,13 +43,10 @@ export function buildBatch(queues: Iterable<SenderQueue>, limits: BatchLimits, b
     const cursor = cursors.pop();
     if (cursor === undefined) break;
     const tx = cursor.head;
-    const excluded = limits.exclude?.(tx.hash) === true;
-    if (!excluded) {
-      if (cursor.tip < 0n || bytes + tx.raw.length > limits.maxBytes || gas + tx.gasLimit > limits.maxGas) continue;
-      batch.push(tx);
-      bytes += tx.raw.length;
-      gas += tx.gasLimit;
-    }
+    if (cursor.tip < 0n || bytes + tx.raw.length > limits.maxBytes || gas + tx.gasLimit > limits.maxGas) continue;
+    batch.push(tx);
+    bytes += tx.raw.length;
+    gas += tx.gasLimit;
     const next = cursor.rest.next();
     if (next.done) continue;
     cursor.head = next.value;

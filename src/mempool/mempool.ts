@@ -67,8 +67,6 @@ export interface TakeBatchOptions {
   readonly maxBytes: number;
   readonly maxGas: bigint;
   readonly epochSeed?: Uint8Array;
-  /** Leave these out (already in a delivered block being executed); their senders' later nonces follow. */
-  readonly exclude?: (hash: Hex) => boolean;
 }
 
 export interface MempoolStats {

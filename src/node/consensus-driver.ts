@@ -21,10 +21,7 @@ export interface DriverHost {
   send(to: number, bytes: Uint8Array): void;
   /** The core asks for this member's batch of `height`; the host calls `propose` when ready. */
   requestProposal(height: number): void;
-  /**
-   * A superblock is final. The driver handles no further event until this resolves: the host
-   * resolves once the block is queued for execution (node/execution-pipeline.ts), in order.
-   */
+  /** A superblock is final: execute and store it before the driver handles the next event. */
   deliver(superblock: Superblock): Promise<void>;
   evidence(action: Extract<CoreAction, { kind: 'evidence' }>): void;
 }

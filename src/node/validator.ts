@@ -18,7 +18,6 @@ import { openPendingTransactionStore, type PendingTransactionStore } from '../st
 import type { ChainStore } from '../chain/store.js';
 import type { ValidatorConfig } from './config.js';
 import { ConsensusDriver } from './consensus-driver.js';
-import { ExecutionPipeline } from './execution-pipeline.js';
 import { ConfigError } from './errors.js';
 import { loadGenesis, type ParsedGenesis } from './genesis.js';
 import { createLogger, type Logger } from './logger.js';
@@ -159,7 +158,6 @@ class ValidatorNode implements RunningValidator {
   private readonly proposalStartedMs = new Map<number, number>();
   private stopped = false;
   private readonly housekeeping = new Set<Promise<void>>();
-  private readonly execution = new ExecutionPipeline((error) => this.onExecutionFailure(error));
 
   constructor(
     private readonly config: ValidatorConfig,
@@ -234,13 +232,7 @@ class ValidatorNode implements RunningValidator {
       chainId: this.genesis.chainId,
       logger: logger.child({ part: 'sync' }),
       metrics: this.metrics,
-      // After the delivered heights in flight: sync then sees the head they lead to, never
-      // executes a height the pipeline is about to (the engine would refuse it as out of order).
-      runExclusive: (task) =>
-        this.driver!.runExclusive(async () => {
-          await this.execution.idle();
-          await task();
-        }),
+      runExclusive: (task) => this.driver!.runExclusive(task),
       onApplied: (result) => this.afterBlock(result, false),
       onSynced: (height) => this.driver!.syncedTo(Number(height)),
     });
@@ -292,7 +284,6 @@ class ValidatorNode implements RunningValidator {
     clearTimeout(this.gossipTimer);
     this.driver?.stop();
     this.sync?.stop();
-    await this.execution.idle();
     await Promise.all(this.housekeeping);
     await this.rpc?.close().catch(() => undefined);
     await this.transport?.close().catch(() => undefined);
@@ -396,7 +387,6 @@ class ValidatorNode implements RunningValidator {
       maxTransactions: MAX_PROPOSAL_TRANSACTIONS,
       maxBytes: MAX_PROPOSAL_BYTES,
       maxGas: proposalGasShare(this.genesis.gasLimit, this.committee.members.length),
-      exclude: (hash) => this.execution.holds(hash),
     });
   }
 
@@ -445,25 +435,7 @@ class ValidatorNode implements RunningValidator {
 
   // ------------------------------------------------------------ blocks and certificates
 
-  /**
-   * Queues the superblock's execution and returns, so the core goes on with the next height while
-   * this one executes (at most MAX_HEIGHTS_IN_FLIGHT behind). Proposals leave its transactions out.
-   */
   private async onDeliver(superblock: Superblock): Promise<void> {
-    const hashes = new Set(superblock.transactions.map((raw) => `0x${toHex(keccak256(raw))}` as Hex));
-    await this.execution.submit(superblock.height, hashes, () => this.executeDelivered(superblock));
-  }
-
-  /** Execution failed (disk full, corrupt store): stop rather than sign anything further. */
-  private onExecutionFailure(error: unknown): void {
-    this.logger.fatal({ err: error }, 'executing a delivered superblock failed; stopping the validator');
-    this.driver?.stop();
-    process.exitCode = 1;
-    process.kill(process.pid, 'SIGTERM');
-  }
-
-  private async executeDelivered(superblock: Superblock): Promise<void> {
-    if (this.stopped) return;
     const height = BigInt(superblock.height);
     const head = this.engine.head();
     if (height <= head.number) {

@@ -2,7 +2,9 @@
 // (decision 0001, "Helping rule"): a member that sees a weak threshold of DECIDED may stop voting
 // only in rounds its own DECIDED stands for. The 10,000-seed soak found four seeds (701, 849,
 // 1155, 1185) where a member broke that and the members still in its round could never gather a
-// quorum of AUX; test/consensus/soak-regressions.test.ts replays them end to end.
+// quorum of AUX; test/consensus/soak-regressions.test.ts replays them end to end. The last tests
+// pin BV-broadcast's relay rule outliving the round, with a hand-made schedule that deadlocks
+// without it (decision 0001, step 2).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { BinaryAgreement, type AgreementSink } from '../../src/consensus/agreement.js';
