@@ -209,7 +209,8 @@ async function measureOneDown(s: Session, ceiling: number): Promise<OneDownFigur
   return {
     tpsBefore: tpsBetween(r.inclusion, start, killAt),
     tpsDuring: tpsBetween(r.inclusion, killAt, restartAt),
-    tpsAfter: tpsBetween(r.inclusion, restartAt, r.record.endMs),
+    // After the restart, the phase's backlog still draining counts: the window runs to the last inclusion.
+    tpsAfter: tpsBetween(r.inclusion, restartAt, Math.max(r.record.endMs, lastInclusionMs(r.inclusion) + 1)),
     killed,
     downFromMs: killAt - s.originMs,
     downToMs: restartAt - s.originMs,
@@ -217,3 +218,9 @@ async function measureOneDown(s: Session, ceiling: number): Promise<OneDownFigur
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function lastInclusionMs(inc: { readonly includedMs: ArrayLike<number> }): number {
+  let last = 0;
+  for (let i = 0; i < inc.includedMs.length; i++) if (inc.includedMs[i]! > last) last = inc.includedMs[i]!;
+  return last;
+}

@@ -42,18 +42,28 @@ export function warmupMs(durationMs: number): number {
   return Math.min(MAX_WARMUP_MS, durationMs * WARMUP_FRACTION);
 }
 
+/**
+ * Throughput counts every transaction of the phase included after the warm-up, over the time
+ * from the end of the warm-up to the later of the phase's end and its last inclusion: a node
+ * that accepts a burst quickly and includes it slowly is measured by how fast it includes, not
+ * by how much happened to land before the submissions stopped.
+ */
 export function phaseFigures(record: SubmitRecord, inc: Inclusion): PhaseFigures {
   const windowStart = record.startMs + warmupMs(record.endMs - record.startMs);
-  const windowMs = Math.max(1, record.endMs - windowStart);
+  let windowEnd = record.endMs;
   let inWindow = 0;
   const latencies: number[] = [];
   for (let i = 0; i < record.hashes.length; i++) {
     const at = inc.includedMs[i];
     if (Number.isNaN(at)) continue;
-    if (at >= windowStart && at <= record.endMs) inWindow++;
+    if (at >= windowStart) {
+      inWindow++;
+      if (at > windowEnd) windowEnd = at;
+    }
     const submitted = record.submitMs[i];
     if (submitted >= windowStart && submitted <= record.endMs) latencies.push(at - submitted);
   }
+  const windowMs = Math.max(1, windowEnd - windowStart);
   const sorted = Float64Array.from(latencies).sort();
   return {
     phase: record.phase,
