@@ -20,6 +20,7 @@ import type { ValidatorConfig } from './config.js';
 import { ConsensusDriver } from './consensus-driver.js';
 import { ConfigError } from './errors.js';
 import { loadGenesis, type ParsedGenesis } from './genesis.js';
+import { PREDEPLOYED_CONTRACTS } from './predeploys.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type NodeMetrics } from './metrics.js';
 import { createRpcBackend } from './rpc-backend.js';
@@ -157,6 +158,8 @@ class ValidatorNode implements RunningValidator {
   /** When each height was started, for the finality-latency metric (bounded by the heights in flight). */
   private readonly proposalStartedMs = new Map<number, number>();
   private stopped = false;
+  /** Predeployed contracts this chain's genesis actually holds (synod_contracts). */
+  private readonly contracts: Readonly<Record<string, Hex>>;
   private readonly housekeeping = new Set<Promise<void>>();
 
   constructor(
@@ -178,6 +181,7 @@ class ValidatorNode implements RunningValidator {
       committeeSize: () => committee.members.length,
     });
     this.inclusion = committee.members.map((m) => ({ index: m.index, included: 0n, excluded: 0n }));
+    this.contracts = Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => genesis.alloc[address]?.code !== undefined));
   }
 
   async start(): Promise<void> {
@@ -264,7 +268,7 @@ class ValidatorNode implements RunningValidator {
           inclusion: () => this.inclusion,
           peers: () => this.transport?.connectedPeers().length ?? 0,
           sync: () => this.sync!.status(),
-          contracts: () => ({}),
+          contracts: () => this.contracts,
         }),
         host: config.rpc.host,
         port: config.rpc.port,

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPublicClient, createWalletClient, defineChain, http, parseEther, type Hex, type PublicClient } from 'viem';
+import { createPublicClient, createWalletClient, defineChain, http, parseAbi, parseEther, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
 import { checkAgreement, checkIntegrity, type MemberDeliveries } from '../../src/sim/invariants.js';
 import { devAccounts } from '../../src/node/genesis.js';
@@ -78,6 +78,22 @@ describe('a 4-validator devnet', { timeout: 300_000 }, () => {
     const hashes = (await Promise.all(urls.map((url, i) => sendTransfers(i, 5, url)))).flat();
     await receiptsEverywhere(hashes, [0, 1, 2, 3]);
     assert.equal(await clients[3]!.getBalance({ address: RECIPIENT }), before + parseEther('0.001') * 20n);
+  });
+
+  test('Multicall3 is predeployed: viem multicall batches reads, and synod_contracts lists it', async () => {
+    const client = createPublicClient({ chain: { ...chain, contracts: { multicall3: { address: '0xcA11bde05977b3631167028862bE2a173976CA11' } } }, transport: http(urls[1]!) });
+    const abi = parseAbi(['function getEthBalance(address) view returns (uint256)', 'function getChainId() view returns (uint256)']);
+    const address = '0xcA11bde05977b3631167028862bE2a173976CA11' as const;
+    const results = await client.multicall({
+      contracts: [
+        { address, abi, functionName: 'getEthBalance', args: [accounts[9]!.address] },
+        { address, abi, functionName: 'getChainId' },
+      ],
+      allowFailure: false,
+    });
+    assert.deepEqual(results, [parseEther('10000'), 31337n]);
+    const contracts = await client.request({ method: 'synod_contracts' as never, params: [] as never });
+    assert.deepEqual(contracts, { Multicall3: '0xca11bde05977b3631167028862be2a173976ca11' });
   });
 
   test('with one validator killed by SIGKILL the chain keeps finalizing; restarted, it catches up', async () => {
