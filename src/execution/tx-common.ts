@@ -4,14 +4,17 @@
 // busy time, measured with bench/validator-profile.ts). This Common has the parameters merged
 // once and its `copy` returns itself, so decoding a transaction allocates no Common at all.
 // Safe because transactions never change their Common (no hardfork switches inside a block; the
-// VM keeps its own Common). The mempool does the same for admission (mempool/decode.ts); the
-// layer rule keeps the two copies apart, and tx-common.test.ts checks results match a plain Common.
+// VM keeps its own Common). The mempool decodes admissions with the same Common (mempool/decode.ts),
+// and decode.test.ts checks results match a plain Common, so an upgrade that breaks this fails there.
 import { createCustomCommon, Hardfork, Mainnet, type Common } from '@ethereumjs/common';
 import { paramsTx } from '@ethereumjs/tx';
 import { nativeCustomCrypto } from '../crypto/secp256k1.js';
 
 /** Prague on `chainId`, native secp256k1 recovery, transaction parameters merged once. */
 export function createTxCommon(chainId: bigint): Common {
+  if (chainId < 1n || chainId > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new RangeError(`chainId must be in [1, 2^53 - 1], got ${chainId}`);
+  }
   const common = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Prague, customCrypto: nativeCustomCrypto });
   common.updateParams(paramsTx);
   const updateParams = common.updateParams.bind(common);

@@ -10,12 +10,10 @@ import {
   createAccessList2930TxFromBytesArray,
   createLegacyTxFromBytesArray,
   getMinimumGasLimit,
-  paramsTx,
   TransactionType,
 } from '@ethereumjs/tx';
-import { createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
 import type { Common } from '@ethereumjs/common';
-import { nativeCustomCrypto } from '../crypto/secp256k1.js';
+import { createTxCommon } from '../execution/tx-common.js';
 import type { AccessList2930Tx, FeeMarket1559Tx, LegacyTx } from '@ethereumjs/tx';
 import { bytesEqual, bytesToBigInt, toHex } from '../crypto/bytes.js';
 import { keccak256 } from '../crypto/hash.js';
@@ -62,28 +60,8 @@ export interface DecodeContext {
   readonly allowUnprotected: boolean;
 }
 
-/**
- * Prague rules for `chainId` with native secp256k1 recovery (about 20x noble's speed), shared by
- * every decoded transaction. @ethereumjs/tx copies its Common and re-merges the transaction
- * parameters (a JSON deep copy and a cache rebuild) in every constructor, which costs more than
- * a sixth of admission. This Common has those parameters merged once, and its `copy` returns
- * itself: safe because the pool only reads the transactions it builds and never changes their
- * Common. decode.test.ts checks that results match a plain Common, so an upgrade that breaks
- * the assumption fails there.
- */
-export function createTxCommon(chainId: bigint): Common {
-  if (chainId < 1n || chainId > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new RangeError(`chainId must be in [1, 2^53 - 1], got ${chainId}`);
-  }
-  const common = createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: Hardfork.Prague, customCrypto: nativeCustomCrypto });
-  common.updateParams(paramsTx);
-  const updateParams = common.updateParams.bind(common);
-  common.copy = () => common;
-  common.updateParams = (params) => {
-    if (params !== paramsTx) updateParams(params);
-  };
-  return common;
-}
+/** The shared transaction Common (execution/tx-common.ts): parameters merged once, native recovery. */
+export { createTxCommon };
 
 type SignedTx = LegacyTx | AccessList2930Tx | FeeMarket1559Tx;
 
