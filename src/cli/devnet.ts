@@ -5,6 +5,7 @@ import { existsSync, openSync, readFileSync, readdirSync, writeFileSync, closeSy
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { getAddress } from 'viem';
 import { CliError, type CliCommand } from './command.js';
 import { parseIntegerFlag, parsePortFlag } from './flags.js';
 import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts } from '../node/genesis.js';
@@ -146,7 +147,7 @@ function printAccounts(): void {
   const eth = DEV_ACCOUNT_BALANCE_WEI / 10n ** 18n;
   console.log(`Development accounts (mnemonic: "${DEV_MNEMONIC}"):\n`);
   devAccounts().forEach((account, i) => {
-    console.log(`Account #${i}: ${account.address} (${eth} ETH)`);
+    console.log(`Account #${i}: ${getAddress(account.address)} (${eth} ETH)`);
     console.log(`Private Key: ${account.privateKey}\n`);
   });
   console.log('WARNING: these keys are public. Never use them on a real network.\n');
