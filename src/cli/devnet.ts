@@ -4,10 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { getAddress } from 'viem';
 import { CliError, type CliCommand } from './command.js';
-import { parseIntegerFlag, parsePortFlag } from './flags.js';
+import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts } from '../node/genesis.js';
 import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles } from '../node/network-files.js';
 import type { ValidatorConfigFile } from '../node/config.js';
@@ -49,22 +48,17 @@ interface DevnetOptions {
 }
 
 function parseOptions(argv: string[]): DevnetOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        validators: { type: 'string' },
-        'data-dir': { type: 'string' },
-        'rpc-port': { type: 'string' },
-        'chain-id': { type: 'string' },
-        'log-level': { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new CliError(`${(error as Error).message}. Run 'synod devnet --help'.`);
-  }
+  const values = parseFlags(
+    argv,
+    {
+      validators: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'rpc-port': { type: 'string' },
+      'chain-id': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    'devnet',
+  );
   return {
     validators: values.validators === undefined ? undefined : parseIntegerFlag(values.validators, '--validators', 1, 64),
     dataDir: resolve(values['data-dir'] ?? DEFAULT_DEVNET_DIR),

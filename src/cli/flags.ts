@@ -1,4 +1,5 @@
 // Parsing of numeric command-line flags with messages that name the flag and the fix.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CliError } from './command.js';
 
 export function parseIntegerFlag(value: string, flag: string, min: number, max: number): number {
@@ -11,4 +12,13 @@ export function parseIntegerFlag(value: string, flag: string, min: number, max: 
 
 export function parsePortFlag(value: string, flag: string): number {
   return parseIntegerFlag(value, flag, 1, 65535);
+}
+
+/** Strict option parsing: an unknown flag or a missing value is a CliError pointing at --help. */
+export function parseFlags<const T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, command: string) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new CliError(`${(error as Error).message}. Run 'synod ${command} --help'.`);
+  }
 }

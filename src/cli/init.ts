@@ -1,10 +1,9 @@
 // `synod init`: writes genesis, keys and one config per validator for a network across machines.
-import { parseArgs } from 'node:util';
 import { CliError, type CliCommand } from './command.js';
 import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, writeNetworkFiles } from '../node/network-files.js';
 import { DEFAULT_CHAIN_ID } from '../node/genesis.js';
 import { ConfigError } from '../node/errors.js';
-import { parseIntegerFlag, parsePortFlag } from './flags.js';
+import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 
 const HELP = `usage: synod init --validators N --out DIR [options]
 
@@ -25,24 +24,19 @@ options:
 export const command: CliCommand = {
   help: HELP,
   async run(argv: string[]): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        strict: true,
-        options: {
-          validators: { type: 'string' },
-          out: { type: 'string' },
-          'chain-id': { type: 'string' },
-          hosts: { type: 'string' },
-          'p2p-port': { type: 'string' },
-          'rpc-port': { type: 'string' },
-          'rpc-host': { type: 'string' },
-        },
-      }));
-    } catch (error) {
-      throw new CliError(`${(error as Error).message}. Run 'synod init --help'.`);
-    }
+    const values = parseFlags(
+      argv,
+      {
+        validators: { type: 'string' },
+        out: { type: 'string' },
+        'chain-id': { type: 'string' },
+        hosts: { type: 'string' },
+        'p2p-port': { type: 'string' },
+        'rpc-port': { type: 'string' },
+        'rpc-host': { type: 'string' },
+      },
+      'init',
+    );
     if (values.validators === undefined) throw new CliError('--validators N is required (the number of validators)');
     if (values.out === undefined) throw new CliError('--out DIR is required (where to write genesis, keys and configs)');
     try {

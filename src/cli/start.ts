@@ -1,6 +1,6 @@
 // `synod start --config FILE`: runs one validator until SIGINT or SIGTERM.
-import { parseArgs } from 'node:util';
 import { CliError, type CliCommand } from './command.js';
+import { parseFlags } from './flags.js';
 import { loadValidatorConfig, LOG_LEVELS, type LogLevel } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
 import { startValidator } from '../node/validator.js';
@@ -18,12 +18,7 @@ options:
 export const command: CliCommand = {
   help: HELP,
   async run(argv: string[]): Promise<number> {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, strict: true, options: { config: { type: 'string' }, 'log-level': { type: 'string' } } }));
-    } catch (error) {
-      throw new CliError(`${(error as Error).message}. Run 'synod start --help'.`);
-    }
+    const values = parseFlags(argv, { config: { type: 'string' }, 'log-level': { type: 'string' } }, 'start');
     if (values.config === undefined) throw new CliError("--config FILE is required (a validator's config.json)");
     const level = values['log-level'];
     if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
