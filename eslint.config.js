@@ -21,6 +21,16 @@ export default tseslint.config(
     },
   },
   {
+    // Every promise that is started and not awaited must be caught: a rejection nobody handles
+    // ends the process (Node's default), so one hostile input could stop a validator.
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false, allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] }],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['src/consensus/**/*.ts', 'src/stake/**/*.ts', 'src/crypto/**/*.ts'],
     rules: {
       'no-restricted-properties': ['error', ...nondeterminism],

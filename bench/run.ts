@@ -151,7 +151,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const active = new Set<Target>();
-  const onSignal = () => void Promise.all([...active].map((t) => t.stop())).finally(() => process.exit(130));
+  const onSignal = (): void => {
+    Promise.all([...active].map((t) => t.stop()))
+      .catch((error: unknown) => process.stderr.write(`bench: stopping targets failed: ${String(error)}\n`))
+      .finally(() => process.exit(130));
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {

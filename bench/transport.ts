@@ -35,7 +35,9 @@ async function echoChild(parentPort: number): Promise<void> {
   });
   process.stdout.write(`${transport.address().port}\n`);
   process.stdin.resume();
-  process.stdin.on('end', () => void transport.close().then(() => process.exit(0)));
+  process.stdin.on('end', () => {
+    transport.close().then(() => process.exit(0), () => process.exit(1));
+  });
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -182,7 +182,10 @@ export const command: CliCommand = {
         if (stopping) return;
         stopping = true;
         console.log('\nStopping validators…');
-        void stopAll(children).then(resolveStop);
+        stopAll(children).then(resolveStop, (error: unknown) => {
+          console.error(`stopping validators failed: ${(error as Error).message}`);
+          resolveStop();
+        });
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

@@ -85,7 +85,7 @@ export class ConsensusDriver {
   private enqueue(task: QueuedTask): void {
     if (this.stopped) return;
     this.queue.push(task);
-    if (!this.draining) void this.drain();
+    if (!this.draining) this.drain().catch((error: unknown) => this.logger.fatal({ err: error }, 'consensus driver failed'));
   }
 
   private async drain(): Promise<void> {

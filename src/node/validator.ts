@@ -417,7 +417,7 @@ class ValidatorNode implements RunningValidator {
           break;
         }
         case CHANNEL.transactions:
-          void this.onGossipedTransactions(payload);
+          this.onGossipedTransactions(payload).catch((error: unknown) => this.onBadFrame(peer, channel, error));
           break;
         case CHANNEL.certificateShare:
           this.onCertificateShare(payload);
@@ -431,10 +431,15 @@ class ValidatorNode implements RunningValidator {
           this.metrics.dropped.inc({ reason: 'unknown-channel' });
       }
     } catch (error) {
-      if (!(error instanceof WireError)) throw error;
-      this.metrics.dropped.inc({ reason: 'malformed' });
-      this.logger.debug({ peer: peer.slice(0, 16), channel, err: error.message }, 'malformed message dropped');
+      this.onBadFrame(peer, channel, error);
     }
+  }
+
+  /** A frame that failed to decode or to apply: the peer's fault, counted and dropped, never fatal. */
+  private onBadFrame(peer: string, channel: number, error: unknown): void {
+    this.metrics.dropped.inc({ reason: error instanceof WireError ? 'malformed' : 'handler-error' });
+    if (error instanceof WireError) this.logger.debug({ peer: peer.slice(0, 16), channel, err: error.message }, 'malformed message dropped');
+    else this.logger.warn({ peer: peer.slice(0, 16), channel, err: error }, 'message handler failed; message dropped');
   }
 
   // ------------------------------------------------------------ blocks and certificates
@@ -519,7 +524,7 @@ class ValidatorNode implements RunningValidator {
       (error: unknown) => this.logger.error({ err: error }, `${what} failed`),
     );
     this.housekeeping.add(run);
-    void run.finally(() => this.housekeeping.delete(run));
+    run.finally(() => this.housekeeping.delete(run)).catch(() => undefined);
   }
 
   private onCertificateShare(bytes: Uint8Array): void {
@@ -543,7 +548,9 @@ class ValidatorNode implements RunningValidator {
     if (outcome === 'conflict') this.logger.warn({ height: share.height.toString(), validator: share.validatorIndex }, 'validator signed two results for one height');
     if (outcome === 'bad-signature' || outcome === 'not-member' || outcome === 'malformed') this.metrics.dropped.inc({ reason: `certificate-${outcome}` });
     const certificate = collector.certificate();
-    if (outcome === 'complete' && certificate !== undefined) void this.storeCertificate(certificate);
+    if (outcome === 'complete' && certificate !== undefined) {
+      this.storeCertificate(certificate).catch((error: unknown) => this.logger.error({ err: error, height: certificate.height.toString() }, 'storing a finality certificate failed'));
+    }
   }
 
   private async storeCertificate(certificate: FinalityCertificate): Promise<void> {

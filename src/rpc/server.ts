@@ -93,7 +93,13 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       hub.publishPending(hash);
     }),
   ];
-  const http = createServer((req, res) => void handleHttp(req, res, dispatcher, backend, limits, logger));
+  const http = createServer((req, res) => {
+    handleHttp(req, res, dispatcher, backend, limits, logger).catch((err: unknown) => {
+      logger?.error({ err }, 'http request handler failed');
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
   http.on('upgrade', (req, socket, head) => handleUpgrade(req, socket, head, wss, limits, (ws) =>
     serveWebSocket(ws, req, dispatcher, hub, limits, metrics, logger)));
@@ -283,10 +289,16 @@ function serveWebSocket(
     inFlight++;
     const text = Buffer.isBuffer(data) ? data.toString('utf8')
       : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
-    void dispatcher.handle(text, session).then((response) => {
-      inFlight--;
-      if (response !== undefined) sendText(response);
-    });
+    dispatcher.handle(text, session).then(
+      (response) => {
+        inFlight--;
+        if (response !== undefined) sendText(response);
+      },
+      (err: unknown) => {
+        inFlight--;
+        logger?.error({ err, client }, 'websocket request handler failed');
+      },
+    );
   });
   ws.on('close', () => {
     subscriptions.close();

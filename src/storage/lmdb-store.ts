@@ -136,12 +136,12 @@ class LmdbChainStore implements ChainStore {
       headNumber: block.number,
     };
     await this.root.transaction(() => {
-      for (const [key, value] of commit.stateNodes) this.dbs.state.put(Buffer.from(key, 'hex'), value);
-      for (const tx of commit.transactions) this.dbs.txs.put(hashKey(tx.hash), encodeValue(tx));
-      this.dbs.blocks.put(number, encodeValue(block));
-      this.dbs.blockHashes.put(hashKey(block.hash), number);
-      this.dbs.receipts.put(number, encodeValue(commit.receipts));
-      this.dbs.meta.put('chain', encodeValue(meta));
+      for (const [key, value] of commit.stateNodes) this.dbs.state.putSync(Buffer.from(key, 'hex'), value);
+      for (const tx of commit.transactions) this.dbs.txs.putSync(hashKey(tx.hash), encodeValue(tx));
+      this.dbs.blocks.putSync(number, encodeValue(block));
+      this.dbs.blockHashes.putSync(hashKey(block.hash), number);
+      this.dbs.receipts.putSync(number, encodeValue(commit.receipts));
+      this.dbs.meta.putSync('chain', encodeValue(meta));
     });
     await this.root.flushed;
     this.cachedMeta = meta;
@@ -155,7 +155,7 @@ class LmdbChainStore implements ChainStore {
     await this.root.transaction(() => {
       entries.forEach((entry, i) => {
         const value: JournalValue = { h: journalHeight(entry, height), e: entry };
-        this.dbs.journal.put(first + i, encodeValue(value));
+        this.dbs.journal.putSync(first + i, encodeValue(value));
       });
     });
     await this.root.flushed;
@@ -176,7 +176,7 @@ class LmdbChainStore implements ChainStore {
     }
     if (doomed.length === 0) return 0;
     await this.root.transaction(() => {
-      for (const key of doomed) this.dbs.journal.remove(key);
+      for (const key of doomed) this.dbs.journal.removeSync(key);
     });
     await this.root.flushed;
     return doomed.length;

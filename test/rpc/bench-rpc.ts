@@ -27,7 +27,9 @@ function arg(name: string, fallback: number): number {
 async function serve(): Promise<void> {
   const server = await startRpcServer({ backend: new EchoBackend(), host: '127.0.0.1', port: 0 });
   process.send!({ port: server.address.port });
-  process.on('message', () => void server.close().then(() => process.exit(0)));
+  process.on('message', () => {
+    server.close().then(() => process.exit(0), () => process.exit(1));
+  });
 }
 
 async function drive(port: number, body: string, callsPerRequest: number, seconds: number, connections: number): Promise<number> {

@@ -53,7 +53,9 @@ test('ethers contract call, revert reason and event filter', async () => {
 test('ethers WebSocketProvider receives new blocks', async () => {
   const ws = new WebSocketProvider(h.server.wsUrl, 31337, { staticNetwork: true });
   try {
-    const next = new Promise<number>((resolve) => void ws.once('block', (n: number) => resolve(n)));
+    const next = new Promise<number>((resolve, reject) => {
+      ws.once('block', (n: number) => resolve(n)).catch(reject);
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const sealed = h.backend.sealPending();
     assert.equal(await next, Number(sealed.number));
