@@ -18,11 +18,11 @@ import {
   type EventLog,
   type Log,
 } from 'ethers';
-import { startTestDevnet, until, type TestDevnet } from '../helpers/devnet.js';
+import { startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
 import { CHAIN_ID, compileContracts, DEV_ACCOUNTS, RECEIPT_TIMEOUT_MS, type CompiledContract } from './helpers.js';
 
 const DEVNET_SLOT = 2;
-const RPC_PORT = 9000 + DEVNET_SLOT * 20;
+const RPC_PORT = TEST_PORT_BASE + DEVNET_SLOT * 20;
 const URL = `http://127.0.0.1:${RPC_PORT}`;
 const WS_URL = `ws://127.0.0.1:${RPC_PORT + 2}`;
 const network = Network.from({ chainId: CHAIN_ID, name: 'synod-devnet' });

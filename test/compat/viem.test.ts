@@ -26,11 +26,11 @@ import {
   type WalletClient,
 } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { startTestDevnet, until, type TestDevnet } from '../helpers/devnet.js';
+import { startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
 import { CHAIN_ID, compileContracts, DEV_ACCOUNTS, devnetChain, RECEIPT_TIMEOUT_MS, rpc, type CompiledContract } from './helpers.js';
 
 const DEVNET_SLOT = 1;
-const RPC_PORT = 9000 + DEVNET_SLOT * 20;
+const RPC_PORT = TEST_PORT_BASE + DEVNET_SLOT * 20;
 const chain = devnetChain(RPC_PORT);
 const URL = `http://127.0.0.1:${RPC_PORT}`;
 const WS_URL = `ws://127.0.0.1:${RPC_PORT + 1}`; // a different validator than the writes go to

@@ -54,10 +54,12 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
  * RPC ports are chosen below the ephemeral range, and so are the validators' p2p ports
  * (30300 + rpcPort - 8545), so that parallel test files with ephemeral sockets never collide.
  * `slot` separates test files that run devnets at the same time (use a distinct slot per file).
+ * SYNOD_TEST_PORT_BASE (default 9000) moves every slot, so two checkouts can test side by side.
  */
+export const TEST_PORT_BASE = Number(process.env.SYNOD_TEST_PORT_BASE ?? 9000);
 export async function startTestDevnet(options: { validators?: number; slot: number }): Promise<TestDevnet> {
   const validators = options.validators ?? 4;
-  const rpcPort = 9000 + options.slot * 20;
+  const rpcPort = TEST_PORT_BASE + options.slot * 20;
   const dataDir = mkdtempSync(join(tmpdir(), 'synod-test-devnet-'));
   const child = spawn(process.execPath, [SYNOD_BIN, 'devnet', '--validators', String(validators), '--data-dir', dataDir, '--rpc-port', String(rpcPort), '--log-level', 'warn'], {
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,11 +10,11 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { checkAgreement, checkIntegrity, type MemberDeliveries } from '../../src/sim/invariants.js';
 import { devAccounts } from '../../src/node/genesis.js';
 import { fromHex } from '../../src/crypto/bytes.js';
-import { startTestDevnet, until, type TestDevnet } from '../helpers/devnet.js';
+import { startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
 
 const VALIDATORS = 4;
 const DEVNET_SLOT = 0;
-const RPC_PORT = 9000 + DEVNET_SLOT * 20;
+const RPC_PORT = TEST_PORT_BASE + DEVNET_SLOT * 20;
 const chain = defineChain({
   id: 31337,
   name: 'synod-devnet',
