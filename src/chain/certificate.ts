@@ -5,6 +5,9 @@ import type { CertificateSignature, FinalityCertificate, Hex } from './types.js'
 import { concatBytes, fromHex, toHex, uintToBytes, utf8 } from '../crypto/bytes.js';
 import { verify } from '../crypto/ed25519.js';
 import { WeightTally, isQuorum } from '../stake/quorum.js';
+import type { Committee, CommitteeMember } from '../stake/committee.js';
+
+export type { Committee, CommitteeMember } from '../stake/committee.js';
 
 /** Domain separation: a finality signature can never be replayed as any other signed message. */
 export const CERTIFICATE_DOMAIN = 'synod/finality/v1';
@@ -12,16 +15,11 @@ const CHAIN_ID_BYTES = 32;
 const HEIGHT_BYTES = 8;
 const HASH_BYTES = 32;
 
-export interface CommitteeMember {
-  readonly index: number;
-  readonly publicKey: Uint8Array; // ed25519, 32 bytes
-  readonly weight: bigint;
-}
+/** Certificates are checked against the members and weights of their epoch's committee. */
+export type CertificateCommittee = Pick<Committee, 'members' | 'totalWeight'>;
 
-export interface Committee {
-  readonly members: readonly CommitteeMember[];
-  readonly totalWeight: bigint;
-}
+/** Checks one ed25519 signature; the simulator injects a cheap deterministic twin. */
+export type SignatureCheck = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
 
 export type CertificateCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
@@ -48,7 +46,7 @@ function signatureBytes(signature: Hex): Uint8Array | undefined {
  * Checks every signature, counts each validator once (a repeated signer makes the certificate
  * invalid), rejects unknown indices, and requires a weight quorum (more than 2/3 of the total).
  */
-export function verifyCertificate(certificate: FinalityCertificate, committee: Committee): CertificateCheck {
+export function verifyCertificate(certificate: FinalityCertificate, committee: CertificateCommittee, verifySignature: SignatureCheck = verify): CertificateCheck {
   const members = new Map(committee.members.map((m) => [m.index, m]));
   let message: Uint8Array;
   try {
@@ -62,7 +60,7 @@ export function verifyCertificate(certificate: FinalityCertificate, committee: C
     if (member === undefined) return { ok: false, reason: `validator ${validatorIndex} is not in the committee` };
     if (tally.has(validatorIndex)) return { ok: false, reason: `validator ${validatorIndex} signed more than once` };
     const bytes = signatureBytes(signature);
-    if (bytes === undefined || !verify(member.publicKey, message, bytes)) {
+    if (bytes === undefined || !verifySignature(member.publicKey, message, bytes)) {
       return { ok: false, reason: `invalid signature of validator ${validatorIndex}` };
     }
     tally.add(validatorIndex, member.weight);
@@ -114,7 +112,8 @@ export class CertificateCollector {
     readonly chainId: bigint,
     readonly height: bigint,
     readonly epoch: number,
-    private readonly committee: Committee,
+    private readonly committee: CertificateCommittee,
+    private readonly verifySignature: SignatureCheck = verify,
   ) {
     this.members = new Map(committee.members.map((m) => [m.index, m]));
   }
@@ -132,7 +131,7 @@ export class CertificateCollector {
       return 'malformed';
     }
     const bytes = signatureBytes(share.signature);
-    if (bytes === undefined || !verify(member.publicKey, message, bytes)) return 'bad-signature';
+    if (bytes === undefined || !this.verifySignature(member.publicKey, message, bytes)) return 'bad-signature';
     if (previous !== undefined) {
       this.conflicts.set(share.validatorIndex, { validatorIndex: share.validatorIndex, height: this.height, first: previous, second: share });
       return 'conflict';

@@ -18,6 +18,8 @@ export interface BlockCommit {
   readonly transactions: readonly TransactionRecord[];
   /** New state trie nodes and contract code, keyed by their hash (content-addressed). */
   readonly stateNodes: ReadonlyMap<string, Uint8Array>; // unprefixed hex key -> bytes
+  /** The block's finality certificate when it is known at commit (a synced block): same write. */
+  readonly certificate?: FinalityCertificate;
 }
 
 export interface ChainStore {

@@ -6,7 +6,7 @@ import { bytesEqual } from '../crypto/bytes.js';
 import { HeightState, messageToJournal, timerIds, type HeightSink } from './height.js';
 import { ConsensusConfigError, RETAINED_HEIGHTS, resolveLimits, resolveTiming } from './limits.js';
 import { coordinatorOf } from './agreement.js';
-import { batchBytes, decodeSignedMessage, MessageDecodeError, signingPayload, type Batch, type ConsensusMessage, type SignedEnvelope } from './messages.js';
+import { batchBytes, CHAIN_BINDING_BYTES, decodeSignedMessage, MessageDecodeError, signingPayload, type Batch, type ConsensusMessage, type SignedEnvelope } from './messages.js';
 import { Outbox } from './outbox.js';
 import { StakeAggregator } from './stake-aggregator.js';
 import {
@@ -64,6 +64,9 @@ class Core implements ConsensusCore {
   constructor(private readonly config: CoreConfig) {
     if (!Number.isSafeInteger(config.startHeight) || config.startHeight < 1) {
       throw new ConsensusConfigError(`startHeight must be an integer >= 1, got ${config.startHeight}`);
+    }
+    if (!(config.chainBinding instanceof Uint8Array) || config.chainBinding.length !== CHAIN_BINDING_BYTES) {
+      throw new ConsensusConfigError(`chainBinding must be ${CHAIN_BINDING_BYTES} bytes (chainBinding(chainId, genesisHash))`);
     }
     this.timing = resolveTiming(config.timing);
     this.limits = resolveLimits(config.limits);
@@ -151,7 +154,7 @@ class Core implements ConsensusCore {
     if (committee === null) return this.drop('future-height', `no committee known for height ${h}`);
     const member = committee.members[envelope.sender];
     if (member === undefined) return this.drop('not-member', `sender ${envelope.sender} not in committee of height ${h}`);
-    if (!this.config.verifier.verify(member.publicKey, signingPayload(envelope.body), envelope.signature)) {
+    if (!this.config.verifier.verify(member.publicKey, signingPayload(this.config.chainBinding, envelope.body), envelope.signature)) {
       return this.drop('bad-signature', `sender ${envelope.sender} height ${h}`);
     }
     if (h > this.currentHeight) return this.buffer(envelope);
@@ -389,6 +392,6 @@ class Core implements ConsensusCore {
   }
 
   private newOutbox(): Outbox {
-    return new Outbox(this.config.signer, this.limits, (height) => this.heightState(height)?.self ?? null);
+    return new Outbox(this.config.signer, this.config.chainBinding, this.limits, (height) => this.heightState(height)?.self ?? null);
   }
 }

@@ -6,6 +6,8 @@ export {
   encodeEnvelopeBody,
   decodeSignedMessage,
   signingPayload,
+  chainBinding,
+  CHAIN_BINDING_BYTES,
   batchDigest,
   MessageDecodeError,
   WIRE_VERSION,

@@ -4,7 +4,7 @@
 //
 // Layout (big-endian):
 //   envelope = version u8 | height u64 | sender u16 | itemCount u16 | item* | signature[64]
-//   the signature covers SIGNING_DOMAIN | everything before the signature
+//   the signature covers SIGNING_DOMAIN | chain binding (32 bytes) | everything before the signature
 //   item     = type u8 | body (per type, below)
 import { sha256 } from '../crypto/hash.js';
 import { utf8 } from '../crypto/bytes.js';
@@ -16,6 +16,8 @@ export const SIGNATURE_BYTES = 64;
 export const DIGEST_BYTES = 32;
 const HEADER_BYTES = 1 + 8 + 2 + 2;
 const SIGNING_DOMAIN = utf8('synod/consensus/v1\0');
+const CHAIN_BINDING_DOMAIN = utf8('synod/chain/v1\0');
+export const CHAIN_BINDING_BYTES = 32;
 const BATCH_DOMAIN = utf8('synod/batch/v1\0');
 
 export interface Batch {
@@ -176,21 +178,41 @@ export function encodeEnvelopeBody(envelope: Envelope): Uint8Array {
   return w.finish();
 }
 
+/**
+ * The 32 bytes every consensus signature commits to besides its message: the chain id and the
+ * genesis hash, so a key used on two networks cannot have its votes replayed from one to the other.
+ */
+export function chainBinding(chainId: bigint, genesisHash: Uint8Array): Uint8Array {
+  const w = new Writer();
+  w.push(CHAIN_BINDING_DOMAIN);
+  const id = new Uint8Array(32);
+  new DataView(id.buffer).setBigUint64(24, chainId & 0xffffffffffffffffn);
+  new DataView(id.buffer).setBigUint64(16, (chainId >> 64n) & 0xffffffffffffffffn);
+  w.push(id);
+  w.push(genesisHash);
+  return sha256(w.finish());
+}
+
 /** Signs and encodes an envelope: the wire bytes a member broadcasts or sends. */
-export function encodeSignedMessage(envelope: Envelope, signer: MessageSigner): Uint8Array {
+export function encodeSignedMessage(envelope: Envelope, signer: MessageSigner, binding: Uint8Array): Uint8Array {
   const body = encodeEnvelopeBody(envelope);
-  const signature = signer.sign(signingPayload(body));
+  const signature = signer.sign(signingPayload(binding, body));
   const out = new Uint8Array(body.length + signature.length);
   out.set(body, 0);
   out.set(signature, body.length);
   return out;
 }
 
-/** What the signature covers: a domain tag (so no other Synod signature can be replayed as a vote) and the body. */
-export function signingPayload(body: Uint8Array): Uint8Array {
-  const out = new Uint8Array(SIGNING_DOMAIN.length + body.length);
+/**
+ * What the signature covers: a domain tag (so no other Synod signature can be replayed as a
+ * vote), the chain binding (so no other chain's vote can), and the body.
+ */
+export function signingPayload(binding: Uint8Array, body: Uint8Array): Uint8Array {
+  if (binding.length !== CHAIN_BINDING_BYTES) throw new RangeError(`chain binding must be ${CHAIN_BINDING_BYTES} bytes, got ${binding.length}`);
+  const out = new Uint8Array(SIGNING_DOMAIN.length + binding.length + body.length);
   out.set(SIGNING_DOMAIN, 0);
-  out.set(body, SIGNING_DOMAIN.length);
+  out.set(binding, SIGNING_DOMAIN.length);
+  out.set(body, SIGNING_DOMAIN.length + binding.length);
   return out;
 }
 

@@ -16,6 +16,7 @@ export class Outbox {
 
   constructor(
     private readonly signer: MessageSigner,
+    private readonly binding: Uint8Array,
     private readonly limits: CoreLimits,
     private readonly selfAt: (height: Height) => ValidatorIndex | null,
   ) {}
@@ -64,14 +65,14 @@ export class Outbox {
     for (const item of items) {
       const itemSize = itemEncodedBytes(item);
       if (chunk.length > 0 && (size + itemSize > this.limits.maxMessageBytes || chunk.length >= MAX_ITEMS_PER_MESSAGE)) {
-        out.push(encodeSignedMessage({ height, sender, items: chunk }, this.signer));
+        out.push(encodeSignedMessage({ height, sender, items: chunk }, this.signer, this.binding));
         chunk = [];
         size = ENVELOPE_FIXED_BYTES;
       }
       chunk.push(item);
       size += itemSize;
     }
-    if (chunk.length > 0) out.push(encodeSignedMessage({ height, sender, items: chunk }, this.signer));
+    if (chunk.length > 0) out.push(encodeSignedMessage({ height, sender, items: chunk }, this.signer, this.binding));
     return out;
   }
 }

@@ -6,18 +6,9 @@ export type ValidatorIndex = number; // position in the committee (committee ord
 export type Height = number; // block height, starts at 1 (0 is genesis)
 export type Bit = 0 | 1;
 
-export interface CommitteeMember {
-  readonly index: ValidatorIndex;
-  readonly id: string;
-  readonly publicKey: Uint8Array; // ed25519, 32 bytes
-  readonly weight: bigint;
-}
+import type { Committee } from '../stake/committee.js';
 
-export interface Committee {
-  readonly epoch: number;
-  readonly members: readonly CommitteeMember[];
-  readonly totalWeight: bigint;
-}
+export type { Committee, CommitteeMember } from '../stake/committee.js';
 
 export interface MessageSigner {
   readonly publicKey: Uint8Array;
@@ -102,6 +93,8 @@ export interface CoreConfig {
   readonly committeeForHeight: (height: Height) => Committee; // fixed per height; pure
   readonly signer: MessageSigner;
   readonly verifier: SignatureVerifier;
+  /** 32 bytes naming the chain (messages.ts chainBinding(chainId, genesisHash)): every signature commits to it. */
+  readonly chainBinding: Uint8Array;
   readonly startHeight: Height; // first height to agree on (last committed + 1)
   readonly journal?: readonly JournalEntry[]; // replayed on restart: never sign anything conflicting with it
   readonly timing?: Partial<CoreTiming>;

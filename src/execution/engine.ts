@@ -32,6 +32,19 @@ export interface BlockInput {
   readonly transactions: readonly Uint8Array[];
   readonly extraData: Hex;
   readonly consensus: { readonly epoch: number; readonly proposers: readonly number[] };
+  /**
+   * The block's finality certificate, when the block comes from a peer (sync): executeBlock
+   * commits only a block with exactly the certified hash and state root, with its certificate in
+   * the same atomic write, and otherwise throws CERTIFIED_MISMATCH with nothing stored. The
+   * caller has verified the certificate's signatures against the committee.
+   */
+  readonly certificate?: FinalityCertificate;
+  /**
+   * Senders the node already recovered, by transaction hash (its mempool admitted the same bytes,
+   * which the hash binds), so the block does not recover them a second time. Only ever the node's
+   * own findings, never a peer's claim: a sender given here is taken as is.
+   */
+  readonly senders?: ReadonlyMap<Hex, Hex>;
 }
 
 export interface BlockResult {
@@ -47,9 +60,6 @@ export interface IncludedTransaction {
   readonly sender: Hex;
   readonly nonce: bigint;
 }
-
-/** The sender this node already recovered from the transaction with `hash`, if any. */
-export type KnownSender = (hash: Hex) => Hex | undefined;
 
 export interface AccountInfo {
   readonly nonce: bigint;
@@ -81,11 +91,6 @@ export interface ExecutionEngineOptions {
   readonly genesis: GenesisSpec;
   /** Where an exception thrown by an onBlock listener goes; default: a process warning. */
   readonly onListenerError?: (error: unknown) => void;
-  /**
-   * Senders this node recovered already (its mempool admitted the same bytes, which the hash
-   * binds), so a block does not recover them a second time. Only ever the node's own findings.
-   */
-  readonly knownSender?: KnownSender;
 }
 
 export interface ExecutionEngine {
@@ -139,7 +144,6 @@ class Engine implements ExecutionEngine {
     private readonly store: ChainStore,
     readonly chainId: bigint,
     private readonly onListenerError: (error: unknown) => void,
-    private readonly knownSender: KnownSender,
   ) {
     this.common = createChainCommon(chainId);
     this.txCommon = createTxCommon(chainId);
@@ -253,11 +257,15 @@ class Engine implements ExecutionEngine {
     const context = createBlock({ header: buildHeader(fields, this.common) }, { common: this.common });
     try {
       await this.state.checkpoint();
-      const run = await this.runTransactions(input.transactions, context);
+      const run = await this.runTransactions(input.transactions, context, input.senders);
       await this.state.commit();
       const stateRoot = await this.state.getStateRoot();
       const result = await this.seal(fields, stateRoot, run, input.consensus);
-      await this.store.commitBlock({ chainId: this.chainId, block: result.block, receipts: result.receipts, transactions: result.transactions, stateNodes: this.nodes.snapshot() });
+      const { certificate } = input;
+      if (certificate !== undefined && (certificate.height !== input.height || result.block.hash !== certificate.blockHash.toLowerCase() || result.block.stateRoot !== certificate.stateRoot.toLowerCase())) {
+        throw new ExecutionError('CERTIFIED_MISMATCH', `block ${input.height} executes to ${result.block.hash} (state ${result.block.stateRoot}), but its certificate names ${certificate.blockHash} (state ${certificate.stateRoot}) at height ${certificate.height}; not committed`);
+      }
+      await this.store.commitBlock({ chainId: this.chainId, block: result.block, receipts: result.receipts, transactions: result.transactions, stateNodes: this.nodes.snapshot(), certificate });
       this.nodes.clear();
       this.advanceHead(result.block);
       await this.rememberSenders(run.executed);
@@ -284,7 +292,7 @@ class Engine implements ExecutionEngine {
     }
   }
 
-  private async runTransactions(raws: readonly Uint8Array[], context: Block) {
+  private async runTransactions(raws: readonly Uint8Array[], context: Block, senders: ReadonlyMap<Hex, Hex> | undefined) {
     const executed: ExecutedTransaction[] = [];
     const skipped: SkippedTransaction[] = [];
     const seen = new Set<Hex>();
@@ -301,7 +309,7 @@ class Engine implements ExecutionEngine {
         skipped.push({ hash, reason: early });
         continue;
       }
-      const decoded = decodeTransaction(raw, this.txCommon, { hash, knownSender: this.knownSender(hash) });
+      const decoded = decodeTransaction(raw, this.txCommon, { hash, knownSender: senders?.get(hash) });
       if (!decoded.ok) {
         skipped.push({ hash: decoded.hash, reason: decoded.reason });
         continue;
@@ -490,7 +498,7 @@ function cheapRejection(hash: Hex, applied: ReadonlySet<Hex>, gasRemaining: bigi
  */
 export async function createExecutionEngine(options: ExecutionEngineOptions): Promise<ExecutionEngine> {
   const onListenerError = options.onListenerError ?? ((error: unknown) => process.emitWarning(`onBlock listener failed: ${String(error)}`));
-  const engine = new Engine(options.store, options.chainId, onListenerError, options.knownSender ?? (() => undefined));
+  const engine = new Engine(options.store, options.chainId, onListenerError);
   const meta = options.store.meta();
   const genesis = meta === undefined ? await engine.createGenesis(options.genesis) : undefined;
   if (meta !== undefined) {

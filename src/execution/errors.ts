@@ -12,7 +12,9 @@ export type ExecutionErrorCode =
   | 'TRACE_TOO_LARGE'
   | 'EXECUTION_REVERTED'
   | 'EXECUTION_FAILED'
-  | 'ENGINE_FAILED';
+  | 'ENGINE_FAILED'
+  /** The executed block is not the one its certificate names: nothing was committed. */
+  | 'CERTIFIED_MISMATCH';
 
 export class ExecutionError extends Error {
   override readonly name = 'ExecutionError';

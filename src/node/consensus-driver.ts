@@ -5,12 +5,27 @@
 // journal entries of all those steps go to disk in ONE write, then their actions run in order.
 // A burst of peer votes used to cost one fsync per vote, serially, on every height's critical
 // path; persisting a vote earlier than needed is always safe (a restart re-sends what was signed).
+import { DEFAULT_LIMITS } from '../consensus/limits.js';
 import type { ConsensusCore, CoreAction, CoreEvent, Superblock } from '../consensus/types.js';
+import { systemClock, type CancelTimer, type Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
 
 /** Bound on queued events: beyond it, incoming consensus messages are dropped (peers resend). */
 export const MAX_PENDING_EVENTS = 100_000;
+/**
+ * Bytes of consensus messages queued from one peer and not yet stepped: room for a few full
+ * messages (a batch each), far more than an honest member has in flight; beyond it that peer's
+ * messages are dropped (its honest votes come back with the resend timer).
+ */
+export const MAX_QUEUED_BYTES_PER_PEER = 4 * DEFAULT_LIMITS.maxMessageBytes;
+/** Bytes queued from all peers together; above it the transport stops reading (backpressure)… */
+export const MAX_QUEUED_BYTES_TOTAL = 16 * DEFAULT_LIMITS.maxMessageBytes;
+/** …until the queue has drained below this. */
+export const RESUME_READING_BELOW_BYTES = MAX_QUEUED_BYTES_TOTAL / 2;
+if (!(MAX_QUEUED_BYTES_PER_PEER >= 2 * DEFAULT_LIMITS.maxMessageBytes && MAX_QUEUED_BYTES_TOTAL > MAX_QUEUED_BYTES_PER_PEER)) {
+  throw new Error('consensus-driver: per-peer queue must hold two full messages and the total more than one peer');
+}
 /** Most events stepped before their journal entries are written together (one fsync). */
 export const MAX_STEPS_PER_JOURNAL_WRITE = 256;
 
@@ -24,13 +39,22 @@ export interface DriverHost {
   /** A superblock is final: execute and store it before the driver handles the next event. */
   deliver(superblock: Superblock): Promise<void>;
   evidence(action: Extract<CoreAction, { kind: 'evidence' }>): void;
+  /** The driver hit a failure it cannot vote past (disk full, corrupt store): stop the validator. */
+  fatal(error: unknown): void;
+  /** Backpressure: stop (true) or resume (false) reading peers' sockets. */
+  pauseReading?(paused: boolean): void;
 }
 
-type QueuedTask = { readonly kind: 'event'; readonly event: CoreEvent } | { readonly kind: 'task'; readonly run: () => Promise<void> };
+type QueuedTask =
+  | { readonly kind: 'event'; readonly event: CoreEvent; readonly peer?: string; readonly bytes?: number }
+  | { readonly kind: 'task'; readonly run: () => Promise<void> };
 
 export class ConsensusDriver {
   private readonly queue: QueuedTask[] = [];
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, CancelTimer>();
+  private readonly queuedBytesOf = new Map<string, number>();
+  private queuedBytes = 0;
+  private readingPaused = false;
   private draining = false;
   private stopped = false;
 
@@ -39,6 +63,7 @@ export class ConsensusDriver {
     private readonly host: DriverHost,
     private readonly logger: Logger,
     private readonly metrics: NodeMetrics,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get height(): number {
@@ -54,12 +79,24 @@ export class ConsensusDriver {
   }
 
   /** Raw consensus bytes from a peer (untrusted: the core checks them). */
-  onMessage(bytes: Uint8Array): void {
-    if (this.queue.length >= MAX_PENDING_EVENTS) {
+  onMessage(bytes: Uint8Array, peer = ''): void {
+    const fromPeer = this.queuedBytesOf.get(peer) ?? 0;
+    if (this.queue.length >= MAX_PENDING_EVENTS || fromPeer + bytes.length > MAX_QUEUED_BYTES_PER_PEER || this.queuedBytes + bytes.length > MAX_QUEUED_BYTES_TOTAL) {
       this.metrics.dropped.inc({ reason: 'queue-full' });
       return;
     }
-    this.enqueue({ kind: 'event', event: { kind: 'message', bytes } });
+    this.queuedBytesOf.set(peer, fromPeer + bytes.length);
+    this.queuedBytes += bytes.length;
+    if (!this.readingPaused && this.queuedBytes > RESUME_READING_BELOW_BYTES * 1.5) {
+      this.readingPaused = true;
+      this.host.pauseReading?.(true);
+    }
+    this.enqueue({ kind: 'event', event: { kind: 'message', bytes }, peer, bytes: bytes.length });
+  }
+
+  /** Bytes of peers' messages waiting to be stepped (for tests and metrics). */
+  queuedBytesFrom(peer: string): number {
+    return this.queuedBytesOf.get(peer) ?? 0;
   }
 
   propose(height: number, transactions: readonly Uint8Array[], timestampMs: number): void {
@@ -77,9 +114,27 @@ export class ConsensusDriver {
 
   stop(): void {
     this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     this.queue.length = 0;
+    this.queuedBytesOf.clear();
+    this.queuedBytes = 0;
+  }
+
+  private dequeue(): QueuedTask | undefined {
+    const task = this.queue.shift();
+    if (task?.kind === 'event' && task.bytes !== undefined) {
+      const peer = task.peer ?? '';
+      const left = (this.queuedBytesOf.get(peer) ?? 0) - task.bytes;
+      if (left <= 0) this.queuedBytesOf.delete(peer);
+      else this.queuedBytesOf.set(peer, left);
+      this.queuedBytes -= task.bytes;
+      if (this.readingPaused && this.queuedBytes < RESUME_READING_BELOW_BYTES) {
+        this.readingPaused = false;
+        this.host.pauseReading?.(false);
+      }
+    }
+    return task;
   }
 
   private enqueue(task: QueuedTask): void {
@@ -92,7 +147,7 @@ export class ConsensusDriver {
     this.draining = true;
     try {
       while (this.queue.length > 0 && !this.stopped) {
-        const task = this.queue.shift()!;
+        const task = this.dequeue()!;
         if (task.kind === 'task') await task.run();
         else await this.perform(this.stepQueued(task.event));
       }
@@ -100,8 +155,7 @@ export class ConsensusDriver {
       // A failure here (disk full, corrupt store) must stop the validator rather than let it vote on.
       this.logger.fatal({ err: error }, 'consensus driver failed; stopping the validator');
       this.stop();
-      process.exitCode = 1;
-      process.kill(process.pid, 'SIGTERM');
+      this.host.fatal(error);
     } finally {
       this.draining = false;
     }
@@ -111,7 +165,7 @@ export class ConsensusDriver {
   private stepQueued(first: CoreEvent): CoreAction[] {
     const actions = this.core.step(first);
     for (let steps = 1; steps < MAX_STEPS_PER_JOURNAL_WRITE && this.queue[0]?.kind === 'event'; steps++) {
-      const next = this.queue.shift() as Extract<QueuedTask, { kind: 'event' }>;
+      const next = this.dequeue() as Extract<QueuedTask, { kind: 'event' }>;
       for (const action of this.core.step(next.event)) actions.push(action);
     }
     return actions;
@@ -143,7 +197,7 @@ export class ConsensusDriver {
           this.setTimer(action.timerId, action.delayMs);
           break;
         case 'cancelTimer':
-          clearTimeout(this.timers.get(action.timerId));
+          this.timers.get(action.timerId)?.();
           this.timers.delete(action.timerId);
           break;
         case 'requestProposal':
@@ -167,12 +221,11 @@ export class ConsensusDriver {
   }
 
   private setTimer(timerId: string, delayMs: number): void {
-    clearTimeout(this.timers.get(timerId));
-    const timer = setTimeout(() => {
+    this.timers.get(timerId)?.();
+    const cancel = this.clock.setTimer(() => {
       this.timers.delete(timerId);
       this.enqueue({ kind: 'event', event: { kind: 'timer', timerId } });
     }, Math.max(0, delayMs));
-    timer.unref?.();
-    this.timers.set(timerId, timer);
+    this.timers.set(timerId, cancel);
   }
 }

@@ -1,5 +1,6 @@
 // The JSON-RPC server's backend over the real node: the execution engine (finalized chain and
 // state), the mempool (admission and pending nonces) and the consensus driver (status).
+import { quorumWeight as quorumWeightOf } from '../stake/quorum.js';
 import type { Registry } from 'prom-client';
 import type { FinalityCertificate, Hex } from '../chain/types.js';
 import type { Committee, CoreStatus } from '../consensus/types.js';
@@ -75,7 +76,7 @@ function executionParams(params: CallParams) {
 
 export function createRpcBackend(view: NodeView): RpcBackend {
   const { engine, mempool, committee } = view;
-  const quorumWeight = (2n * committee.totalWeight) / 3n + 1n;
+  const quorumWeight = quorumWeightOf(committee.totalWeight);
   return {
     chainId: engine.chainId,
     clientVersion: CLIENT_VERSION,

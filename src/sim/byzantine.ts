@@ -26,6 +26,8 @@ export interface ByzantineContext {
   readonly self: number;
   readonly committeeSize: number;
   readonly signer: MessageSigner;
+  /** The simulated chain's binding (every signature commits to it). */
+  readonly binding: Uint8Array;
   /** The height the member's core is working on (for crafted traffic). */
   readonly height: number;
 }
@@ -88,7 +90,7 @@ class Equivocator implements ByzantineAgent {
   outgoing(message: Outgoing, ctx: ByzantineContext): Outgoing[] {
     const envelope = tryDecode(message.bytes);
     if (envelope === undefined) return [message];
-    const twisted = encodeSignedMessage({ height: envelope.height, sender: envelope.sender, items: envelope.items.map((item) => twist(item, ctx.rng)) }, ctx.signer);
+    const twisted = encodeSignedMessage({ height: envelope.height, sender: envelope.sender, items: envelope.items.map((item) => twist(item, ctx.rng)) }, ctx.signer, ctx.binding);
     const split = this.splitFor(envelope.height, ctx);
     const targets = message.to === 'all' ? others(ctx) : [message.to];
     const out: Outgoing[] = [];
@@ -186,16 +188,16 @@ function craftJunk(ctx: ByzantineContext): Uint8Array {
       return rng.bytes(rng.int(0, 300));
     case 1: {
       // A well-formed envelope whose signature does not match.
-      const bytes = encodeSignedMessage({ height: ctx.height, sender: ctx.self, items: [vote] }, ctx.signer);
+      const bytes = encodeSignedMessage({ height: ctx.height, sender: ctx.self, items: [vote] }, ctx.signer, ctx.binding);
       bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
       return bytes;
     }
     case 2:
       // Claims to come from another member, signed with this member's key.
-      return encodeSignedMessage({ height: ctx.height, sender: rng.pick(others(ctx)), items: [vote] }, ctx.signer);
+      return encodeSignedMessage({ height: ctx.height, sender: rng.pick(others(ctx)), items: [vote] }, ctx.signer, ctx.binding);
     default:
       // Correctly signed, for a height far beyond any buffer window.
-      return encodeSignedMessage({ height: ctx.height + rng.int(1_000, 1_000_000), sender: ctx.self, items: [vote] }, ctx.signer);
+      return encodeSignedMessage({ height: ctx.height + rng.int(1_000, 1_000_000), sender: ctx.self, items: [vote] }, ctx.signer, ctx.binding);
   }
 }
 

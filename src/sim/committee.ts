@@ -2,9 +2,17 @@
 // all drawn from the run's seed. Byzantine members together hold just under 1/3 of the weight
 // (the largest B with 3B < W) whenever there are any, so every run sits at the edge of safety.
 import type { Committee, CommitteeMember, MessageSigner } from '../consensus/types.js';
+import { maxFaultyWeight } from '../stake/quorum.js';
+import { chainBinding } from '../consensus/messages.js';
+import { sha256 } from '../crypto/hash.js';
+import { utf8 } from '../crypto/bytes.js';
 import type { Rng } from './random.js';
 import { BEHAVIOURS, type Behaviour, type Scenario } from './scenario.js';
 import type { SignatureScheme } from './signatures.js';
+
+/** The simulated chain: every run signs for this chain id and genesis. */
+export const SIM_CHAIN_ID = 31337n;
+export const SIM_CHAIN_BINDING = chainBinding(SIM_CHAIN_ID, sha256(utf8('synod/sim/genesis')));
 
 export const HONEST_WEIGHT_MAX_UNITS = 1_000; // unequal stakes: honest weights drawn from 1..this
 export const EQUAL_WEIGHT_UNITS = 100n;
@@ -39,7 +47,7 @@ export function drawCommittee(scenario: Scenario, rng: Rng, scheme: SignatureSch
     members: members.map((m): CommitteeMember => ({ index: m.index, id: `v${m.index}`, publicKey: m.signer.publicKey, weight: m.weight })),
   };
   const byzantineWeight = members.filter((m) => m.behaviour !== null).reduce((a, m) => a + m.weight, 0n);
-  if (!(3n * byzantineWeight < committee.totalWeight)) throw new Error(`sim bug: Byzantine weight ${byzantineWeight} of ${committee.totalWeight} is not below 1/3`);
+  if (byzantineWeight > maxFaultyWeight(committee.totalWeight)) throw new Error(`sim bug: Byzantine weight ${byzantineWeight} of ${committee.totalWeight} is not below 1/3`);
   return { committee, members, byzantineWeight };
 }
 

@@ -3,6 +3,7 @@
 // with superblocks read from real nodes. Nothing here knows about the simulator's internals.
 //
 // What each checker guarantees (and so what a failure means) is stated on the function.
+import { isQuorum, isWeakThreshold } from '../stake/quorum.js';
 import { sha256 } from '../crypto/hash.js';
 import { bytesEqual, toHex, uintToBytes } from '../crypto/bytes.js';
 
@@ -180,8 +181,8 @@ function checkBlockValidity(block: SuperblockView, context: ValidityContext, fai
     honestTimes.push(batch.timestampMs);
     checkHonestBatch(block.height, batch, context, fail);
   }
-  if (!(3n * included > 2n * total)) fail(`included proposers hold ${included} of ${total}: not a quorum (3w > 2W)`);
-  if (!(3n * honestIncluded > total)) fail(`honest included proposers hold ${honestIncluded} of ${total}: not more than 1/3`);
+  if (!isQuorum(included, total)) fail(`included proposers hold ${included} of ${total}: not a quorum (3w > 2W)`);
+  if (!isWeakThreshold(honestIncluded, total)) fail(`honest included proposers hold ${honestIncluded} of ${total}: not more than 1/3`);
   if (honestTimes.length > 0) {
     const lo = Math.min(...honestTimes);
     const hi = Math.max(...honestTimes);

@@ -2,12 +2,13 @@
 // GST, Byzantine members, crash-restarts from the journal, and a sync service for laggards. Every
 // draw comes from the scenario's seed, so a run replays bit for bit. The run stops when every
 // honest member has delivered the target height, or at a deadline past which liveness has failed.
+import { isWeakThreshold } from '../stake/quorum.js';
 import { createConsensusCore } from '../consensus/core.js';
 import { resolveTiming } from '../consensus/limits.js';
 import type { ConsensusCore, CoreAction, CoreEvent, CoreStatus, CoreTiming, DropReason, JournalEntry, Superblock } from '../consensus/types.js';
 import { DROP_REASONS } from '../consensus/types.js';
 import { createAgent, BYZANTINE_TICK_MS, type ByzantineAgent, type Outgoing } from './byzantine.js';
-import { drawCommittee, type SimCommittee, type SimMember } from './committee.js';
+import { drawCommittee, SIM_CHAIN_BINDING, type SimCommittee, type SimMember } from './committee.js';
 import { EventQueue, EventQueueFullError } from './event-queue.js';
 import { perHeightBoundMs } from './liveness-bound.js';
 import { drawNetworkProfile, SimNetwork, synchronousProfile, type NetworkProfile } from './network.js';
@@ -200,6 +201,7 @@ class Simulation {
       committeeForHeight: () => this.sim.committee,
       signer: ep.member.signer,
       verifier: signatureScheme(this.signatures).verifier,
+      chainBinding: SIM_CHAIN_BINDING,
       startHeight,
       journal: ep.journal.slice(),
       timing: this.timing,
@@ -355,7 +357,7 @@ class Simulation {
   }
 
   private agentContext(ep: Endpoint) {
-    return { rng: this.rng, self: ep.member.index, committeeSize: this.sim.members.length, signer: ep.member.signer, height: ep.core?.height ?? 1 };
+    return { rng: this.rng, self: ep.member.index, committeeSize: this.sim.members.length, signer: ep.member.signer, binding: SIM_CHAIN_BINDING, height: ep.core?.height ?? 1 };
   }
 
   // ------------------------------------------------------------------ faults and helpers
@@ -423,7 +425,7 @@ class Simulation {
       votes.set(key, vote);
     }
     const total = this.sim.committee.totalWeight;
-    for (const vote of votes.values()) if (3n * vote.weight > total) return vote.block;
+    for (const vote of votes.values()) if (isWeakThreshold(vote.weight, total)) return vote.block;
     return undefined;
   }
 

@@ -11,6 +11,11 @@ export function isQuorum(weight: bigint, totalWeight: bigint): boolean {
   return 3n * weight > 2n * totalWeight;
 }
 
+/** The smallest quorum weight: floor(2W/3) + 1 (what an RPC reports as the weight a certificate needs). */
+export function quorumWeight(totalWeight: bigint): bigint {
+  return (2n * totalWeight) / 3n + 1n;
+}
+
 /** Largest Byzantine weight the committee tolerates: the largest F with 3F < W. */
 export function maxFaultyWeight(totalWeight: bigint): bigint {
   return totalWeight === 0n ? 0n : (totalWeight - 1n) / 3n;

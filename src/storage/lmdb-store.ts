@@ -142,6 +142,7 @@ class LmdbChainStore implements ChainStore {
       this.dbs.blockHashes.putSync(hashKey(block.hash), number);
       this.dbs.receipts.putSync(number, encodeValue(commit.receipts));
       this.dbs.meta.putSync('chain', encodeValue(meta));
+      if (commit.certificate !== undefined) this.dbs.certs.putSync(heightKey(commit.certificate.height), encodeValue(commit.certificate));
     });
     await this.root.flushed;
     this.cachedMeta = meta;

@@ -21,7 +21,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   execution: ['chain', 'crypto'],
   ...Object.fromEntries(EDGES.map((edge) => [edge, ['crypto', 'stake', 'chain', 'execution', ...EDGES]])),
   node: ['crypto', 'stake', 'consensus', 'chain', 'execution', ...EDGES], // everything but cli/ and sim/
-  sim: ['consensus', 'chain', 'stake', 'crypto'],
+  sim: ['consensus', 'chain', 'stake', 'crypto', 'node', 'execution', 'storage'],
   cli: ['node', 'sim', 'stake', 'crypto'],
 };
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CertificateCollector, certificateMessage, verifyCertificate, type Committee } from '../../src/chain/certificate.js';
+import { CertificateCollector, certificateMessage, verifyCertificate, type CertificateCommittee } from '../../src/chain/certificate.js';
 import type { FinalityCertificate, Hex } from '../../src/chain/types.js';
 import { keyPairFromSeed, sign } from '../../src/crypto/ed25519.js';
 import { toHex, uintToBytes } from '../../src/crypto/bytes.js';
@@ -11,7 +11,7 @@ const ROOT = `0x${'cd'.repeat(32)}` as Hex;
 const OTHER = `0x${'ef'.repeat(32)}` as Hex;
 const WEIGHTS = [40n, 30n, 20n, 10n]; // total 100: a quorum needs more than 66.67
 const keys = WEIGHTS.map((_, i) => keyPairFromSeed(uintToBytes(BigInt(i + 1), 32)));
-const committee: Committee = { members: keys.map((k, index) => ({ index, publicKey: k.publicKey, weight: WEIGHTS[index] })), totalWeight: 100n };
+const committee: CertificateCommittee = { members: keys.map((k, index) => ({ index, id: `v${index}`, publicKey: k.publicKey, weight: WEIGHTS[index] })), totalWeight: 100n };
 
 function signature(index: number, blockHash = HASH, stateRoot = ROOT): Hex {
   return `0x${toHex(sign(keys[index], certificateMessage(CHAIN_ID, 7n, blockHash, stateRoot)))}`;

@@ -6,7 +6,7 @@ import { decodeSignedMessage, encodeSignedMessage, type ConsensusMessage, type E
 import { DEFAULT_LIMITS } from '../../src/consensus/limits.js';
 import { ed25519Verifier } from '../../src/consensus/signing.js';
 import type { ConsensusCore, CoreAction, CoreLimits, DropReason } from '../../src/consensus/types.js';
-import { Cluster, makeCommittee } from './harness.js';
+import { Cluster, makeCommittee, TEST_BINDING } from './harness.js';
 
 const { committee, signers } = makeCommittee([1n, 1n, 1n, 1n]);
 const digestA = new Uint8Array(32).fill(1);
@@ -17,7 +17,7 @@ function coreAt(startHeight: number, limits?: Partial<CoreLimits>): ConsensusCor
     selfIndex: 0,
     committeeForHeight: () => committee,
     signer: signers[0]!,
-    verifier: ed25519Verifier,
+    verifier: ed25519Verifier, chainBinding: TEST_BINDING,
     startHeight,
     ...(limits ? { limits } : {}),
   });
@@ -26,7 +26,7 @@ function coreAt(startHeight: number, limits?: Partial<CoreLimits>): ConsensusCor
 }
 
 function signed(envelope: Envelope, by = envelope.sender): Uint8Array {
-  return encodeSignedMessage(envelope, signers[by]!);
+  return encodeSignedMessage(envelope, signers[by]!, TEST_BINDING);
 }
 
 function drops(actions: CoreAction[]): DropReason[] {
@@ -36,7 +36,7 @@ function drops(actions: CoreAction[]): DropReason[] {
 const echo = (instance: number, digest: Uint8Array): ConsensusMessage => ({ type: 'echo', instance, digest });
 
 test('start asks the host for a proposal and arms the resend timer', () => {
-  const core = createConsensusCore({ selfIndex: 0, committeeForHeight: () => committee, signer: signers[0]!, verifier: ed25519Verifier, startHeight: 1 });
+  const core = createConsensusCore({ selfIndex: 0, committeeForHeight: () => committee, signer: signers[0]!, verifier: ed25519Verifier, chainBinding: TEST_BINDING, startHeight: 1 });
   const actions = core.step({ kind: 'start' });
   assert.deepEqual(actions.find((a) => a.kind === 'requestProposal'), { kind: 'requestProposal', height: 1 });
   assert.ok(actions.some((a) => a.kind === 'setTimer' && a.timerId === 'h:1/resend'));
@@ -178,7 +178,7 @@ test('a laggard that missed a whole height catches up from the members that kept
 
 test('an observer delivers the same superblocks without signing anything', () => {
   const cluster = new Cluster([1n, 1n, 1n, 1n], { seed: 61 });
-  const observer = createConsensusCore({ selfIndex: null, committeeForHeight: () => committee, signer: signers[0]!, verifier: ed25519Verifier, startHeight: 1 });
+  const observer = createConsensusCore({ selfIndex: null, committeeForHeight: () => committee, signer: signers[0]!, verifier: ed25519Verifier, chainBinding: TEST_BINDING, startHeight: 1 });
   assert.deepEqual(observer.step({ kind: 'start' }).filter((a) => a.kind !== 'setTimer'), []);
   assert.ok(cluster.runUntil(2));
   const delivered: string[] = [];

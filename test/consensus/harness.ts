@@ -18,6 +18,9 @@ import type {
 } from '../../src/consensus/types.js';
 
 /** mulberry32: a small deterministic generator, enough to shuffle test schedules. */
+/** The chain binding every test core signs for. */
+export const TEST_BINDING = new Uint8Array(32).fill(0x5b);
+
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -88,6 +91,7 @@ export class Cluster {
       committeeForHeight: () => this.committee,
       signer: this.signers[i]!,
       verifier: ed25519Verifier,
+      chainBinding: TEST_BINDING,
       startHeight,
       journal: [...this.journals[i]!],
       timing: { roundTimeoutBaseMs: 50, resendIntervalMs: 1000, fetchRetryMs: 100, ...this.options.timing },

@@ -12,7 +12,7 @@ import {
 } from '../../src/consensus/messages.js';
 import { DEFAULT_LIMITS } from '../../src/consensus/limits.js';
 import { ed25519Verifier } from '../../src/consensus/signing.js';
-import { makeCommittee } from './harness.js';
+import { makeCommittee, TEST_BINDING } from './harness.js';
 
 const { signers } = makeCommittee([1n, 1n]);
 const digest = new Uint8Array(32).fill(7);
@@ -40,20 +40,20 @@ const item: fc.Arbitrary<ConsensusMessage> = fc.oneof(
 test('encode then decode returns the same envelope, and the signature verifies', () => {
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 2 ** 40 }), fc.array(item, { minLength: 1, maxLength: 8 }), (height, items) => {
-      const bytes = encodeSignedMessage({ height, sender: 1, items }, signers[1]!);
+      const bytes = encodeSignedMessage({ height, sender: 1, items }, signers[1]!, TEST_BINDING);
       const decoded = decodeSignedMessage(bytes, DEFAULT_LIMITS);
       assert.equal(decoded.height, height);
       assert.equal(decoded.sender, 1);
       assert.deepEqual(decoded.items, items);
-      assert.ok(ed25519Verifier.verify(signers[1]!.publicKey, signingPayload(decoded.body), decoded.signature));
-      assert.ok(!ed25519Verifier.verify(signers[0]!.publicKey, signingPayload(decoded.body), decoded.signature));
+      assert.ok(ed25519Verifier.verify(signers[1]!.publicKey, signingPayload(TEST_BINDING, decoded.body), decoded.signature));
+      assert.ok(!ed25519Verifier.verify(signers[0]!.publicKey, signingPayload(TEST_BINDING, decoded.body), decoded.signature));
     }),
     { numRuns: 300 },
   );
 });
 
 test('any truncation or trailing byte is rejected as malformed', () => {
-  const bytes = encodeSignedMessage({ height: 3, sender: 0, items: [{ type: 'est', instance: 1, round: 2, value: 1 }] }, signers[0]!);
+  const bytes = encodeSignedMessage({ height: 3, sender: 0, items: [{ type: 'est', instance: 1, round: 2, value: 1 }] }, signers[0]!, TEST_BINDING);
   for (let cut = 0; cut < bytes.length; cut++) {
     assert.throws(() => decodeSignedMessage(bytes.subarray(0, cut), DEFAULT_LIMITS), MessageDecodeError);
   }
@@ -64,7 +64,7 @@ test('any truncation or trailing byte is rejected as malformed', () => {
 });
 
 test('bad field values are named in the error', () => {
-  const good = encodeSignedMessage({ height: 3, sender: 0, items: [{ type: 'est', instance: 1, round: 2, value: 1 }] }, signers[0]!);
+  const good = encodeSignedMessage({ height: 3, sender: 0, items: [{ type: 'est', instance: 1, round: 2, value: 1 }] }, signers[0]!, TEST_BINDING);
   const badValue = good.slice();
   badValue[13 + 1 + 2 + 2] = 2; // the est value byte
   assert.throws(() => decodeSignedMessage(badValue, DEFAULT_LIMITS), /value must be 0 or 1/);
@@ -78,7 +78,7 @@ test('bad field values are named in the error', () => {
 
 test('size limits are reported as oversize', () => {
   const limits = { ...DEFAULT_LIMITS, maxBatchTransactions: 2 };
-  const bytes = encodeSignedMessage({ height: 1, sender: 0, items: [{ type: 'propose', batch: { timestampMs: 1, transactions: [utf8('a'), utf8('b'), utf8('c')] } }] }, signers[0]!);
+  const bytes = encodeSignedMessage({ height: 1, sender: 0, items: [{ type: 'propose', batch: { timestampMs: 1, transactions: [utf8('a'), utf8('b'), utf8('c')] } }] }, signers[0]!, TEST_BINDING);
   assert.throws(
     () => decodeSignedMessage(bytes, limits),
     (e: unknown) => e instanceof MessageDecodeError && e.reason === 'oversize',

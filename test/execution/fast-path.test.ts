@@ -9,18 +9,18 @@ import { join } from 'node:path';
 import { createTxFromRLP } from '@ethereumjs/tx';
 import type { Hex } from '../../src/chain/types.js';
 import { decodeTransaction, transactionHash } from '../../src/execution/admission.js';
-import { createExecutionEngine, type ExecutionEngine, type KnownSender } from '../../src/execution/engine.js';
+import { createExecutionEngine, type ExecutionEngine } from '../../src/execution/engine.js';
 import { createTxCommon } from '../../src/execution/tx-common.js';
 import { openChainStore } from '../../src/storage/lmdb-store.js';
 import { CHAIN_ID, ETHER, GWEI, address, blockInput, common, genesisSpec, legacyTransfer, transfer } from './helpers.js';
 
 const RECIPIENT = '0x00000000000000000000000000000000000000bb' as Hex;
 
-async function withEngine(knownSender: KnownSender | undefined, run: (engine: ExecutionEngine) => Promise<void>): Promise<void> {
+async function withEngine(run: (engine: ExecutionEngine) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'synod-fast-path-'));
   const store = await openChainStore(dir);
   try {
-    await run(await createExecutionEngine({ store, chainId: CHAIN_ID, genesis: genesisSpec(4), knownSender }));
+    await run(await createExecutionEngine({ store, chainId: CHAIN_ID, genesis: genesisSpec(4) }));
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -48,17 +48,15 @@ test('a block gives the same hash, roots, receipts and skips with known senders 
   const raws = sampleBlock();
   const known = recovered(raws);
   let asked = 0;
+  const senders = new Map([...known]);
+  const counting = { get: (hash: Hex) => (asked++, senders.get(hash)) } as unknown as ReadonlyMap<Hex, Hex>;
   let plain: Awaited<ReturnType<ExecutionEngine['executeBlock']>> | undefined;
-  await withEngine(undefined, async (engine) => {
+  await withEngine(async (engine) => {
     plain = await engine.executeBlock(blockInput(engine, raws));
   });
   await withEngine(
-    (hash) => {
-      asked++;
-      return known.get(hash);
-    },
     async (engine) => {
-      const fast = await engine.executeBlock(blockInput(engine, raws));
+      const fast = await engine.executeBlock({ ...blockInput(engine, raws), senders: counting });
       assert.equal(fast.block.hash, plain!.block.hash);
       assert.equal(fast.block.stateRoot, plain!.block.stateRoot);
       assert.equal(fast.block.receiptsRoot, plain!.block.receiptsRoot);
@@ -83,9 +81,8 @@ test('a known sender is taken as given: recovery is skipped, so only the node ma
   const raw = transfer(0, { nonce: 0n, to: RECIPIENT, value: 7n });
   // Claim account 1 sent account 0's transaction: the engine must not have recovered the sender.
   await withEngine(
-    () => address(1),
     async (engine) => {
-      const { included } = await engine.executeBlock(blockInput(engine, [raw]));
+      const { included } = await engine.executeBlock({ ...blockInput(engine, [raw]), senders: new Map([[transactionHash(raw), address(1)]]) });
       assert.equal(included[0]!.sender, address(1));
       assert.equal((await engine.getAccount(address(1))).nonce, 1n);
       assert.equal((await engine.getAccount(address(0))).nonce, 0n);
@@ -98,7 +95,7 @@ test('an applied duplicate and a transaction after the block is full are skipped
   // A creation whose init code loops (JUMPDEST PUSH1 0 JUMP) runs out of gas: it uses its whole limit.
   const filler = transfer(1, { nonce: 0n, data: '0x5b600056', gasLimit: 60_000_000n - 21_000n - 10_000n });
   const garbage = new Uint8Array([0x02, 0xc0]);
-  await withEngine(undefined, async (engine) => {
+  await withEngine(async (engine) => {
     const { skipped, receipts } = await engine.executeBlock(blockInput(engine, [first, first, filler, garbage]));
     assert.equal(receipts.length, 2);
     assert.deepEqual(
@@ -140,7 +137,7 @@ test('decoding with a known sender still refuses a foreign chain id and bad enco
 
 test("after a block, the senders' cached accounts equal the state the head's proof shows", async () => {
   const raws = sampleBlock();
-  await withEngine(undefined, async (engine) => {
+  await withEngine(async (engine) => {
     const { included } = await engine.executeBlock(blockInput(engine, raws));
     for (const sender of new Set(included.map((t) => t.sender))) {
       const cached = await engine.getAccount(sender);

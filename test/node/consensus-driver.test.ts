@@ -47,6 +47,7 @@ function host(log: Log, persistDelayMs = 0): DriverHost {
     requestProposal: (height) => log.calls.push(`request ${height}`),
     deliver: async (superblock) => void log.calls.push(`deliver ${superblock.height}`),
     evidence: () => assert.fail('no evidence in these scripts'),
+    fatal: (error) => assert.fail(`driver failed: ${String(error)}`),
   };
 }
 

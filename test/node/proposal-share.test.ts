@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { proposalGasShare } from '../../src/node/validator.js';
+import { proposalGasShare } from '../../src/node/proposals.js';
 
 test('K batches at their share never exceed the block gas limit, and waste less than K gas', () => {
   fc.assert(

@@ -1,0 +1,95 @@
+// Proposal pacing and proposal limits. The core asks for this member's batch of a height
+// ('requestProposal'); the member answers at once when it has transactions, or when another member
+// already works on that height (its votes arrived), and otherwise after the empty-block interval,
+// so an idle chain still moves at a fixed cadence (epochs and governance delays count heights).
+import type { Clock, CancelTimer } from './clock.js';
+
+/** With nothing to propose, a member waits this long before proposing an empty batch. */
+export const EMPTY_BLOCK_INTERVAL_MS = 1_000;
+/** Largest batch a member proposes (transactions, bytes); its gas is its share of the block's. */
+export const MAX_PROPOSAL_TRANSACTIONS = 5_000;
+export const MAX_PROPOSAL_BYTES = 1_500_000;
+
+/**
+ * A member's batch may use 1/K of the block's gas. The superblock holds every member's batch, so
+ * with the whole limit each, a loaded committee would propose K blocks' worth per height: the
+ * excess is skipped at execution and proposed again, and since batches run in committee order
+ * the later members' senders would starve until takeover duplicated them.
+ */
+export function proposalGasShare(blockGasLimit: bigint, committeeSize: number): bigint {
+  return blockGasLimit / BigInt(Math.max(1, committeeSize));
+}
+
+export interface ProposalPacerOptions {
+  readonly clock: Clock;
+  readonly emptyBlockIntervalMs: number;
+  /** This member's batch for `height` (empty when it has nothing, or when it is an observer). */
+  readonly takeBatch: (height: number) => Uint8Array[];
+  /** Hands the batch to consensus. */
+  readonly propose: (height: number, batch: readonly Uint8Array[], timestampMs: number) => void;
+}
+
+interface Pending {
+  readonly height: number;
+  readonly requestedAtMs: number;
+  readonly cancel: CancelTimer;
+}
+
+export class ProposalPacer {
+  private pending: Pending | undefined;
+  private checkScheduled = false;
+  /** When each height was asked for, for the finality-latency metric (only heights in flight). */
+  private readonly requestedMs = new Map<number, number>();
+  private stopped = false;
+
+  constructor(private readonly options: ProposalPacerOptions) {}
+
+  /** The core asks for this member's batch of `height`. */
+  requested(height: number): void {
+    this.pending?.cancel();
+    const cancel = this.options.clock.setTimer(() => this.proposeNow(height), this.options.emptyBlockIntervalMs);
+    this.pending = { height, requestedAtMs: this.options.clock.now(), cancel };
+    this.transactionsAvailable();
+  }
+
+  /** Transactions may have arrived (the mempool grew, or a block freed nonces): propose them at once. */
+  transactionsAvailable(): void {
+    if (this.checkScheduled || this.pending === undefined || this.stopped) return;
+    this.checkScheduled = true;
+    this.options.clock.defer(() => {
+      this.checkScheduled = false;
+      const pending = this.pending;
+      if (pending === undefined || this.stopped) return;
+      const batch = this.options.takeBatch(pending.height);
+      if (batch.length > 0) this.proposeNow(pending.height, batch);
+    });
+  }
+
+  /** Another member already votes at `height`: join at once, with whatever we have. */
+  peerWorkingOn(height: number | undefined): void {
+    if (this.pending !== undefined && height === this.pending.height) this.proposeNow(height);
+  }
+
+  /** When `height` was asked for (and forgets it), for the finality-latency metric. */
+  takeRequestedAt(height: number): number | undefined {
+    const at = this.requestedMs.get(height);
+    this.requestedMs.delete(height);
+    return at;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.pending?.cancel();
+    this.pending = undefined;
+  }
+
+  private proposeNow(height: number, batch?: Uint8Array[]): void {
+    const pending = this.pending;
+    if (pending === undefined || pending.height !== height || this.stopped) return;
+    pending.cancel();
+    this.pending = undefined;
+    this.requestedMs.set(height, pending.requestedAtMs);
+    if (this.requestedMs.size > 64) this.requestedMs.delete(this.requestedMs.keys().next().value!);
+    this.options.propose(height, batch ?? this.options.takeBatch(height), this.options.clock.now());
+  }
+}
