@@ -81,7 +81,11 @@ export class HeightState {
     }
     for (const e of entries) {
       if (e.kind === 'propose') proposal = { timestampMs: e.timestampMs, transactions: e.transactions.map(fromHexNoPrefix) };
-      this.sent.push(journalToMessage(e, proposal));
+      const item = journalToMessage(e, proposal);
+      this.sent.push(item);
+      // A member counts its own votes itself (peers never echo them back): what it signed before
+      // the crash enters its own tallies again, or with one member silent it could reach no quorum.
+      if (item.type !== 'propose') this.ownQueue.push(item);
     }
     if (proposal !== null && this.self !== null) {
       this.proposed = true;

@@ -153,6 +153,26 @@ test('a member crashed mid-height and restarted from its journal never equivocat
   }
 });
 
+test('a member restarted mid-height counts its own journaled votes: with another member silent, 4 members still finish', () => {
+  // Quorum of 4 equal members is 3: with member 3 silent, members 0, 1 and 2 all count. Member 2
+  // restarts from its journal mid-height; unless its journaled ECHO/READY/EST/AUX enter its own
+  // tallies again, it can reach no quorum, and the height never ends for anyone.
+  for (const seed of [71, 72, 73, 74, 75, 76]) {
+    for (const kind of ['ready', 'est', 'aux'] as const) {
+      const cluster = new Cluster([1n, 1n, 1n, 1n], { seed, silent: [3] });
+      const victim = 2;
+      while (!cluster.journals[victim]!.some((e) => e.kind === kind && e.height === 1) && cluster.delivered[victim]!.length === 0) {
+        assert.ok(cluster.stepOnce(), `seed ${seed}: cluster went idle before the victim voted ${kind}`);
+      }
+      cluster.crash(victim);
+      cluster.restart(victim);
+      assert.ok(cluster.runUntil(3, 100_000), `seed ${seed}, restart after ${kind}: the cluster stopped (delivered ${cluster.delivered.map((d) => d.length).join('/')})`);
+      const digests = [0, 1, 2].map((i) => cluster.delivered[i]!.slice(0, 3).map((sb) => toHex(sb.digest)).join());
+      assert.equal(new Set(digests).size, 1, `seed ${seed}: superblocks differ`);
+    }
+  }
+});
+
 test('restart re-sends the journaled proposal instead of asking for a new one', () => {
   const cluster = new Cluster([1n, 1n, 1n, 1n], { seed: 41 });
   while (!cluster.journals[1]!.some((e) => e.kind === 'propose')) cluster.stepOnce();
