@@ -15,6 +15,9 @@ export interface AgreementSink {
   broadcast(message: ConsensusMessage, ownEstimate?: boolean): void;
   setRoundTimer(round: number): void;
   cancelRoundTimer(round: number): void;
+  /** Arms the catch-up grace of `round` (shorter than its round timer; see maybeSendAux). */
+  setGraceTimer(round: number): void;
+  cancelGraceTimer(round: number): void;
   decided(value: Bit): void;
 }
 
@@ -26,8 +29,12 @@ interface RoundState {
   coordSent: boolean;
   readonly aux: Map<ValidatorIndex, readonly Bit[]>;
   auxSent: readonly Bit[] | null;
+  /** This member's AUX was the coordinator's value (then only that value ends the round early). */
+  auxFromCoord: boolean;
   timerArmed: boolean;
   timerExpired: boolean;
+  graceArmed: boolean;
+  graceExpired: boolean;
   /** Left (or decided in): only its EST relay rule still runs. */
   finished: boolean;
 }
@@ -90,6 +97,8 @@ export class BinaryAgreement {
         state.coordValue = e.value;
       } else if (e.kind === 'aux' && e.round === top) {
         state.auxSent = [...e.values];
+        // Whether it was the coordinator's value is not journaled: after a restart the round's
+        // timer starts over, and the member accepts any quorum once it has run out.
       }
     }
   }
@@ -140,6 +149,13 @@ export class BinaryAgreement {
     const state = this.rounds.get(round);
     if (state === undefined || round !== this.currentRound) return;
     state.timerExpired = true;
+    this.progress();
+  }
+
+  onGraceTimer(round: number): void {
+    const state = this.rounds.get(round);
+    if (state === undefined || round !== this.currentRound) return;
+    state.graceExpired = true;
     this.progress();
   }
 
@@ -244,26 +260,55 @@ export class BinaryAgreement {
   }
 
   /**
-   * Exactly one AUX per round. Sent when the timer expires, when the coordinator's value is in
-   * bin_values (waiting longer cannot change aux), or by the catch-up rule.
+   * Exactly one AUX per round (docs/decisions/0010-binary-agreement-liveness.md):
+   * - {w} as soon as the coordinator's COORD(w) arrived and w is in bin_values (waiting longer
+   *   cannot change aux);
+   * - otherwise bin_values, once the round timer has run out, or once the catch-up grace has: when
+   *   weight >= T is in later rounds, the member waits only the round's grace (a fraction of the
+   *   round timer) for the coordinator. The grace matters: a member answering catch-up at once,
+   *   before the COORD an adversary held back by Δ, would send bin_values in a round whose
+   *   coordinator is honest and split the honest estimates.
    */
   private maybeSendAux(state: RoundState): void {
     if (state.auxSent !== null || state.binValues.length === 0) return;
     const coordUsable = state.coordValue !== null && state.binValues.includes(state.coordValue);
-    if (!coordUsable && !state.timerExpired && !this.caughtUp()) return;
+    if (!coordUsable && !state.timerExpired && !this.graceOver(state)) return;
     const aux: Bit[] = coordUsable ? [state.coordValue!] : [...state.binValues].sort();
     state.auxSent = aux;
+    state.auxFromCoord = coordUsable;
     this.sink.broadcast({ type: 'aux', instance: this.instance, round: this.currentRound, values: aux });
   }
 
-  /** Catch-up (PROTOCOL.md step 7): weight >= T already in later rounds ends the wait for the timer. */
+  /**
+   * Catch-up's grace: armed once weight >= T is in later rounds, over when it ran out — or at once
+   * when a weak threshold of DECIDED fixed the outcome (then splitting estimates is harmless and
+   * the votes owed go at once, see adoptDecision).
+   */
+  private graceOver(state: RoundState): boolean {
+    if (state.graceExpired) return true;
+    if (!this.caughtUp()) return false;
+    if (this.adoptable() !== null) return true;
+    if (!state.graceArmed) {
+      state.graceArmed = true;
+      this.sink.setGraceTimer(this.currentRound);
+    }
+    return false;
+  }
+
+  /** Catch-up (PROTOCOL.md step 7): weight >= T already in later rounds shortens the wait for the timer. */
   private caughtUp(): boolean {
     const agg = new StakeAggregator(this.committee);
     for (const [sender, round] of this.maxRoundOf) if (round > this.currentRound) agg.add(sender);
     return agg.reachedWeak;
   }
 
-  /** The union of AUX from a quorum whose values all lie in bin_values; prefer our own aux (step 5). */
+  /**
+   * The union of AUX from a quorum whose values all lie in bin_values; prefer our own aux (step 5).
+   * While this member's AUX is the coordinator's value, only a quorum of that value ends the
+   * round until the round timer or the catch-up grace runs out: one Byzantine AUX({0,1})
+   * delivered first must not turn a round with an honest coordinator into a mixed union
+   * (docs/decisions/0010).
+   */
   private auxValues(state: RoundState): readonly Bit[] | null {
     if (state.auxSent === null) return null;
     const bin = state.binValues;
@@ -279,6 +324,7 @@ export class BinaryAgreement {
     }
     const total = this.committee.totalWeight;
     if (isQuorum(inOwn, total)) return state.auxSent;
+    if (state.auxFromCoord && !state.timerExpired && !this.graceOver(state)) return null;
     if (isQuorum(inBin, total)) return [...union].sort();
     return null;
   }
@@ -308,6 +354,7 @@ export class BinaryAgreement {
     const b: Bit = (r % 2) as Bit;
     const state = this.rounds.get(r)!;
     if (state.timerArmed && !state.timerExpired) this.sink.cancelRoundTimer(r);
+    if (state.graceArmed && !state.graceExpired) this.sink.cancelGraceTimer(r);
     if (values.length === 1) {
       this.est = values[0]!;
       if (values[0] === b) {
@@ -353,8 +400,11 @@ export class BinaryAgreement {
         coordSent: false,
         aux: new Map(),
         auxSent: null,
+        auxFromCoord: false,
         timerArmed: false,
         timerExpired: false,
+        graceArmed: false,
+        graceExpired: false,
         finished: false,
       };
       for (const [sender, d] of this.decidedFrom) if (d.round < round) state.est[d.value].add(sender);

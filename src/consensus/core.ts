@@ -163,12 +163,14 @@ class Core implements ConsensusCore {
 
   private onTimer(timerId: string): void {
     const round = /^h:(\d+)\/i:(\d+)\/r:(\d+)$/.exec(timerId);
+    const grace = /^h:(\d+)\/i:(\d+)\/r:(\d+)\/grace$/.exec(timerId);
     const fetch = /^h:(\d+)\/fetch:(\d+)$/.exec(timerId);
     const resend = /^h:(\d+)\/resend$/.exec(timerId);
-    const h = Number((round ?? fetch ?? resend)?.[1] ?? -1);
+    const h = Number((round ?? grace ?? fetch ?? resend)?.[1] ?? -1);
     const hs = this.current;
     if (hs === null || h !== this.currentHeight) return; // a timer of a finished height: nothing to do
     if (round) hs.onRoundTimer(Number(round[2]), Number(round[3]));
+    else if (grace) hs.onGraceTimer(Number(grace[2]), Number(grace[3]));
     else if (fetch) hs.onFetchTimer(Number(fetch[2]));
     else if (resend) hs.onResendTimer();
   }

@@ -8,7 +8,7 @@ import { batchDigest, type Batch, type ConsensusMessage } from './messages.js';
 import { ReliableBroadcast } from './rbc.js';
 import { StakeAggregator } from './stake-aggregator.js';
 import { assembleSuperblock } from './superblock.js';
-import { roundTimeoutMs } from './limits.js';
+import { catchUpGraceMs, roundTimeoutMs } from './limits.js';
 import type { Committee, CoreLimits, CoreTiming, Height, JournalEntry, Superblock, SuperblockBatch, ValidatorIndex } from './types.js';
 
 export interface HeightSink {
@@ -35,6 +35,7 @@ interface SlotRecord {
 
 export const timerIds = {
   round: (h: Height, i: ValidatorIndex, r: number) => `h:${h}/i:${i}/r:${r}`,
+  grace: (h: Height, i: ValidatorIndex, r: number) => `h:${h}/i:${i}/r:${r}/grace`,
   fetch: (h: Height, i: ValidatorIndex) => `h:${h}/fetch:${i}`,
   resend: (h: Height) => `h:${h}/resend`,
 };
@@ -154,6 +155,11 @@ export class HeightState {
     this.drainOwn();
   }
 
+  onGraceTimer(instance: ValidatorIndex, round: number): void {
+    this.agreements[instance]?.onGraceTimer(round);
+    this.drainOwn();
+  }
+
   onFetchTimer(instance: ValidatorIndex): void {
     this.askForBatch(instance);
   }
@@ -251,6 +257,8 @@ export class HeightState {
       setRoundTimer: (round: number) =>
         this.sink.setTimer(timerIds.round(this.height, instance, round), roundTimeoutMs(this.timing, round)),
       cancelRoundTimer: (round: number) => this.sink.cancelTimer(timerIds.round(this.height, instance, round)),
+      setGraceTimer: (round: number) => this.sink.setTimer(timerIds.grace(this.height, instance, round), catchUpGraceMs(this.timing, round)),
+      cancelGraceTimer: (round: number) => this.sink.cancelTimer(timerIds.grace(this.height, instance, round)),
       decided: () => {
         this.maybeInputZeros();
         this.maybeFinish();

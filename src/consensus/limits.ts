@@ -17,10 +17,15 @@ export const RELAY_ROUNDS_KEPT = 4;
 /** Heights kept after delivery to help laggards (PROTOCOL.md: "at least the two previous heights"). */
 export const RETAINED_HEIGHTS = 2;
 
+/** The longest delay a host timer takes (Node's setTimeout treats anything longer as 1 ms). */
+export const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 export const DEFAULT_TIMING: CoreTiming = {
   roundTimeoutBaseMs: 200,
   roundTimeoutGrowth: 1.5,
-  roundTimeoutMaxMs: 30_000,
+  // Practically uncapped: the liveness bound after GST needs round timers that keep growing
+  // (docs/decisions/0010); they only grow in an instance that runs many rounds (a long partition).
+  roundTimeoutMaxMs: MAX_TIMER_DELAY_MS,
   resendIntervalMs: 2_000,
   fetchRetryMs: 500,
 };
@@ -50,6 +55,9 @@ export function resolveTiming(partial: Partial<CoreTiming> | undefined): CoreTim
       throw new ConsensusConfigError(`timing.${key} must be a positive finite number, got ${value}`);
     }
   }
+  if (timing.roundTimeoutMaxMs > MAX_TIMER_DELAY_MS || timing.resendIntervalMs > MAX_TIMER_DELAY_MS || timing.fetchRetryMs > MAX_TIMER_DELAY_MS) {
+    throw new ConsensusConfigError(`timings must not exceed ${MAX_TIMER_DELAY_MS} ms (the longest host timer)`);
+  }
   if (timing.roundTimeoutGrowth < 1) {
     throw new ConsensusConfigError(`timing.roundTimeoutGrowth must be >= 1 so timers never shrink, got ${timing.roundTimeoutGrowth}`);
   }
@@ -70,6 +78,17 @@ export function resolveLimits(partial: Partial<CoreLimits> | undefined): CoreLim
     );
   }
   return limits;
+}
+
+/**
+ * Catch-up waits at most this share of the round timer for the coordinator's value before sending
+ * AUX(bin_values) (docs/decisions/0010): long enough to cover the Δ an adversary may hold COORD
+ * back once timers have grown, short enough that laggards leave a bad round within a fraction of it.
+ */
+export const CATCH_UP_GRACE_DIVISOR = 4;
+
+export function catchUpGraceMs(timing: CoreTiming, round: number): number {
+  return Math.max(1, Math.round(roundTimeoutMs(timing, round) / CATCH_UP_GRACE_DIVISOR));
 }
 
 /** Round r's timer: base × growth^(r−1), capped (PROTOCOL.md step 2: "its length grows with r"). */

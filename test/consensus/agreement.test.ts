@@ -24,6 +24,7 @@ type Vote = Extract<ConsensusMessage, { type: 'est' | 'coord' | 'aux' | 'decided
 class Driver {
   readonly sent: Vote[] = [];
   readonly timers: number[] = [];
+  readonly graces: number[] = [];
   decision: Bit | null = null;
   readonly agreement: BinaryAgreement;
   private readonly own: Vote[] = [];
@@ -37,6 +38,8 @@ class Driver {
       },
       setRoundTimer: (round) => this.timers.push(round),
       cancelRoundTimer: () => undefined,
+      setGraceTimer: (round) => this.graces.push(round),
+      cancelGraceTimer: () => undefined,
       decided: (value) => (this.decision = value),
     };
     this.agreement = new BinaryAgreement(committee, INSTANCE, SELF, sink);
@@ -197,6 +200,8 @@ class Mesh {
         },
         setRoundTimer: () => undefined,
         cancelRoundTimer: () => undefined,
+        setGraceTimer: () => undefined,
+        cancelGraceTimer: () => undefined,
         decided: (value) => (node.decision = value),
       };
       node.agreement = new BinaryAgreement(seven, instance, i, sink);
@@ -280,4 +285,52 @@ test('a round left early by one member still ends for the others: without late r
     for (const i of honest) if (m.decision(i) === null) m.timer(i);
   }
   assert.deepEqual(honest.map((i) => m.decision(i)), [1, 1, 1, 1, 1]);
+});
+
+test('one Byzantine AUX({0,1}) delivered first cannot split a round whose coordinator is honest', () => {
+  // Round 1 (parity b = 1), coordinator member 0 (honest) with value 0. This member estimates 0,
+  // member 1 estimates 1, the Byzantine member 3 sends both, so bin_values = {0, 1} here.
+  const d = new Driver();
+  d.act((a) => a.input(0));
+  d.from(0, est(1, 0));
+  d.from(3, est(1, 0));
+  d.from(1, est(1, 1));
+  d.from(3, est(1, 1));
+  d.from(0, { type: 'coord', instance: INSTANCE, round: 1, value: 0 });
+  assert.deepEqual(d.sentOf('aux'), [aux(1, 0)], 'AUX({0}): the coordinator value is in bin_values');
+  // The adversary delivers member 3's AUX({0,1}) before the honest AUX({0}) of member 1.
+  d.from(3, aux(1, 0, 1));
+  d.from(0, aux(1, 0));
+  assert.equal(d.agreement.round, 1, 'a mixed quorum does not end the round while the timer runs');
+  d.from(1, aux(1, 0));
+  assert.equal(d.agreement.round, 2);
+  assert.deepEqual(d.sentOf('est').at(-1), est(2, 0), 'est = the coordinator value, as at every honest member');
+});
+
+test('once the round timer has run out, a mixed quorum ends the round (liveness when the coordinator is not heard)', () => {
+  const d = new Driver();
+  d.act((a) => a.input(0));
+  for (const sender of [0, 3]) d.from(sender, est(1, 0));
+  for (const sender of [1, 3]) d.from(sender, est(1, 1));
+  d.from(0, { type: 'coord', instance: INSTANCE, round: 1, value: 0 });
+  d.from(3, aux(1, 0, 1));
+  d.from(1, aux(1, 0, 1));
+  assert.equal(d.agreement.round, 1);
+  d.act((a) => a.onTimer(1));
+  assert.equal(d.agreement.round, 2);
+  assert.deepEqual(d.sentOf('est').at(-1), est(2, 1), 'values {0, 1}: est = b = 1');
+});
+
+test('catch-up waits its grace for the coordinator before sending bin_values', () => {
+  const d = new Driver();
+  d.act((a) => a.input(1));
+  for (const sender of [0, 1]) d.from(sender, est(1, 1));
+  assert.equal(d.sentOf('aux').length, 0);
+  // Members 1 and 3 (weight >= T) are in round 2 already: catch-up, but no COORD yet.
+  d.from(1, est(2, 1));
+  d.from(3, est(2, 0));
+  assert.equal(d.sentOf('aux').length, 0, 'no AUX before the grace ends or the COORD arrives');
+  assert.deepEqual(d.graces, [1], 'the grace timer of round 1 is armed');
+  d.act((a) => a.onGraceTimer(1));
+  assert.deepEqual(d.sentOf('aux'), [aux(1, 1)], 'after the grace: AUX(bin_values)');
 });
