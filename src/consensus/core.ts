@@ -6,7 +6,8 @@ import { bytesEqual } from '../crypto/bytes.js';
 import { HeightState, messageToJournal, timerIds, type HeightSink } from './height.js';
 import { ConsensusConfigError, RETAINED_HEIGHTS, resolveLimits, resolveTiming } from './limits.js';
 import { coordinatorOf } from './agreement.js';
-import { batchBytes, CHAIN_BINDING_BYTES, decodeSignedMessage, MessageDecodeError, signingPayload, type Batch, type ConsensusMessage, type SignedEnvelope } from './messages.js';
+import { batchBytes, CHAIN_BINDING_BYTES, decodeSignedMessage, MessageDecodeError, type Batch, type ConsensusMessage, type SignedEnvelope } from './messages.js';
+import { signingPayload, type ItemProof } from './commitment.js';
 import { Outbox } from './outbox.js';
 import { StakeAggregator } from './stake-aggregator.js';
 import {
@@ -53,6 +54,7 @@ class Core implements ConsensusCore {
   private future: Buffered[] = [];
   private futureBytes = 0;
   private readonly futurePerSender = new Map<ValidatorIndex, number>();
+  private readonly futureBytesPerSender = new Map<ValidatorIndex, number>();
   private current: HeightState | null = null;
   private currentHeight: Height;
   private lastDelivered: Height;
@@ -60,6 +62,7 @@ class Core implements ConsensusCore {
   private askedStateAt: Height = 0;
   private started = false;
   private out: Outbox;
+  private readonly coalesce: boolean;
 
   constructor(private readonly config: CoreConfig) {
     if (!Number.isSafeInteger(config.startHeight) || config.startHeight < 1) {
@@ -68,6 +71,7 @@ class Core implements ConsensusCore {
     if (!(config.chainBinding instanceof Uint8Array) || config.chainBinding.length !== CHAIN_BINDING_BYTES) {
       throw new ConsensusConfigError(`chainBinding must be ${CHAIN_BINDING_BYTES} bytes (chainBinding(chainId, genesisHash))`);
     }
+    this.coalesce = config.coalesce ?? false;
     this.timing = resolveTiming(config.timing);
     this.limits = resolveLimits(config.limits);
     this.currentHeight = config.startHeight;
@@ -87,7 +91,9 @@ class Core implements ConsensusCore {
   }
 
   step(event: CoreEvent): CoreAction[] {
-    this.out = this.newOutbox();
+    // Coalescing keeps one outbox across steps: messages wait for a 'flush' event, so the items
+    // of many steps leave in one envelope per height and destination (one signature).
+    if (!this.coalesce) this.out = this.newOutbox();
     // 'start' comes first by contract; a host that delivers something earlier still gets a started core.
     if (event.kind !== 'start' && !this.started) this.onStart();
     switch (event.kind) {
@@ -106,9 +112,18 @@ class Core implements ConsensusCore {
       case 'syncedTo':
         this.onSyncedTo(event.height);
         break;
+      case 'flush':
+        break;
     }
     this.advance();
-    return this.out.flush();
+    if (!this.coalesce) return this.out.flush();
+    const actions = this.out.flushAllButMessages();
+    if (event.kind === 'flush') actions.push(...this.out.messages());
+    return actions;
+  }
+
+  get hasPendingSends(): boolean {
+    return this.coalesce && this.out.hasMessages;
   }
 
   status(): CoreStatus {
@@ -127,6 +142,8 @@ class Core implements ConsensusCore {
       })),
       drops: { ...this.drops },
       evidenceCount: this.evidenceCount,
+      retainedBytes: committee.members.map((m) => hs?.retainedFor(m.index) ?? 0),
+      retainedBudgetBytes: hs?.retainedBudgetBytes ?? 0,
     };
   }
 
@@ -154,7 +171,7 @@ class Core implements ConsensusCore {
     if (committee === null) return this.drop('future-height', `no committee known for height ${h}`);
     const member = committee.members[envelope.sender];
     if (member === undefined) return this.drop('not-member', `sender ${envelope.sender} not in committee of height ${h}`);
-    if (!this.config.verifier.verify(member.publicKey, signingPayload(this.config.chainBinding, envelope.body), envelope.signature)) {
+    if (!this.config.verifier.verify(member.publicKey, signingPayload(this.config.chainBinding, { height: envelope.height, sender: envelope.sender, itemCount: envelope.items.length }, envelope.root), envelope.signature)) {
       return this.drop('bad-signature', `sender ${envelope.sender} height ${h}`);
     }
     if (h > this.currentHeight) return this.buffer(envelope);
@@ -251,21 +268,26 @@ class Core implements ConsensusCore {
     const live = hs === this.current;
     let fresh = false;
     let invalid: { reason: DropReason; detail: string } | null = null;
-    for (const item of envelope.items) {
+    const kept = hs.keeper(envelope);
+    for (const [index, item] of envelope.items.entries()) {
       const problem = this.validateItem(hs, envelope.sender, item);
       if (problem !== null) {
         invalid ??= problem;
         continue;
       }
-      const check = hs.checkSlot(envelope.sender, item, envelope.bytes);
+      const check = hs.checkSlot(envelope.sender, item, kept, index);
       if (check.kind === 'duplicate') continue;
+      if (check.kind === 'over-budget') {
+        invalid = { reason: 'over-budget', detail: `sender ${envelope.sender} spent its byte budget at height ${envelope.height}` };
+        break;
+      }
       if (check.kind === 'conflict') {
-        if (check.report) this.reportEquivocation(envelope, check.first, check.slot);
+        if (check.report) this.reportEquivocation(envelope, check.first, check.second, check.slot);
         continue;
       }
       fresh = true;
       // A delivered height still serves requests and relays EST for members still in its rounds.
-      if (live || item.type === 'fetch' || item.type === 'stateRequest' || item.type === 'est') hs.handle(envelope.sender, item);
+      if (live || item.type === 'fetch' || item.type === 'stateRequest' || item.type === 'est') hs.handle(envelope.sender, item, envelope.batchDigests[index] ?? undefined);
     }
     if (invalid !== null) this.drop(invalid.reason, invalid.detail);
     else if (!fresh) this.drop('duplicate', `every item from ${envelope.sender} already seen`);
@@ -284,22 +306,24 @@ class Core implements ConsensusCore {
     return null;
   }
 
-  private reportEquivocation(envelope: SignedEnvelope, first: Uint8Array, slot: string): void {
-    if (bytesEqual(first, envelope.bytes)) return;
+  private reportEquivocation(envelope: SignedEnvelope, first: ItemProof, second: ItemProof, slot: string): void {
     this.evidenceCount++;
-    this.out.action({
-      kind: 'evidence',
-      evidence: { kind: 'equivocation', offender: envelope.sender, height: envelope.height, first, second: envelope.bytes, slot },
-    });
+    this.out.action({ kind: 'evidence', evidence: { kind: 'equivocation', offender: envelope.sender, height: envelope.height, first, second, slot } });
   }
 
   private buffer(envelope: SignedEnvelope): void {
     const count = this.futurePerSender.get(envelope.sender) ?? 0;
+    const senderBytes = this.futureBytesPerSender.get(envelope.sender) ?? 0;
     const size = envelope.bytes.length;
-    if (count >= this.limits.futureBufferMaxMessagesPerSender || this.futureBytes + size > this.limits.futureBufferMaxBytes) {
+    if (
+      count >= this.limits.futureBufferMaxMessagesPerSender ||
+      senderBytes + size > this.limits.futureBufferMaxBytesPerSender ||
+      this.futureBytes + size > this.limits.futureBufferMaxBytes
+    ) {
       return this.drop('queue-full', `future-height buffer full (sender ${envelope.sender})`);
     }
     this.futurePerSender.set(envelope.sender, count + 1);
+    this.futureBytesPerSender.set(envelope.sender, senderBytes + size);
     this.futureBytes += size;
     this.future.push({ envelope });
     this.maybeAskForState();
@@ -327,9 +351,11 @@ class Core implements ConsensusCore {
     this.future = keep;
     this.futureBytes = 0;
     this.futurePerSender.clear();
+    this.futureBytesPerSender.clear();
     for (const b of keep) {
       this.futureBytes += b.envelope.bytes.length;
       this.futurePerSender.set(b.envelope.sender, (this.futurePerSender.get(b.envelope.sender) ?? 0) + 1);
+      this.futureBytesPerSender.set(b.envelope.sender, (this.futureBytesPerSender.get(b.envelope.sender) ?? 0) + b.envelope.bytes.length);
     }
     for (const b of now) this.process(b.envelope);
   }

@@ -4,7 +4,8 @@
 // member signed per slot (to turn two conflicting signed messages into evidence).
 import { toHex } from '../crypto/bytes.js';
 import { BinaryAgreement } from './agreement.js';
-import { batchDigest, type Batch, type ConsensusMessage } from './messages.js';
+import { batchBytes, batchDigest, itemEncodedBytes, RETAINED_BYTES_PER_ITEM, SIGNATURE_BYTES, type Batch, type ConsensusMessage, type SignedEnvelope } from './messages.js';
+import { itemProof, type ItemProof } from './commitment.js';
 import { ReliableBroadcast } from './rbc.js';
 import { StakeAggregator } from './stake-aggregator.js';
 import { assembleSuperblock } from './superblock.js';
@@ -25,11 +26,41 @@ export interface HeightSink {
 export type SlotCheck =
   | { readonly kind: 'new' }
   | { readonly kind: 'duplicate' }
-  | { readonly kind: 'conflict'; readonly first: Uint8Array; readonly slot: string; readonly report: boolean };
+  | { readonly kind: 'over-budget' }
+  | { readonly kind: 'conflict'; readonly first: ItemProof; readonly second: ItemProof; readonly slot: string; readonly report: boolean };
+
+/**
+ * What the evidence registry keeps of an envelope that brought a first vote: its header, its
+ * items' leaves and commitments and its signature — enough to prove any one item (commitment.ts),
+ * never the envelope's bytes (a batch item would pin megabytes). Charged to its sender's budget
+ * once, when the first slot refers to it.
+ */
+export class KeptEnvelope {
+  private charged = false;
+  constructor(
+    readonly envelope: SignedEnvelope,
+    private readonly charge: (bytes: number) => boolean,
+  ) {}
+
+  /** False when keeping it would exceed the sender's byte budget at this height. */
+  keep(): boolean {
+    if (this.charged) return true;
+    if (!this.charge(this.envelope.items.length * RETAINED_BYTES_PER_ITEM + SIGNATURE_BYTES)) return false;
+    this.charged = true;
+    return true;
+  }
+
+  proof(index: number): ItemProof {
+    const { envelope } = this;
+    return itemProof({ height: envelope.height, sender: envelope.sender, itemCount: envelope.items.length }, envelope.leaves, index, envelope.commitments[index]!, envelope.signature);
+  }
+}
 
 interface SlotRecord {
   readonly value: string;
-  readonly bytes: Uint8Array;
+  /** A compact record: the leaves and signature of the envelope, not its bytes. */
+  readonly from: { readonly height: number; readonly sender: number; readonly leaves: readonly Uint8Array[]; readonly commitment: Uint8Array; readonly signature: Uint8Array };
+  readonly index: number;
   reported: boolean;
 }
 
@@ -48,6 +79,11 @@ export class HeightState {
   private readonly slots = new Map<string, SlotRecord>();
   private readonly fetchAsked = new Map<ValidatorIndex, Set<ValidatorIndex>>();
   private readonly servedTo = new Map<string, number>();
+  private readonly servedBytesTo = new Map<ValidatorIndex, number>();
+  /** Bytes this height keeps on behalf of each sender (evidence records, its proposal). */
+  private readonly retainedBy = new Map<ValidatorIndex, number>();
+  /** The most a sender may make this height keep: its proposal plus its votes' evidence records. */
+  readonly retainedBudgetBytes: number;
   /** This member's own new items, counted as received from itself once the current call unwinds. */
   private readonly ownQueue: ConsensusMessage[] = [];
   private draining = false;
@@ -63,6 +99,7 @@ export class HeightState {
     private readonly limits: CoreLimits,
     private readonly sink: HeightSink,
   ) {
+    this.retainedBudgetBytes = limits.maxBatchBytes + committee.members.length * limits.retainedBytesPerInstance;
     this.rbcs = committee.members.map((m) => new ReliableBroadcast(committee, m.index, self, this.rbcSink(m.index)));
     this.agreements = committee.members.map((m) => new BinaryAgreement(committee, m.index, self, this.agreementSink(m.index)));
   }
@@ -108,9 +145,26 @@ export class HeightState {
   }
 
   /** An item already authenticated, deduplicated and checked for evidence by the core. */
-  handle(sender: ValidatorIndex, item: ConsensusMessage): void {
-    this.dispatch(sender, item);
+  handle(sender: ValidatorIndex, item: ConsensusMessage, digest?: Uint8Array): void {
+    this.dispatch(sender, item, digest);
     this.drainOwn();
+  }
+
+  /** Wraps an authenticated envelope for the evidence registry (charged to its sender when kept). */
+  keeper(envelope: SignedEnvelope): KeptEnvelope {
+    return new KeptEnvelope(envelope, (bytes) => this.charge(envelope.sender, bytes));
+  }
+
+  /** Bytes kept on behalf of `sender` (tests and status). */
+  retainedFor(sender: ValidatorIndex): number {
+    return this.retainedBy.get(sender) ?? 0;
+  }
+
+  private charge(sender: ValidatorIndex, bytes: number): boolean {
+    const used = this.retainedBy.get(sender) ?? 0;
+    if (used + bytes > this.retainedBudgetBytes) return false;
+    this.retainedBy.set(sender, used + bytes);
+    return true;
   }
 
   /**
@@ -124,10 +178,10 @@ export class HeightState {
     this.draining = false;
   }
 
-  private dispatch(sender: ValidatorIndex, item: ConsensusMessage): void {
+  private dispatch(sender: ValidatorIndex, item: ConsensusMessage, digest?: Uint8Array): void {
     switch (item.type) {
       case 'propose':
-        return this.rbcs[sender]!.onPropose(batchDigest(this.height, sender, item.batch), item.batch);
+        return this.rbcs[sender]!.onPropose(digest ?? batchDigest(this.height, sender, item.batch), item.batch);
       case 'echo':
         return this.rbcs[item.instance]!.onEcho(sender, item.digest);
       case 'ready':
@@ -143,7 +197,7 @@ export class HeightState {
       case 'fetch':
         return this.serveFetch(sender, item.instance, item.digest);
       case 'batch':
-        this.rbcs[item.instance]!.onFetched(batchDigest(this.height, item.instance, item.batch), item.batch);
+        this.rbcs[item.instance]!.onFetched(digest ?? batchDigest(this.height, item.instance, item.batch), item.batch);
         return;
       case 'stateRequest':
         return this.serveState(sender);
@@ -174,38 +228,59 @@ export class HeightState {
 
   // ------------------------------------------------------------------ evidence registry
 
-  /** Records what `sender` signed in the item's slot; reports a conflict with its first message. */
-  checkSlot(sender: ValidatorIndex, item: ConsensusMessage, bytes: Uint8Array): SlotCheck {
-    const slot = slotOf(this.height, sender, item);
-    if (slot === null) return { kind: 'new' };
+  /**
+   * Records what `sender` signed in the item's slot, as a provable item (not the envelope); reports
+   * a conflict with its first signed item. A sender's first votes are kept within its byte budget,
+   * and its proposal's payload counts against the same budget.
+   */
+  checkSlot(sender: ValidatorIndex, item: ConsensusMessage, kept: KeptEnvelope, index: number): SlotCheck {
+    const slot = slotOf(this.height, sender, item, kept.envelope.batchDigests[index] ?? undefined);
+    if (slot === null) {
+      // Requests and replies are not votes. An unsolicited batch is refused by its RBC before it is kept.
+      return { kind: 'new' };
+    }
     const record = this.slots.get(slot.key);
     if (record === undefined) {
-      this.slots.set(slot.key, { value: slot.value, bytes, reported: false });
+      if (!kept.keep()) return { kind: 'over-budget' };
+      if (item.type === 'propose' && !this.charge(sender, batchBytes(item.batch))) return { kind: 'over-budget' };
+      const { envelope } = kept;
+      this.slots.set(slot.key, {
+        value: slot.value,
+        from: { height: envelope.height, sender: envelope.sender, leaves: envelope.leaves, commitment: envelope.commitments[index]!, signature: envelope.signature },
+        index,
+        reported: false,
+      });
       return { kind: 'new' };
     }
     if (record.value === slot.value) return { kind: 'duplicate' };
     const report = !record.reported;
     record.reported = true;
-    return { kind: 'conflict', first: record.bytes, slot: slot.key, report };
+    const first = itemProof({ height: record.from.height, sender: record.from.sender, itemCount: record.from.leaves.length }, record.from.leaves, record.index, record.from.commitment, record.from.signature);
+    return { kind: 'conflict', first, second: kept.proof(index), slot: slot.key, report };
   }
 
   // ------------------------------------------------------------------ serving laggards
 
   private serveFetch(peer: ValidatorIndex, instance: ValidatorIndex, digest: Uint8Array): void {
     const batch = this.rbcs[instance]!.payload(digest);
-    if (batch === null || !this.allowReply(`fetch/${peer}/${instance}`)) return;
+    if (batch === null || !this.allowReply(peer, `fetch/${peer}/${instance}`, itemEncodedBytes({ type: 'batch', instance, batch }))) return;
     this.sink.send(peer, this.height, { type: 'batch', instance, batch });
   }
 
   private serveState(peer: ValidatorIndex): void {
-    if (this.self === null || this.sent.length === 0 || !this.allowReply(`state/${peer}`)) return;
+    if (this.self === null || this.sent.length === 0) return;
+    const bytes = this.sent.reduce((sum, item) => sum + itemEncodedBytes(item), 0);
+    if (!this.allowReply(peer, `state/${peer}`, bytes)) return;
     for (const item of this.sent) this.sink.send(peer, this.height, item);
   }
 
-  private allowReply(key: string): boolean {
+  /** Replies to one peer at one height are bounded in count per kind and in bytes overall. */
+  private allowReply(peer: ValidatorIndex, key: string, bytes: number): boolean {
     const served = this.servedTo.get(key) ?? 0;
-    if (served >= this.limits.stateRepliesPerPeerHeight) return false;
+    const servedBytes = this.servedBytesTo.get(peer) ?? 0;
+    if (served >= this.limits.stateRepliesPerPeerHeight || servedBytes + bytes > this.limits.replyBytesPerPeerHeight) return false;
     this.servedTo.set(key, served + 1);
+    this.servedBytesTo.set(peer, servedBytes + bytes);
     return true;
   }
 
@@ -295,11 +370,11 @@ export class HeightState {
 
 // ------------------------------------------------------------------ helpers
 
-function slotOf(height: Height, sender: ValidatorIndex, item: ConsensusMessage): { key: string; value: string } | null {
+function slotOf(height: Height, sender: ValidatorIndex, item: ConsensusMessage, digest?: Uint8Array): { key: string; value: string } | null {
   const who = `s:${sender}`;
   switch (item.type) {
     case 'propose':
-      return { key: `propose/${who}`, value: toHex(batchDigest(height, sender, item.batch)) };
+      return { key: `propose/${who}`, value: toHex(digest ?? batchDigest(height, sender, item.batch)) };
     case 'echo':
     case 'ready':
       return { key: `${item.type}/${who}/i:${item.instance}`, value: toHex(item.digest) };

@@ -5,7 +5,6 @@ export {
   encodeSignedMessage,
   encodeEnvelopeBody,
   decodeSignedMessage,
-  signingPayload,
   chainBinding,
   CHAIN_BINDING_BYTES,
   batchDigest,
@@ -19,6 +18,7 @@ export {
   type DecodeLimits,
 } from './messages.js';
 export { ed25519Signer, ed25519Verifier } from './signing.js';
+export { signingPayload, verifyItemProof, merkleRoot, merklePath, type ItemProof } from './commitment.js';
 export { DEFAULT_LIMITS, DEFAULT_TIMING, ConsensusConfigError, RETAINED_HEIGHTS, roundTimeoutMs } from './limits.js';
 export { StakeAggregator, weightOf, isQuorumOf, isWeakOf } from './stake-aggregator.js';
 export { assembleSuperblock, superblockDigest, weightedMedianTimestamp } from './superblock.js';

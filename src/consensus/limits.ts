@@ -2,6 +2,10 @@
 // Relations between them are checked once in `resolveLimits`.
 import type { CoreLimits, CoreTiming } from './types.js';
 
+/** Bytes a receiver keeps per item in its evidence registry: leaf, commitment and bookkeeping (height.ts). */
+export const RETAINED_BYTES_PER_ITEM = 128;
+const SIGNATURE_BYTES_KEPT = 64;
+
 /** Largest transaction accepted inside a batch (an Ethereum tx is far below; 128 KiB is geth's cap). */
 export const MAX_TRANSACTION_BYTES = 128 * 1024;
 /** Items one signed envelope may carry (an honest step produces a few per agreement instance). */
@@ -31,6 +35,8 @@ export const DEFAULT_TIMING: CoreTiming = {
 };
 
 export const DEFAULT_MAX_BATCH_BYTES = 2 * 1024 * 1024;
+/** Votes one honest member can sign per instance and height within the round lookahead: ECHO, READY, DECIDED, and per round EST twice, COORD, AUX. */
+const HONEST_VOTES_PER_INSTANCE = (lookahead: number): number => 3 + 4 * lookahead;
 
 export const DEFAULT_LIMITS: CoreLimits = {
   maxBatchBytes: DEFAULT_MAX_BATCH_BYTES,
@@ -42,6 +48,9 @@ export const DEFAULT_LIMITS: CoreLimits = {
   roundLookahead: 64,
   fetchFanout: 2,
   stateRepliesPerPeerHeight: 8,
+  replyBytesPerPeerHeight: 3 * DEFAULT_MAX_BATCH_BYTES,
+  futureBufferMaxBytesPerSender: 2 * (DEFAULT_MAX_BATCH_BYTES + MESSAGE_OVERHEAD_BYTES),
+  retainedBytesPerInstance: RETAINED_BYTES_PER_ITEM * HONEST_VOTES_PER_INSTANCE(64) + 4 * SIGNATURE_BYTES_KEPT,
 };
 
 export class ConsensusConfigError extends Error {
@@ -70,6 +79,18 @@ export function resolveLimits(partial: Partial<CoreLimits> | undefined): CoreLim
     if (!Number.isSafeInteger(value) || value <= 0) {
       throw new ConsensusConfigError(`limits.${key} must be a positive integer, got ${value}`);
     }
+  }
+  // What an honest member signs at one height must fit the budget a receiver keeps for it.
+  if (limits.retainedBytesPerInstance < RETAINED_BYTES_PER_ITEM * HONEST_VOTES_PER_INSTANCE(limits.roundLookahead) + SIGNATURE_BYTES_KEPT) {
+    throw new ConsensusConfigError(`limits.retainedBytesPerInstance must hold ${HONEST_VOTES_PER_INSTANCE(limits.roundLookahead)} votes of ${RETAINED_BYTES_PER_ITEM} bytes (the round lookahead's worth); raise it`);
+  }
+  // A laggard must be able to get one full batch and a height's votes from each peer it asks.
+  if (limits.replyBytesPerPeerHeight < limits.maxBatchBytes + limits.maxBatchTransactions * 4 + MESSAGE_OVERHEAD_BYTES / 4) {
+    throw new ConsensusConfigError('limits.replyBytesPerPeerHeight must exceed one full batch and a height of votes; raise it');
+  }
+  // A sender's future buffer must hold at least one full message, or an honest member ahead by a height could not be heard.
+  if (limits.futureBufferMaxBytesPerSender < limits.maxMessageBytes || limits.futureBufferMaxBytesPerSender > limits.futureBufferMaxBytes) {
+    throw new ConsensusConfigError('limits.futureBufferMaxBytesPerSender must lie between maxMessageBytes and futureBufferMaxBytes');
   }
   // A full batch must fit in one message, or an honest proposer could not send its own batch.
   if (limits.maxMessageBytes < limits.maxBatchBytes + 4 * limits.maxBatchTransactions + 1024) {

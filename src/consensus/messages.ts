@@ -1,23 +1,23 @@
 // Wire codec of consensus messages. One signed envelope carries the items one member sends for
-// one height in one step (decision 0003): one ed25519 signature per envelope instead of per vote,
-// and the envelope signature still makes each item attributable, so equivocation stays provable.
+// one height at once (decision 0003): one ed25519 signature per envelope instead of per vote. The
+// signature covers a Merkle root over the items' commitments (commitment.ts), so each item stays
+// provable on its own: evidence and slashing need single votes, not envelopes.
 //
 // Layout (big-endian):
 //   envelope = version u8 | height u64 | sender u16 | itemCount u16 | item* | signature[64]
-//   the signature covers SIGNING_DOMAIN | chain binding (32 bytes) | everything before the signature
+//   signed   = commitment.ts signingPayload(chain binding, header, merkle root of item leaves)
 //   item     = type u8 | body (per type, below)
 import { sha256 } from '../crypto/hash.js';
 import { utf8 } from '../crypto/bytes.js';
+import { CHAIN_BINDING_BYTES, DIGEST_BYTES, leafHash, merkleRoot, signEnvelope } from './commitment.js';
 import { MAX_ITEMS_PER_MESSAGE, MAX_ROUND, MAX_TRANSACTION_BYTES } from './limits.js';
 import type { Bit, Height, MessageSigner, ValidatorIndex } from './types.js';
 
-export const WIRE_VERSION = 1;
+export { CHAIN_BINDING_BYTES, DIGEST_BYTES } from './commitment.js';
+export const WIRE_VERSION = 2;
 export const SIGNATURE_BYTES = 64;
-export const DIGEST_BYTES = 32;
 const HEADER_BYTES = 1 + 8 + 2 + 2;
-const SIGNING_DOMAIN = utf8('synod/consensus/v1\0');
 const CHAIN_BINDING_DOMAIN = utf8('synod/chain/v1\0');
-export const CHAIN_BINDING_BYTES = 32;
 const BATCH_DOMAIN = utf8('synod/batch/v1\0');
 
 export interface Batch {
@@ -60,10 +60,16 @@ export interface Envelope {
 }
 
 export interface SignedEnvelope extends Envelope {
-  /** The bytes the signature covers (without the domain prefix). */
-  readonly body: Uint8Array;
+  /** Each item's commitment (what its Merkle leaf hashes; see commitment.ts). */
+  readonly commitments: readonly Uint8Array[];
+  /** Each item's Merkle leaf. */
+  readonly leaves: readonly Uint8Array[];
+  /** The Merkle root the signature covers. */
+  readonly root: Uint8Array;
+  /** The batch digest of each propose or batch item (null for votes), computed once at decode. */
+  readonly batchDigests: readonly (Uint8Array | null)[];
   readonly signature: Uint8Array;
-  /** The whole wire message: body then signature. */
+  /** The whole wire message: header, items, then signature. */
   readonly bytes: Uint8Array;
 }
 
@@ -165,10 +171,28 @@ function auxMask(values: readonly Bit[]): number {
   return mask;
 }
 
-/** The unsigned body of an envelope. Throws on values the format cannot carry. */
+/** The encoding of one item (type and body), as it appears on the wire. */
+export function encodeItem(item: ConsensusMessage): Uint8Array {
+  const w = new Writer();
+  writeItem(w, item);
+  return w.finish();
+}
+
+/** An item's commitment: its encoding, or for a batch-carrying item type | instance | batch digest. */
+export function itemCommitment(height: Height, sender: ValidatorIndex, item: ConsensusMessage, encoded?: Uint8Array, digest?: Uint8Array | null): Uint8Array {
+  if (item.type !== 'propose' && item.type !== 'batch') return encoded ?? encodeItem(item);
+  const proposer = item.type === 'propose' ? sender : item.instance;
+  const out = new Uint8Array(3 + DIGEST_BYTES);
+  out[0] = TYPE_CODES[item.type];
+  out[1] = (proposer >>> 8) & 0xff;
+  out[2] = proposer & 0xff;
+  out.set(digest ?? batchDigest(height, proposer, item.batch), 3);
+  return out;
+}
+
+/** The unsigned header and items of an envelope. Throws on values the format cannot carry. */
 export function encodeEnvelopeBody(envelope: Envelope): Uint8Array {
-  if (!Number.isSafeInteger(envelope.height) || envelope.height < 1) throw new RangeError(`height must be a positive integer, got ${envelope.height}`);
-  if (envelope.items.length > MAX_ITEMS_PER_MESSAGE) throw new RangeError(`at most ${MAX_ITEMS_PER_MESSAGE} items per message`);
+  checkEnvelope(envelope);
   const w = new Writer();
   w.u8(WIRE_VERSION);
   w.u64(envelope.height);
@@ -176,6 +200,11 @@ export function encodeEnvelopeBody(envelope: Envelope): Uint8Array {
   w.u16(envelope.items.length);
   for (const item of envelope.items) writeItem(w, item);
   return w.finish();
+}
+
+function checkEnvelope(envelope: Envelope): void {
+  if (!Number.isSafeInteger(envelope.height) || envelope.height < 1) throw new RangeError(`height must be a positive integer, got ${envelope.height}`);
+  if (envelope.items.length === 0 || envelope.items.length > MAX_ITEMS_PER_MESSAGE) throw new RangeError(`an envelope carries 1 to ${MAX_ITEMS_PER_MESSAGE} items`);
 }
 
 /**
@@ -195,25 +224,21 @@ export function chainBinding(chainId: bigint, genesisHash: Uint8Array): Uint8Arr
 
 /** Signs and encodes an envelope: the wire bytes a member broadcasts or sends. */
 export function encodeSignedMessage(envelope: Envelope, signer: MessageSigner, binding: Uint8Array): Uint8Array {
-  const body = encodeEnvelopeBody(envelope);
-  const signature = signer.sign(signingPayload(binding, body));
-  const out = new Uint8Array(body.length + signature.length);
-  out.set(body, 0);
-  out.set(signature, body.length);
-  return out;
-}
-
-/**
- * What the signature covers: a domain tag (so no other Synod signature can be replayed as a
- * vote), the chain binding (so no other chain's vote can), and the body.
- */
-export function signingPayload(binding: Uint8Array, body: Uint8Array): Uint8Array {
-  if (binding.length !== CHAIN_BINDING_BYTES) throw new RangeError(`chain binding must be ${CHAIN_BINDING_BYTES} bytes, got ${binding.length}`);
-  const out = new Uint8Array(SIGNING_DOMAIN.length + binding.length + body.length);
-  out.set(SIGNING_DOMAIN, 0);
-  out.set(binding, SIGNING_DOMAIN.length);
-  out.set(body, SIGNING_DOMAIN.length + binding.length);
-  return out;
+  if (binding.length !== CHAIN_BINDING_BYTES) throw new RangeError(`chain binding must be ${CHAIN_BINDING_BYTES} bytes`);
+  checkEnvelope(envelope);
+  const w = new Writer();
+  w.u8(WIRE_VERSION);
+  w.u64(envelope.height);
+  w.u16(envelope.sender);
+  w.u16(envelope.items.length);
+  const leaves: Uint8Array[] = [];
+  for (const item of envelope.items) {
+    const encoded = encodeItem(item);
+    w.push(encoded);
+    leaves.push(leafHash(itemCommitment(envelope.height, envelope.sender, item, encoded)));
+  }
+  w.push(signEnvelope(signer, binding, { height: envelope.height, sender: envelope.sender, itemCount: envelope.items.length }, leaves));
+  return w.finish();
 }
 
 // ---------------------------------------------------------------- decoding
@@ -253,6 +278,12 @@ class Reader {
     this.offset += 8;
     if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new MessageDecodeError(`${field} exceeds 2^53-1`);
     return Number(v);
+  }
+  get position(): number {
+    return this.offset;
+  }
+  slice(from: number, to: number): Uint8Array {
+    return this.bytes.slice(from, to);
   }
   take(n: number, field: string): Uint8Array {
     this.need(n, field);
@@ -339,9 +370,21 @@ export function decodeSignedMessage(bytes: Uint8Array, limits: DecodeLimits): Si
   const count = r.u16('item count');
   if (count === 0) throw new MessageDecodeError('message carries no items');
   const items: ConsensusMessage[] = [];
-  for (let i = 0; i < count; i++) items.push(readItem(r, limits));
+  const commitments: Uint8Array[] = [];
+  const leaves: Uint8Array[] = [];
+  const batchDigests: (Uint8Array | null)[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = r.position;
+    const item = readItem(r, limits);
+    const digest = item.type === 'propose' ? batchDigest(height, sender, item.batch) : item.type === 'batch' ? batchDigest(height, item.instance, item.batch) : null;
+    const commitment = itemCommitment(height, sender, item, digest === null ? r.slice(start, r.position) : undefined, digest);
+    items.push(item);
+    commitments.push(commitment);
+    leaves.push(leafHash(commitment));
+    batchDigests.push(digest);
+  }
   if (r.remaining !== 0) throw new MessageDecodeError(`${r.remaining} trailing bytes after ${count} items`);
-  return { height, sender, items, body: body.slice(), signature: bytes.slice(bytes.length - SIGNATURE_BYTES), bytes };
+  return { height, sender, items, commitments, leaves, root: merkleRoot(leaves), batchDigests, signature: bytes.slice(bytes.length - SIGNATURE_BYTES), bytes };
 }
 
 // ---------------------------------------------------------------- digests
@@ -361,6 +404,8 @@ export function itemEncodedBytes(item: ConsensusMessage): number {
   if (item.type === 'propose' || item.type === 'batch') return 16 + 4 * item.batch.transactions.length + batchBytes(item.batch);
   return 3 + 2 + DIGEST_BYTES;
 }
+
+export { RETAINED_BYTES_PER_ITEM } from './limits.js';
 
 /** Bytes of a batch's transactions (what maxBatchBytes bounds). */
 export function batchBytes(batch: Batch): number {

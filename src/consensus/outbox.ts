@@ -45,13 +45,37 @@ export class Outbox {
   /** Persist entries, then signed broadcasts, then signed sends, then everything else in order. */
   flush(): CoreAction[] {
     const actions: CoreAction[] = [...this.persists];
+    actions.push(...this.messages());
+    actions.push(...this.others);
+    this.persists.length = 0;
+    this.others.length = 0;
+    return actions;
+  }
+
+  /** Persist entries and every other action, keeping messages for a later `messages()` (coalescing). */
+  flushAllButMessages(): CoreAction[] {
+    const actions: CoreAction[] = [...this.persists, ...this.others];
+    this.persists.length = 0;
+    this.others.length = 0;
+    return actions;
+  }
+
+  /** True when items wait to be signed and sent. */
+  get hasMessages(): boolean {
+    return this.broadcasts.size > 0 || this.sends.size > 0;
+  }
+
+  /** Signs what is waiting into one envelope per height and destination (split only by size). */
+  messages(): CoreAction[] {
+    const actions: CoreAction[] = [];
     for (const [height, items] of this.broadcasts) {
       for (const bytes of this.sign(height, items)) actions.push({ kind: 'broadcast', bytes });
     }
     for (const { to, height, items } of this.sends.values()) {
       for (const bytes of this.sign(height, items)) actions.push({ kind: 'send', to, bytes });
     }
-    actions.push(...this.others);
+    this.broadcasts.clear();
+    this.sends.clear();
     return actions;
   }
 

@@ -7,6 +7,7 @@ export type Height = number; // block height, starts at 1 (0 is genesis)
 export type Bit = 0 | 1;
 
 import type { Committee } from '../stake/committee.js';
+import type { ItemProof } from './commitment.js';
 
 export type { Committee, CommitteeMember } from '../stake/committee.js';
 
@@ -53,6 +54,15 @@ export interface CoreLimits {
   readonly fetchFanout: number;
   /** State replies served to one peer for one height (bounds amplification). */
   readonly stateRepliesPerPeerHeight: number;
+  /** Bytes of fetch and state replies served to one peer for one height. */
+  readonly replyBytesPerPeerHeight: number;
+  /** Buffered future-height bytes per sender. */
+  readonly futureBufferMaxBytesPerSender: number;
+  /**
+   * Bytes a height keeps per agreement instance on behalf of one sender (its votes' evidence
+   * records); with its proposal, a sender's budget at a height is maxBatchBytes + K × this.
+   */
+  readonly retainedBytesPerInstance: number;
 }
 
 /**
@@ -99,6 +109,13 @@ export interface CoreConfig {
   readonly journal?: readonly JournalEntry[]; // replayed on restart: never sign anything conflicting with it
   readonly timing?: Partial<CoreTiming>;
   readonly limits?: Partial<CoreLimits>;
+  /**
+   * Coalesce messages across steps: 'broadcast' and 'send' actions wait for a 'flush' event, so
+   * the votes of every step since the last flush leave in one signed envelope per height and
+   * destination. The host flushes once it has stepped what was queued (default: false, every
+   * step returns its own messages).
+   */
+  readonly coalesce?: boolean;
 }
 
 export type CoreEvent =
@@ -111,7 +128,8 @@ export type CoreEvent =
       readonly transactions: readonly Uint8Array[];
       readonly timestampMs: number; // proposer's wall clock (an input; part of the batch and its digest)
     }
-  | { readonly kind: 'syncedTo'; readonly height: Height }; // host applied blocks up to `height` by sync
+  | { readonly kind: 'syncedTo'; readonly height: Height } // host applied blocks up to `height` by sync
+  | { readonly kind: 'flush' }; // coalescing: sign and return the messages waiting since the last flush
 
 export type CoreAction =
   | { readonly kind: 'persist'; readonly entry: JournalEntry } // store durably BEFORE any later action of the same step
@@ -149,7 +167,8 @@ export type DropReason =
   | 'oversize'
   | 'duplicate'
   | 'queue-full'
-  | 'invalid';
+  | 'invalid'
+  | 'over-budget';
 
 export const DROP_REASONS: readonly DropReason[] = [
   'malformed',
@@ -161,14 +180,17 @@ export const DROP_REASONS: readonly DropReason[] = [
   'duplicate',
   'queue-full',
   'invalid',
+  'over-budget',
 ];
 
 export interface Evidence {
   readonly kind: 'equivocation';
   readonly offender: ValidatorIndex;
   readonly height: Height;
-  readonly first: Uint8Array; // signed wire message
-  readonly second: Uint8Array; // signed wire message conflicting with `first` in the same slot
+  /** The offender's first signed item in the slot, provable on its own (commitment.ts verifyItemProof). */
+  readonly first: ItemProof;
+  /** A second signed item in the same slot that conflicts with `first`. */
+  readonly second: ItemProof;
   /** The slot both messages fill, e.g. "echo/i:3" or "aux/i:2/r:4". */
   readonly slot?: string;
 }
@@ -192,10 +214,16 @@ export interface CoreStatus {
   readonly proposers: readonly ProposerStatus[];
   readonly drops: Readonly<Record<DropReason, number>>;
   readonly evidenceCount: number;
+  /** Bytes the current height keeps on behalf of each member (evidence records, its proposal). */
+  readonly retainedBytes: readonly number[];
+  /** The most the current height keeps on behalf of one member (limits.ts: the per-sender budget). */
+  readonly retainedBudgetBytes: number;
 }
 
 export interface ConsensusCore {
   step(event: CoreEvent): CoreAction[];
   readonly height: Height;
+  /** Coalescing: messages wait for a 'flush' event. */
+  readonly hasPendingSends: boolean;
   status(): CoreStatus;
 }

@@ -56,6 +56,7 @@ export class ConsensusDriver {
   private queuedBytes = 0;
   private readingPaused = false;
   private draining = false;
+  private flushScheduled = false;
   private stopped = false;
 
   constructor(
@@ -151,6 +152,7 @@ export class ConsensusDriver {
         if (task.kind === 'task') await task.run();
         else await this.perform(this.stepQueued(task.event));
       }
+      this.scheduleFlush();
     } catch (error) {
       // A failure here (disk full, corrupt store) must stop the validator rather than let it vote on.
       this.logger.fatal({ err: error }, 'consensus driver failed; stopping the validator');
@@ -158,6 +160,29 @@ export class ConsensusDriver {
       this.host.fatal(error);
     } finally {
       this.draining = false;
+    }
+  }
+
+  /**
+   * Coalescing: once everything queued has been stepped, the votes of all those steps leave in
+   * one envelope per height and destination — after the turn of the event loop, so that frames
+   * read in the same turn are stepped first.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.stopped || !this.core.hasPendingSends) return;
+    this.flushScheduled = true;
+    this.clock.defer(() => {
+      this.flushScheduled = false;
+      this.enqueue({ kind: 'event', event: { kind: 'flush' } });
+    });
+  }
+
+  /** Signs and sends what waits, now (before a block executes, so votes do not wait behind it). */
+  private flushNow(): void {
+    if (!this.core.hasPendingSends) return;
+    for (const action of this.core.step({ kind: 'flush' })) {
+      if (action.kind === 'broadcast') this.host.broadcast(action.bytes);
+      else if (action.kind === 'send') this.host.send(action.to, action.bytes);
     }
   }
 
@@ -204,6 +229,8 @@ export class ConsensusDriver {
           this.host.requestProposal(action.height);
           break;
         case 'deliver':
+          // Every vote of the steps so far is journaled (above): send them before executing.
+          this.flushNow();
           await this.host.deliver(action.superblock);
           break;
         case 'evidence':

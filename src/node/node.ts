@@ -109,6 +109,7 @@ export class ValidatorNode {
       startHeight: Number(engine.head().number) + 1,
       journal: options.journal.readJournal() as JournalEntry[],
       chainBinding: options.chainBinding,
+      coalesce: true,
       ...(options.timing === undefined ? {} : { timing: options.timing }),
     });
     this.driver = new ConsensusDriver(

@@ -2,7 +2,8 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { toHex } from '../../src/crypto/bytes.js';
 import { createConsensusCore } from '../../src/consensus/core.js';
-import { decodeSignedMessage, encodeSignedMessage, type ConsensusMessage, type Envelope } from '../../src/consensus/messages.js';
+import { decodeSignedMessage, encodeItem, encodeSignedMessage, type ConsensusMessage, type Envelope } from '../../src/consensus/messages.js';
+import { verifyItemProof } from '../../src/consensus/commitment.js';
 import { DEFAULT_LIMITS } from '../../src/consensus/limits.js';
 import { ed25519Verifier } from '../../src/consensus/signing.js';
 import type { ConsensusCore, CoreAction, CoreLimits, DropReason } from '../../src/consensus/types.js';
@@ -87,8 +88,14 @@ test('two conflicting signed votes in one slot are evidence, reported once', () 
   assert.equal(evidence.length, 1);
   assert.equal(evidence[0]!.offender, 1);
   assert.equal(evidence[0]!.height, 1);
-  assert.deepEqual(evidence[0]!.first, first);
-  assert.deepEqual(evidence[0]!.second, second);
+  // Each side is one signed item, provable on its own with the member's key and the chain binding.
+  for (const [proof, digest] of [[evidence[0]!.first, digestA], [evidence[0]!.second, digestB]] as const) {
+    assert.ok(verifyItemProof(proof, TEST_BINDING, signers[1]!.publicKey, ed25519Verifier));
+    assert.ok(!verifyItemProof(proof, new Uint8Array(32), signers[1]!.publicKey, ed25519Verifier), 'bound to the chain');
+    assert.ok(!verifyItemProof(proof, TEST_BINDING, signers[2]!.publicKey, ed25519Verifier), 'bound to the signer');
+    assert.deepEqual(proof.commitment, encodeItem(echo(2, digest)));
+  }
+  assert.ok(evidence[0]!.first.commitment.length < 64 && evidence[0]!.second.path.length === 0, 'evidence keeps an item, not an envelope');
   assert.equal(core.step({ kind: 'message', bytes: third }).filter((a) => a.kind === 'evidence').length, 0);
   // A relay of the other EST value is legitimate, not evidence; two AUX in one round are.
   const est = (v: 0 | 1) => signed({ height: 1, sender: 2, items: [{ type: 'est', instance: 0, round: 1, value: v }] });
@@ -210,4 +217,64 @@ test('an observer delivers the same superblocks without signing anything', () =>
   }
   assert.deepEqual(delivered, cluster.delivered[0]!.slice(0, delivered.length).map((sb) => toHex(sb.digest)));
   assert.ok(delivered.length >= 1);
+});
+
+test('a member cannot make a height keep more than its byte budget: unsolicited batch items are never kept', () => {
+  const core = coreAt(1);
+  const big = { timestampMs: 1, transactions: Array.from({ length: 8 }, (_, i) => new Uint8Array(120_000).fill(i)) };
+  let overBudget = 0;
+  // 300 envelopes, each with a fresh vote and an unsolicited ~1 MB batch item (nobody fetched it).
+  for (let k = 0; k < 300; k++) {
+    const items: ConsensusMessage[] = [
+      { type: 'est', instance: k % 4, round: 1 + (k % 60), value: 1 },
+      { type: 'aux', instance: k % 4, round: 1 + (k % 60), values: [1] },
+      { type: 'batch', instance: 2, batch: big },
+    ];
+    const actions = core.step({ kind: 'message', bytes: signed({ height: 1, sender: 1, items }) });
+    overBudget += drops(actions).filter((r) => r === 'over-budget').length;
+  }
+  const status = core.status();
+  assert.ok(status.retainedBytes[1]! <= status.retainedBudgetBytes, `kept ${status.retainedBytes[1]} > budget ${status.retainedBudgetBytes}`);
+  assert.ok(status.retainedBytes[1]! < 200_000, 'the batch items were not kept: only votes evidence records');
+  assert.equal(overBudget, 0, 'these votes fit the budget');
+  // Envelopes padded with thousands of request items around one fresh vote each would make the
+  // registry keep every envelope's leaves: the budget stops that, and the rest is dropped.
+  for (let k = 0; k < 40; k++) {
+    const padding: ConsensusMessage[] = Array.from({ length: 4_000 }, () => ({ type: 'stateRequest' as const }));
+    const items: ConsensusMessage[] = [{ type: 'est', instance: k % 4, round: 61 + (Math.floor(k / 4) % 4), value: 0 }, ...padding];
+    overBudget += drops(core.step({ kind: 'message', bytes: signed({ height: 1, sender: 1, items }) })).filter((r) => r === 'over-budget').length;
+  }
+  assert.ok(overBudget > 0, 'the padded flood hit the budget');
+  assert.ok(core.status().retainedBytes[1]! <= status.retainedBudgetBytes);
+});
+
+test('coalescing: votes of many steps wait for a flush and leave in one signed envelope; journal entries do not wait', () => {
+  const core = createConsensusCore({ selfIndex: 0, committeeForHeight: () => committee, signer: signers[0]!, verifier: ed25519Verifier, chainBinding: TEST_BINDING, startHeight: 1, coalesce: true });
+  core.step({ kind: 'start' });
+  const persisted: string[] = [];
+  for (const proposer of [1, 2, 3]) {
+    const propose = signed({ height: 1, sender: proposer, items: [{ type: 'propose', batch: { timestampMs: 5, transactions: [new Uint8Array([proposer])] } }] });
+    const actions = core.step({ kind: 'message', bytes: propose });
+    assert.equal(actions.filter((a) => a.kind === 'broadcast' || a.kind === 'send').length, 0, 'no message before the flush');
+    for (const a of actions) if (a.kind === 'persist') persisted.push(a.entry.kind);
+  }
+  assert.deepEqual(persisted, ['echo', 'echo', 'echo'], 'each ECHO is journaled by its own step');
+  assert.ok(core.hasPendingSends);
+  const flushed = core.step({ kind: 'flush' });
+  const broadcasts = flushed.filter((a) => a.kind === 'broadcast');
+  assert.equal(broadcasts.length, 1, 'one envelope for the three ECHOs');
+  const items = decodeSignedMessage((broadcasts[0] as { bytes: Uint8Array }).bytes, DEFAULT_LIMITS).items;
+  assert.deepEqual(items.map((i) => i.type), ['echo', 'echo', 'echo']);
+  assert.ok(!core.hasPendingSends);
+});
+
+test('a coalescing cluster delivers the same superblocks with far fewer messages', () => {
+  const plain = new Cluster([1n, 1n, 1n, 1n, 1n, 1n, 1n], { seed: 81 });
+  const merged = new Cluster([1n, 1n, 1n, 1n, 1n, 1n, 1n], { seed: 81, coalesce: true });
+  assert.ok(plain.runUntil(3));
+  assert.ok(merged.runUntil(3));
+  const sent = (c: Cluster) => c.broadcasts.reduce((n, b) => n + b.length, 0);
+  assert.ok(sent(merged) * 2 < sent(plain), `coalesced ${sent(merged)} vs ${sent(plain)} broadcasts`);
+  const digests = merged.delivered.map((d) => d.slice(0, 3).map((sb) => toHex(sb.digest)).join());
+  assert.equal(new Set(digests).size, 1);
 });

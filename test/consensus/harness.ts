@@ -44,6 +44,8 @@ export interface ClusterOptions {
   /** Chance that a due timer fires before the message queue is empty (asynchrony). */
   readonly earlyTimerChance?: number;
   readonly timing?: Partial<CoreTiming>;
+  /** Cores coalesce their messages; each core is flushed once the events queued for it ran. */
+  readonly coalesce?: boolean;
 }
 
 interface Pending {
@@ -95,6 +97,7 @@ export class Cluster {
       startHeight,
       journal: [...this.journals[i]!],
       timing: { roundTimeoutBaseMs: 50, resendIntervalMs: 1000, fetchRetryMs: 100, ...this.options.timing },
+      coalesce: this.options.coalesce ?? false,
     });
   }
 
@@ -156,6 +159,8 @@ export class Cluster {
     const core = this.cores[p.to];
     if (core === null || core === undefined) return;
     this.apply(p.to, core.step(p.event));
+    // Coalescing: flush once no more events wait for this member (its host drained its queue).
+    if (core.hasPendingSends && !this.queue.some((q) => q.to === p.to)) this.apply(p.to, core.step({ kind: 'flush' }));
   }
 
   private apply(from: number, actions: CoreAction[]): void {

@@ -7,9 +7,9 @@ import {
   decodeSignedMessage,
   encodeSignedMessage,
   MessageDecodeError,
-  signingPayload,
   type ConsensusMessage,
 } from '../../src/consensus/messages.js';
+import { signingPayload } from '../../src/consensus/commitment.js';
 import { DEFAULT_LIMITS } from '../../src/consensus/limits.js';
 import { ed25519Verifier } from '../../src/consensus/signing.js';
 import { makeCommittee, TEST_BINDING } from './harness.js';
@@ -45,8 +45,8 @@ test('encode then decode returns the same envelope, and the signature verifies',
       assert.equal(decoded.height, height);
       assert.equal(decoded.sender, 1);
       assert.deepEqual(decoded.items, items);
-      assert.ok(ed25519Verifier.verify(signers[1]!.publicKey, signingPayload(TEST_BINDING, decoded.body), decoded.signature));
-      assert.ok(!ed25519Verifier.verify(signers[0]!.publicKey, signingPayload(TEST_BINDING, decoded.body), decoded.signature));
+      assert.ok(ed25519Verifier.verify(signers[1]!.publicKey, signingPayload(TEST_BINDING, { height, sender: 1, itemCount: items.length }, decoded.root), decoded.signature));
+      assert.ok(!ed25519Verifier.verify(signers[0]!.publicKey, signingPayload(TEST_BINDING, { height, sender: 1, itemCount: items.length }, decoded.root), decoded.signature));
     }),
     { numRuns: 300 },
   );

@@ -21,6 +21,7 @@ function vote(height: number, tag: string): CoreAction[] {
 class ScriptedCore implements ConsensusCore {
   readonly steps: string[] = [];
   readonly height = 1;
+  readonly hasPendingSends = false;
   constructor(private readonly script: (tag: string) => CoreAction[]) {}
   step(event: CoreEvent): CoreAction[] {
     const tag = event.kind === 'message' ? new TextDecoder().decode(event.bytes) : event.kind;

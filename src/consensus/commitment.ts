@@ -1,0 +1,138 @@
+// What a consensus signature commits to, so that every vote inside an envelope stays provable on
+// its own (docs/decisions/0003, 0011): the member signs a Merkle root over its items' leaves, and
+// one item with its Merkle path, the envelope header and the signature convince anyone holding the
+// member's public key and the chain binding. Equivocation evidence (and slashing, which needs
+// single votes) keeps such proofs, never whole envelopes.
+//
+//   leaf      = sha256(LEAF_DOMAIN | commitment)
+//   commitment = the item's wire encoding; for a batch-carrying item (propose, batch) instead
+//                type | instance u16 | batch digest, so a proof never carries the batch itself
+//   node      = sha256(NODE_DOMAIN | left | right); the tree splits at the largest power of two
+//               below n (RFC 6962), so proofs are at most ceil(log2 n) hashes
+//   signed    = SIGNING_DOMAIN | chain binding | height u64 | sender u16 | itemCount u16 | root
+import { bytesEqual, utf8 } from '../crypto/bytes.js';
+import { sha256 } from '../crypto/hash.js';
+import type { Height, MessageSigner, SignatureVerifier, ValidatorIndex } from './types.js';
+
+export const DIGEST_BYTES = 32;
+export const CHAIN_BINDING_BYTES = 32;
+const SIGNING_DOMAIN = utf8('synod/consensus/v2\0');
+const LEAF_DOMAIN = utf8('synod/consensus/leaf\0');
+const NODE_DOMAIN = utf8('synod/consensus/node\0');
+
+export function leafHash(commitment: Uint8Array): Uint8Array {
+  return sha256(LEAF_DOMAIN, commitment);
+}
+
+function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return sha256(NODE_DOMAIN, left, right);
+}
+
+function split(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** Merkle root of one or more leaves. */
+export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
+  if (leaves.length === 0) throw new RangeError('merkleRoot: no leaves');
+  if (leaves.length === 1) return leaves[0]!;
+  const k = split(leaves.length);
+  return nodeHash(merkleRoot(leaves.slice(0, k)), merkleRoot(leaves.slice(k)));
+}
+
+/** The sibling hashes from leaf `index` up to the root, bottom first. */
+export function merklePath(leaves: readonly Uint8Array[], index: number): Uint8Array[] {
+  if (leaves.length <= 1) return [];
+  const k = split(leaves.length);
+  return index < k
+    ? [...merklePath(leaves.slice(0, k), index), merkleRoot(leaves.slice(k))]
+    : [...merklePath(leaves.slice(k), index - k), merkleRoot(leaves.slice(0, k))];
+}
+
+/** Recomputes the root from one leaf, its index, the leaf count and its path (undefined if the path does not fit). */
+export function rootFromPath(leaf: Uint8Array, index: number, count: number, path: readonly Uint8Array[]): Uint8Array | undefined {
+  if (!Number.isInteger(index) || index < 0 || index >= count) return undefined;
+  // Walk down to find which side each level takes, then fold the path bottom-up.
+  const sides: boolean[] = []; // true: our subtree is the left one
+  let lo = 0;
+  let n = count;
+  while (n > 1) {
+    const k = split(n);
+    if (index - lo < k) {
+      sides.push(true);
+      n = k;
+    } else {
+      sides.push(false);
+      lo += k;
+      n -= k;
+    }
+  }
+  if (sides.length !== path.length) return undefined;
+  let hash = leaf;
+  for (let level = sides.length - 1, p = 0; level >= 0; level--, p++) {
+    const sibling = path[p]!;
+    if (sibling.length !== DIGEST_BYTES) return undefined;
+    hash = sides[level] ? nodeHash(hash, sibling) : nodeHash(sibling, hash);
+  }
+  return hash;
+}
+
+export interface EnvelopeHeader {
+  readonly height: Height;
+  readonly sender: ValidatorIndex;
+  readonly itemCount: number;
+}
+
+/** The bytes a member signs for an envelope. */
+export function signingPayload(binding: Uint8Array, header: EnvelopeHeader, root: Uint8Array): Uint8Array {
+  if (binding.length !== CHAIN_BINDING_BYTES) throw new RangeError(`chain binding must be ${CHAIN_BINDING_BYTES} bytes, got ${binding.length}`);
+  const out = new Uint8Array(SIGNING_DOMAIN.length + CHAIN_BINDING_BYTES + 12 + DIGEST_BYTES);
+  const view = new DataView(out.buffer);
+  out.set(SIGNING_DOMAIN, 0);
+  let at = SIGNING_DOMAIN.length;
+  out.set(binding, at);
+  at += CHAIN_BINDING_BYTES;
+  view.setBigUint64(at, BigInt(header.height));
+  view.setUint16(at + 8, header.sender);
+  view.setUint16(at + 10, header.itemCount);
+  out.set(root, at + 12);
+  return out;
+}
+
+export function signEnvelope(signer: MessageSigner, binding: Uint8Array, header: EnvelopeHeader, leaves: readonly Uint8Array[]): Uint8Array {
+  return signer.sign(signingPayload(binding, header, merkleRoot(leaves)));
+}
+
+/** One signed item, provable on its own: what equivocation evidence keeps. */
+export interface ItemProof {
+  readonly height: Height;
+  readonly sender: ValidatorIndex;
+  readonly itemCount: number;
+  readonly index: number;
+  /** The item's commitment (its encoding, or type|instance|batch digest for batch items). */
+  readonly commitment: Uint8Array;
+  readonly path: readonly Uint8Array[];
+  readonly signature: Uint8Array;
+}
+
+export function itemProof(header: EnvelopeHeader, leaves: readonly Uint8Array[], index: number, commitment: Uint8Array, signature: Uint8Array): ItemProof {
+  return { ...header, index, commitment, path: merklePath(leaves, index), signature };
+}
+
+/** True when `proof` shows that the holder of `publicKey` signed the item, for this chain. */
+export function verifyItemProof(proof: ItemProof, binding: Uint8Array, publicKey: Uint8Array, verifier: SignatureVerifier): boolean {
+  const root = rootFromPath(leafHash(proof.commitment), proof.index, proof.itemCount, proof.path);
+  if (root === undefined) return false;
+  return verifier.verify(publicKey, signingPayload(binding, proof, root), proof.signature);
+}
+
+/** Bytes a proof keeps (what the evidence registry budgets). */
+export function itemProofBytes(proof: ItemProof): number {
+  return 16 + proof.commitment.length + proof.path.length * DIGEST_BYTES + proof.signature.length;
+}
+
+export function sameCommitment(a: ItemProof, b: ItemProof): boolean {
+  return bytesEqual(a.commitment, b.commitment);
+}
