@@ -3,27 +3,13 @@
 // shipping keys, and genesis allocations can be computed ahead of time.
 import secp from 'secp256k1';
 import { keccak256 } from '../../src/crypto/hash.js';
-import { toHex, utf8 } from '../../src/crypto/bytes.js';
+import { utf8 } from '../../src/crypto/bytes.js';
+import { accountFromPrivateKey, type Account } from '../../src/execution/legacy-tx.js';
 
-export type Hex = `0x${string}`;
-
-export interface Account {
-  readonly privateKey: Uint8Array;
-  /** 20-byte address. */
-  readonly address: Uint8Array;
-  /** 0x-prefixed lower-case address. */
-  readonly addressHex: Hex;
-}
+export { accountFromPrivateKey, type Account, type Hex } from '../../src/execution/legacy-tx.js';
 
 /** Upper bound on senders: keeps key derivation and genesis allocation sizes sane. */
 export const MAX_SENDERS = 10_000;
-
-export function accountFromPrivateKey(privateKey: Uint8Array): Account {
-  if (!secp.privateKeyVerify(privateKey)) throw new Error('private key is not a valid secp256k1 scalar');
-  const publicKey = secp.publicKeyCreate(privateKey, false).subarray(1);
-  const address = keccak256(publicKey).subarray(12);
-  return { privateKey, address, addressHex: `0x${toHex(address)}` };
-}
 
 /** Sender `index`'s account; the derivation is part of the benchmark's public contract. */
 export function benchAccount(index: number): Account {
