@@ -35,6 +35,3 @@ export interface DefiDirectory {
   readonly tokens: Readonly<Record<string, Hex>>;
   readonly faucet: Hex;
 }
-
-/** What synod_contracts serves: a name → address, or a group of them (tokens, pairs, price feeds). */
-export type ContractDirectory = Readonly<Record<string, Hex | Readonly<Record<string, Hex>>>>;

@@ -1,7 +1,7 @@
 // One validator process: wires the consensus core to the transport, the vote journal, the
 // execution engine, the mempool, block sync and the JSON-RPC server.
 import { join } from 'node:path';
-import type { FinalityCertificate, Hex } from '../chain/types.js';
+import type { ContractDirectory, FinalityCertificate, Hex } from '../chain/types.js';
 import { CertificateCollector, certificateMessage, verifyCertificate } from '../chain/certificate.js';
 import { createConsensusCore } from '../consensus/core.js';
 import { ed25519Signer, ed25519Verifier } from '../consensus/signing.js';
@@ -159,7 +159,7 @@ class ValidatorNode implements RunningValidator {
   private readonly proposalStartedMs = new Map<number, number>();
   private stopped = false;
   /** Predeployed contracts this chain's genesis actually holds (synod_contracts). */
-  private readonly contracts: Readonly<Record<string, Hex>>;
+  private readonly contracts: ContractDirectory;
   private readonly housekeeping = new Set<Promise<void>>();
 
   constructor(
@@ -181,7 +181,7 @@ class ValidatorNode implements RunningValidator {
       committeeSize: () => committee.members.length,
     });
     this.inclusion = committee.members.map((m) => ({ index: m.index, included: 0n, excluded: 0n }));
-    this.contracts = Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => genesis.alloc[address]?.code !== undefined));
+    this.contracts = { ...Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => genesis.alloc[address]?.code !== undefined)), ...genesis.contracts };
   }
 
   async start(): Promise<void> {
