@@ -46,9 +46,9 @@ const usdcGot = (await client.readContract({ address: USDC, abi: erc20Abi, funct
 const spot = await client.readContract({ address: feed, abi: aggregatorAbi, functionName: 'spotAnswer' });
 console.log(`trader sold 180 WETH for ${fmt(usdcGot, 6, 2)} USDC: spot price $${fmt(spot, 8, 2)}, feed still $${fmt(await wethPrice(), 8, 2)}`);
 await letPriceSettle();
-const [, debtBase, , , , health] = await account();
-console.log(`after the ${window}s window: feed $${fmt(await wethPrice(), 8, 2)}, health factor ${fmt(health, 18)} (liquidatable below 1)`);
-if (health >= 10n ** 18n) throw new Error('the position is still healthy: the price did not move enough');
+const [, debtBase, , , , factor] = await account();
+console.log(`after the ${window}s window: feed $${fmt(await wethPrice(), 8, 2)}, health factor ${fmt(factor, 18)} (liquidatable below 1)`);
+if (factor >= 10n ** 18n) throw new Error('the position is still healthy: the price did not move enough');
 
 // The liquidator repays up to half the debt (Aave's close factor) and takes collateral plus the bonus.
 await mined(client, await liquidator.writeContract({ address: USDC, abi: erc20Abi, functionName: 'approve', args: [pool, maxUint256] }), 'approve');

@@ -3,10 +3,13 @@
 // 0.25 ETH to account #9, and execute it. protocol-kit gets the chain's Safe addresses from
 // synod_contracts (its contractNetworks option).
 // Run: npx tsx examples/safe.ts
-import Safe from '@safe-global/protocol-kit';
+import SafeKit from '@safe-global/protocol-kit';
 import { formatEther, parseEther } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { DEV_MNEMONIC, RPC_URL, connect, mined, safeContractNetworks } from './lib/synod.js';
+
+// protocol-kit's types describe its CommonJS build; under ESM its default export is the Safe class itself.
+const Safe = ('init' in SafeKit ? SafeKit : (SafeKit as unknown as { default: typeof SafeKit }).default) as unknown as typeof SafeKit.default;
 
 const { client, chain, contracts, wallet } = await connect();
 const key = (i: number) => `0x${Buffer.from(mnemonicToAccount(DEV_MNEMONIC, { addressIndex: i }).getHdKey().privateKey!).toString('hex')}`;

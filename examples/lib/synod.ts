@@ -16,6 +16,8 @@ export interface Contracts {
   poolAddressesProvider: Address;
   oracle: Address;
   poolDataProvider: Address;
+  poolConfigurator: Address;
+  aclManager: Address;
   priceFeeds: Record<string, Address>;
   safeSingleton: Address;
   safeL2Singleton: Address;
