@@ -1,6 +1,8 @@
 // Prints a genesis's contract directory (what synod_contracts serves) as `synod devnet` shows it at start.
 import { getAddress } from 'viem';
-import type { ContractDirectory } from '../chain/types.js';
+import type { GenesisFile } from '../node/genesis.js';
+
+type ContractDirectory = NonNullable<GenesisFile['contracts']>;
 
 export function formatContracts(directory: ContractDirectory): string {
   const lines: string[] = [];
