@@ -18,7 +18,7 @@ export interface BenchOptions {
   readonly noSynod: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--workload transfer|erc20] [--quick] [--peer hardhat|none]
+export const USAGE = `usage: npm run bench -- [--workload transfer|erc20|swap] [--quick] [--peer hardhat|none]
                        [--duration SECONDS] [--out bench/results/latest.json] [--no-synod]
   --workload   one workload (default: every workload: ${WORKLOADS.map((w) => w.name).join(', ')})
   --quick      short phases; the whole run within 2 minutes

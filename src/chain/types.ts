@@ -97,3 +97,9 @@ export interface SkippedTransaction {
   readonly hash: Hex;
   readonly reason: string; // e.g. 'nonce too low', 'insufficient funds for gas * price + value'
 }
+
+/**
+ * Contracts a chain's genesis deployed, as synod_contracts serves them: a name → address, or a
+ * named group of them (for example "tokens": {"USDC": address}).
+ */
+export type ContractDirectory = Readonly<Record<string, Hex | Readonly<Record<string, Hex>>>>;

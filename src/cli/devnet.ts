@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { getAddress } from 'viem';
 import { CliError, type CliCommand } from './command.js';
 import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
-import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts } from '../node/genesis.js';
+import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, type GenesisFile } from '../node/genesis.js';
+import { MULTICALL3_ADDRESS } from '../node/predeploys.js';
+import { formatContracts } from './contracts.js';
 import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles } from '../node/network-files.js';
 import type { ValidatorConfigFile } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
@@ -73,13 +75,13 @@ function existingValidatorCount(dataDir: string): number {
 }
 
 /** Creates the network on first run; on later runs checks it and points RPC at the chosen ports. */
-function prepareNetwork(options: DevnetOptions): string[] {
+async function prepareNetwork(options: DevnetOptions): Promise<string[]> {
   const genesisPath = join(options.dataDir, 'genesis.json');
   const p2pBase = DEFAULT_P2P_PORT + (options.rpcPort - DEFAULT_RPC_PORT);
   if (p2pBase < 1 || p2pBase > 65535 - 64) throw new CliError(`--rpc-port ${options.rpcPort} leaves no room for validator ports; choose one near ${DEFAULT_RPC_PORT}`);
   if (!existsSync(genesisPath)) {
     try {
-      return writeNetworkFiles({
+      const written = await writeNetworkFiles({
         validators: options.validators ?? DEFAULT_DEVNET_VALIDATORS,
         outDir: options.dataDir,
         chainId: options.chainId ?? DEFAULT_CHAIN_ID,
@@ -87,7 +89,9 @@ function prepareNetwork(options: DevnetOptions): string[] {
         p2pPort: p2pBase,
         rpcPort: options.rpcPort,
         rpcHost: '127.0.0.1',
-      }).configPaths;
+        defi: true,
+      });
+      return written.configPaths;
     } catch (error) {
       if (error instanceof ConfigError) throw new CliError(error.message);
       throw error;
@@ -172,7 +176,7 @@ export const command: CliCommand = {
   async run(argv: string[]): Promise<number> {
     const options = parseOptions(argv);
     const resumed = existsSync(join(options.dataDir, 'genesis.json'));
-    const configPaths = prepareNetwork(options);
+    const configPaths = await prepareNetwork(options);
     const ports = configPaths.map((_, i) => options.rpcPort + i);
     console.log(`${resumed ? 'Resuming' : 'Starting'} a ${configPaths.length}-validator devnet in ${options.dataDir}\n`);
     const children = configPaths.map((path) => spawnValidator(path, options.logLevel));
@@ -198,7 +202,9 @@ export const command: CliCommand = {
     try {
       printAccounts();
       const height = await waitForFinality(ports, children, options.dataDir);
-      console.log(`Chain id ${BigInt(JSON.parse(readFileSync(join(options.dataDir, 'genesis.json'), 'utf8')).chainId)}, finalized height ${height}\n`);
+      const genesis = JSON.parse(readFileSync(join(options.dataDir, 'genesis.json'), 'utf8')) as GenesisFile;
+      console.log(`Chain id ${BigInt(genesis.chainId)}, finalized height ${height}\n`);
+      console.log(`Contracts (synod_contracts):\n${formatContracts({ Multicall3: MULTICALL3_ADDRESS, ...genesis.contracts })}\n`);
       ports.forEach((port, i) => console.log(`validator ${i}: JSON-RPC http://127.0.0.1:${port}  ws://127.0.0.1:${port}  explorer http://127.0.0.1:${port}/  metrics http://127.0.0.1:${port}/metrics`));
       console.log('\nPress Ctrl-C to stop.');
     } catch (error) {

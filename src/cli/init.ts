@@ -19,7 +19,9 @@ options:
                      with one shared host, ports are base + i; otherwise every validator uses the base ports
   --p2p-port P       base port of validator connections (default ${DEFAULT_P2P_PORT})
   --rpc-port P       base JSON-RPC port (default ${DEFAULT_RPC_PORT})
-  --rpc-host H       address the JSON-RPC server binds (default 127.0.0.1)`;
+  --rpc-host H       address the JSON-RPC server binds (default 127.0.0.1)
+  --defi             deploy the DeFi protocols at genesis (Uniswap V2, Aave V3, Safe 1.5.0, a Governor
+                     with its timelock, tokens held by the 20 development accounts), as every devnet has`;
 
 export const command: CliCommand = {
   help: HELP,
@@ -34,13 +36,14 @@ export const command: CliCommand = {
         'p2p-port': { type: 'string' },
         'rpc-port': { type: 'string' },
         'rpc-host': { type: 'string' },
+        defi: { type: 'boolean' },
       },
       'init',
     );
     if (values.validators === undefined) throw new CliError('--validators N is required (the number of validators)');
     if (values.out === undefined) throw new CliError('--out DIR is required (where to write genesis, keys and configs)');
     try {
-      const { genesisPath, configPaths } = writeNetworkFiles({
+      const { genesisPath, configPaths } = await writeNetworkFiles({
         validators: parseIntegerFlag(values.validators, '--validators', 1, 64),
         outDir: values.out,
         chainId: BigInt(parseIntegerFlag(values['chain-id'] ?? String(DEFAULT_CHAIN_ID), '--chain-id', 1, Number.MAX_SAFE_INTEGER)),
@@ -48,6 +51,7 @@ export const command: CliCommand = {
         p2pPort: parsePortFlag(values['p2p-port'] ?? String(DEFAULT_P2P_PORT), '--p2p-port'),
         rpcPort: parsePortFlag(values['rpc-port'] ?? String(DEFAULT_RPC_PORT), '--rpc-port'),
         rpcHost: values['rpc-host'] ?? '127.0.0.1',
+        defi: values.defi === true,
       });
       console.log(`wrote ${genesisPath}`);
       for (const path of configPaths) console.log(`wrote ${path}`);

@@ -10,6 +10,7 @@ import {
   STAKE_MODES,
   STRATEGIES,
   ScenarioError,
+  type Layer,
   validateScenario,
   type Scenario,
 } from '../sim/scenario.js';
@@ -48,7 +49,7 @@ interface Options {
   readonly json: boolean;
 }
 
-const VALUE_FLAGS = ['validators', 'byzantine', 'strategy', 'seed', 'heights', 'seeds', 'stakes', 'signatures', 'network'] as const;
+const VALUE_FLAGS = ['validators', 'byzantine', 'strategy', 'seed', 'heights', 'seeds', 'stakes', 'signatures', 'network', 'layer'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export function parseSimArgs(argv: readonly string[]): Options {
@@ -79,6 +80,7 @@ export function parseSimArgs(argv: readonly string[]): Options {
     stakes: (values.get('stakes') ?? SCENARIO_DEFAULTS.stakes) as Scenario['stakes'],
     signatures: (values.get('signatures') ?? SCENARIO_DEFAULTS.signatures) as Scenario['signatures'],
     network: (values.get('network') ?? SCENARIO_DEFAULTS.network) as Scenario['network'],
+    layer: (values.get('layer') ?? 'node') as Layer,
   };
   try {
     validateScenario(scenario);
@@ -140,7 +142,7 @@ export const command: CliCommand = {
   help,
   async run(argv: string[]): Promise<number> {
     const options = parseSimArgs(argv);
-    const result = runSwarm(options.scenario, options.seeds, progressReporter(options.seeds));
+    const result = await runSwarm(options.scenario, options.seeds, progressReporter(options.seeds));
     const failing = result.verdicts.filter((v) => v.safety.length + v.liveness.length > 0).length;
     if (options.json) console.log(JSON.stringify(result.summary));
     else printHuman(options, result);

@@ -72,6 +72,10 @@ export class BinaryAgreement {
   get decided(): Bit | null {
     return this.decision?.value ?? null;
   }
+  /** The round the decision was taken (or adopted) in; null while undecided. */
+  get decidedRound(): number | null {
+    return this.decision?.round ?? null;
+  }
   get hasInput(): boolean {
     return this.est !== null || this.decision !== null;
   }

@@ -234,7 +234,7 @@ class Core implements ConsensusCore {
   private advance(): void {
     while (this.current !== null && this.current.output !== null) {
       const done = this.current;
-      this.out.action({ kind: 'deliver', superblock: done.output! });
+      this.out.action({ kind: 'deliver', superblock: done.output!, rounds: done.agreements.map((a) => a.decidedRound ?? 0) });
       this.lastDelivered = done.height;
       this.retained.set(done.height, done);
       this.retained.delete(done.height - RETAINED_HEIGHTS);

@@ -138,7 +138,7 @@ export type CoreAction =
   | { readonly kind: 'setTimer'; readonly timerId: string; readonly delayMs: number } // (re)arms the timer with this id
   | { readonly kind: 'cancelTimer'; readonly timerId: string }
   | { readonly kind: 'requestProposal'; readonly height: Height } // host answers with a 'proposal' event (maybe empty)
-  | { readonly kind: 'deliver'; readonly superblock: Superblock } // heights delivered strictly in order
+  | { readonly kind: 'deliver'; readonly superblock: Superblock; readonly rounds?: readonly number[] } // heights delivered strictly in order; rounds: each instance's decision round
   | { readonly kind: 'evidence'; readonly evidence: Evidence }
   | { readonly kind: 'dropped'; readonly reason: DropReason; readonly detail?: string };
 

@@ -28,6 +28,13 @@ if (!(MAX_QUEUED_BYTES_PER_PEER >= 2 * DEFAULT_LIMITS.maxMessageBytes && MAX_QUE
 }
 /** Most events stepped before their journal entries are written together (one fsync). */
 export const MAX_STEPS_PER_JOURNAL_WRITE = 256;
+/**
+ * Coalescing window: after a flush, votes gather for at least this long before the next one
+ * leaves, so that under a burst the votes of every instance share one envelope (messages per
+ * height grow as N², not N³). The first flush after a quiet spell leaves at once: a lone
+ * transaction's height pays nothing.
+ */
+export const DEFAULT_FLUSH_INTERVAL_MS = 1;
 
 export interface DriverHost {
   /** Makes journal entries durable; resolves once fsync'ed. */
@@ -37,7 +44,7 @@ export interface DriverHost {
   /** The core asks for this member's batch of `height`; the host calls `propose` when ready. */
   requestProposal(height: number): void;
   /** A superblock is final: execute and store it before the driver handles the next event. */
-  deliver(superblock: Superblock): Promise<void>;
+  deliver(superblock: Superblock, rounds: readonly number[]): Promise<void>;
   evidence(action: Extract<CoreAction, { kind: 'evidence' }>): void;
   /** The driver hit a failure it cannot vote past (disk full, corrupt store): stop the validator. */
   fatal(error: unknown): void;
@@ -57,6 +64,7 @@ export class ConsensusDriver {
   private readingPaused = false;
   private draining = false;
   private flushScheduled = false;
+  private lastFlushMs = -Infinity;
   private stopped = false;
 
   constructor(
@@ -65,6 +73,7 @@ export class ConsensusDriver {
     private readonly logger: Logger,
     private readonly metrics: NodeMetrics,
     private readonly clock: Clock = systemClock,
+    private readonly flushIntervalMs: number = DEFAULT_FLUSH_INTERVAL_MS,
   ) {}
 
   get height(): number {
@@ -171,15 +180,20 @@ export class ConsensusDriver {
   private scheduleFlush(): void {
     if (this.flushScheduled || this.stopped || !this.core.hasPendingSends) return;
     this.flushScheduled = true;
-    this.clock.defer(() => {
+    const run = (): void => {
       this.flushScheduled = false;
+      this.lastFlushMs = this.clock.now();
       this.enqueue({ kind: 'event', event: { kind: 'flush' } });
-    });
+    };
+    const waitMs = this.lastFlushMs + this.flushIntervalMs - this.clock.now();
+    if (waitMs <= 0) this.clock.defer(run);
+    else this.clock.setTimer(run, waitMs);
   }
 
   /** Signs and sends what waits, now (before a block executes, so votes do not wait behind it). */
   private flushNow(): void {
     if (!this.core.hasPendingSends) return;
+    this.lastFlushMs = this.clock.now();
     for (const action of this.core.step({ kind: 'flush' })) {
       if (action.kind === 'broadcast') this.host.broadcast(action.bytes);
       else if (action.kind === 'send') this.host.send(action.to, action.bytes);
@@ -231,7 +245,7 @@ export class ConsensusDriver {
         case 'deliver':
           // Every vote of the steps so far is journaled (above): send them before executing.
           this.flushNow();
-          await this.host.deliver(action.superblock);
+          await this.host.deliver(action.superblock, action.rounds ?? []);
           break;
         case 'evidence':
           this.metrics.evidence.inc();

@@ -2,7 +2,7 @@
 // which the committee is drawn (the seed's model: V_i = S_i*C_i*(1-L_i/T), sampled by weight).
 import { readFileSync } from 'node:fs';
 import { mnemonicToAccount } from 'viem/accounts';
-import type { Hex } from '../chain/types.js';
+import type { ContractDirectory, Hex } from '../chain/types.js';
 import type { Committee, CommitteeMember } from '../consensus/types.js';
 import { fromHex, toHex, utf8 } from '../crypto/bytes.js';
 import { sha256 } from '../crypto/hash.js';
@@ -10,6 +10,7 @@ import { sampleCommittee } from '../stake/sampler.js';
 import { stakeWeights, weightUnits, type WeightForm } from '../stake/weight.js';
 import { ConfigError } from './errors.js';
 import { MULTICALL3_ADDRESS, MULTICALL3_RUNTIME_BYTECODE } from './predeploys.js';
+import { buildDefiGenesis } from '../defi/deploy.js';
 
 /** The standard development mnemonic of Hardhat and Anvil: the same 20 accounts and keys. */
 export const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -40,6 +41,8 @@ export interface GenesisFile {
     readonly committeeSize: number; // K
     readonly validators: readonly GenesisValidator[];
   };
+  /** Contracts the genesis deployed (a DeFi genesis: `synod init --defi`, every devnet), served by synod_contracts. */
+  readonly contracts?: ContractDirectory;
 }
 
 export interface DevAccount {
@@ -65,6 +68,8 @@ export interface ParsedGenesis {
   readonly committee: Committee;
   /** Every staked validator by id, with its weight (committee member or not). */
   readonly validators: readonly (GenesisValidator & { readonly weight: bigint })[];
+  /** The genesis's contract directory (addresses lower-case; each holds code in alloc). */
+  readonly contracts: ContractDirectory;
 }
 
 function quantity(value: unknown, field: string): bigint {
@@ -128,6 +133,7 @@ export function parseGenesis(file: GenesisFile): ParsedGenesis {
   if (!Number.isInteger(k) || k < 1 || k > positive) {
     throw new ConfigError(`genesis: staking.committeeSize must be an integer from 1 to ${positive} (validators with positive weight), got ${k}`);
   }
+  const contracts = parseContracts(file.contracts, alloc);
   const drawn = sampleCommittee(validators, k, genesisCommitteeSeed(file));
   const byId = new Map(validators.map((v) => [v.id, v]));
   const members: CommitteeMember[] = drawn.map((id, index) => {
@@ -144,7 +150,31 @@ export function parseGenesis(file: GenesisFile): ParsedGenesis {
     alloc,
     committee,
     validators,
+    contracts,
   };
+}
+
+/** Most names (groups count their members) a genesis contract directory may hold. */
+export const MAX_GENESIS_CONTRACT_NAMES = 256;
+
+function parseContracts(value: unknown, alloc: ParsedGenesis['alloc']): ContractDirectory {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('genesis: contracts must be an object of name → address (or name → {name → address})');
+  let names = 0;
+  const address = (v: unknown, field: string): Hex => {
+    const a = hexField(v, field, 20);
+    if (alloc[a]?.code === undefined) throw new ConfigError(`genesis: ${field} is ${a}, which holds no code in alloc: the contracts section does not match the alloc`);
+    if (++names > MAX_GENESIS_CONTRACT_NAMES) throw new ConfigError(`genesis: contracts may name at most ${MAX_GENESIS_CONTRACT_NAMES} addresses`);
+    return a;
+  };
+  const out: Record<string, Hex | Record<string, Hex>> = {};
+  for (const [name, entry] of Object.entries(value)) {
+    out[name] =
+      typeof entry === 'object' && entry !== null && !Array.isArray(entry)
+        ? Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, address(v, `contracts.${name}.${k}`)]))
+        : address(entry, `contracts.${name}`);
+  }
+  return out;
 }
 
 export function loadGenesis(path: string): ParsedGenesis {
@@ -190,4 +220,24 @@ export function devGenesis(options: {
       validators: options.validators.map((v, i) => ({ id: v.id, publicKey: v.publicKey, stake: 100 + 10 * i, lock: 30, coefficient: 1 })),
     },
   };
+}
+
+/**
+ * `file` with the DeFi protocols deployed at its genesis (src/defi/): their accounts join the alloc and
+ * their directory becomes `contracts`. `holders` receive the genesis tokens (on a devnet, the 20
+ * development accounts). Deterministic: the same file and holders give the same alloc.
+ */
+export async function withDefi(file: GenesisFile, holders: readonly Hex[]): Promise<GenesisFile> {
+  const parsed = parseGenesis(file);
+  const defi = await buildDefiGenesis({ chainId: parsed.chainId, timestamp: parsed.timestamp, gasLimit: parsed.gasLimit, alloc: parsed.alloc, holders });
+  const alloc: Record<string, GenesisFile['alloc'][string]> = {};
+  for (const [address, account] of Object.entries(defi.alloc)) {
+    alloc[address] = {
+      balance: account.balance.toString(),
+      ...(account.nonce !== undefined ? { nonce: account.nonce.toString() } : {}),
+      ...(account.code !== undefined ? { code: account.code } : {}),
+      ...(account.storage !== undefined ? { storage: account.storage } : {}),
+    };
+  }
+  return { ...file, alloc, contracts: defi.directory as unknown as ContractDirectory };
 }

@@ -6,7 +6,7 @@ import type { Hex } from '../chain/types.js';
 import { generateKeyPair } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/bytes.js';
 import { keyFileFor, type ValidatorConfigFile } from './config.js';
-import { devGenesis } from './genesis.js';
+import { devAccounts, devGenesis, withDefi } from './genesis.js';
 import { ConfigError } from './errors.js';
 
 export const DEFAULT_P2P_PORT = 30300;
@@ -23,6 +23,8 @@ export interface NetworkOptions {
   readonly rpcPort: number;
   readonly rpcHost: string;
   readonly extraAlloc?: Record<Hex, bigint>;
+  /** Deploy the DeFi protocols at genesis (src/defi/), the development accounts holding their tokens. */
+  readonly defi?: boolean;
 }
 
 export function validatorDir(outDir: string, index: number): string {
@@ -34,7 +36,7 @@ function portFor(base: number, index: number, sharedHost: boolean): number {
   return sharedHost ? base + index : base;
 }
 
-export function writeNetworkFiles(options: NetworkOptions): { genesisPath: string; configPaths: string[] } {
+export async function writeNetworkFiles(options: NetworkOptions): Promise<{ genesisPath: string; configPaths: string[] }> {
   const n = options.validators;
   if (!Number.isInteger(n) || n < 1 || n > MAX_NETWORK_VALIDATORS) {
     throw new ConfigError(`--validators must be an integer from 1 to ${MAX_NETWORK_VALIDATORS}, got ${n}`);
@@ -48,12 +50,13 @@ export function writeNetworkFiles(options: NetworkOptions): { genesisPath: strin
   const shared = options.hosts.length === 1;
   const hostOf = (i: number) => options.hosts[shared ? 0 : i]!;
   const validators = Array.from({ length: n }, (_, i) => ({ id: `validator-${i}`, keyPair: generateKeyPair() }));
-  const genesis = devGenesis({
+  const base = devGenesis({
     chainId: options.chainId,
     timestamp: Math.floor(Date.now() / 1000),
     validators: validators.map((v) => ({ id: v.id, publicKey: `0x${toHex(v.keyPair.publicKey)}` as Hex })),
     ...(options.extraAlloc ? { extraAlloc: options.extraAlloc } : {}),
   });
+  const genesis = options.defi === true ? await withDefi(base, devAccounts().map((a) => a.address)) : base;
   mkdirSync(outDir, { recursive: true });
   writeFileSync(genesisPath, JSON.stringify(genesis, null, 2) + '\n');
   const configPaths = validators.map((v, i) => {

@@ -7,7 +7,7 @@ import type { SignatureCheck } from '../chain/certificate.js';
 import type { ChainStore } from '../chain/store.js';
 import type { Hex } from '../chain/types.js';
 import { createConsensusCore } from '../consensus/core.js';
-import type { CoreTiming, JournalEntry, MessageSigner, SignatureVerifier, Superblock } from '../consensus/types.js';
+import type { CoreTiming, Evidence, JournalEntry, MessageSigner, SignatureVerifier, Superblock } from '../consensus/types.js';
 import { toHex } from '../crypto/bytes.js';
 import { keccak256 } from '../crypto/hash.js';
 import type { BlockResult, ExecutionEngine } from '../execution/engine.js';
@@ -60,9 +60,20 @@ export interface ValidatorNodeOptions {
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
   readonly emptyBlockIntervalMs?: number;
+  /** Coalescing window of the consensus driver (consensus-driver.ts DEFAULT_FLUSH_INTERVAL_MS). */
+  readonly flushIntervalMs?: number;
   readonly timing?: Partial<CoreTiming>;
   /** The node hit a failure it must not run past (diverged, disk failed): stop the process. */
   readonly onFatal: (reason: string, error?: unknown) => void;
+  /** Sees what consensus proposes and delivers (the simulator's invariants; metrics could). */
+  readonly observer?: NodeObserver;
+}
+
+export interface NodeObserver {
+  proposed?(height: number, transactions: readonly Uint8Array[], timestampMs: number): void;
+  evidence?(evidence: Evidence): void;
+  /** A superblock delivered by this node's consensus, with each instance's decision round. */
+  delivered?(superblock: Superblock, rounds: readonly number[]): void;
 }
 
 export interface InclusionRecord {
@@ -93,6 +104,7 @@ export class ValidatorNode {
     this.memberOfPeer = new Map(committee.members.map((m) => [peerIdOf(m.publicKey), m.index]));
     this.committeeIndex = this.memberOfPeer.get(selfKey) ?? null;
     this.mempool = new Mempool({
+      now: () => clock.now(),
       chainId: options.chainId,
       state: { getAccount: (address) => engine.getAccount(address) },
       blockGasLimit: options.gasLimit,
@@ -127,20 +139,30 @@ export class ValidatorNode {
           link.send(peerIdOf(member.publicKey), CHANNEL.consensus, bytes);
         },
         requestProposal: (height) => this.pacer.requested(height),
-        deliver: (superblock) => this.onDeliver(superblock),
-        evidence: (action) => logger.warn({ offender: action.evidence.offender, height: action.evidence.height, slot: action.evidence.slot }, 'equivocation evidence'),
+        deliver: (superblock, rounds) => {
+          options.observer?.delivered?.(superblock, rounds);
+          return this.onDeliver(superblock);
+        },
+        evidence: (action) => {
+          options.observer?.evidence?.(action.evidence);
+          logger.warn({ offender: action.evidence.offender, height: action.evidence.height, slot: action.evidence.slot }, 'equivocation evidence');
+        },
         fatal: (error) => this.halt('the consensus driver failed', error),
         pauseReading: (paused) => (paused ? link.pauseReading() : link.resumeReading()),
       },
       logger.child({ part: 'consensus' }),
       metrics,
       clock,
+      options.flushIntervalMs,
     );
     this.pacer = new ProposalPacer({
       clock,
       emptyBlockIntervalMs: options.emptyBlockIntervalMs ?? EMPTY_BLOCK_INTERVAL_MS,
       takeBatch: (height) => this.takeBatch(height),
-      propose: (height, batch, timestampMs) => this.driver.propose(height, batch, timestampMs),
+      propose: (height, batch, timestampMs) => {
+        options.observer?.proposed?.(height, batch, timestampMs);
+        this.driver.propose(height, batch, timestampMs);
+      },
     });
     this.gossip = new TransactionGossip({ clock, link, mempool: this.mempool, metrics });
     this.certificates = new CertificateService({

@@ -2,7 +2,7 @@
 // state), the mempool (admission and pending nonces) and the consensus driver (status).
 import { quorumWeight as quorumWeightOf } from '../stake/quorum.js';
 import type { Registry } from 'prom-client';
-import type { FinalityCertificate, Hex } from '../chain/types.js';
+import type { ContractDirectory, FinalityCertificate, Hex } from '../chain/types.js';
 import type { Committee, CoreStatus } from '../consensus/types.js';
 import { toHex } from '../crypto/bytes.js';
 import { EstimateGasError, ExecutionError } from '../execution/errors.js';
@@ -59,7 +59,7 @@ export interface NodeView {
   inclusion(): readonly { index: number; included: bigint; excluded: bigint }[];
   peers(): number;
   sync(): false | SyncStatus;
-  contracts(): Readonly<Record<string, Hex>>;
+  contracts(): ContractDirectory;
 }
 
 function outcomeOf(result: { returnData: Hex; gasUsed: bigint; reverted: boolean; error?: string }): ExecutionOutcome {

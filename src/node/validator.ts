@@ -2,7 +2,7 @@
 // execution engine (EVM) and the pending-transaction store, listens for peers, builds the
 // validator's logic (node.ts) over them with the system clock, and serves JSON-RPC.
 import { join } from 'node:path';
-import type { Hex } from '../chain/types.js';
+import type { ContractDirectory } from '../chain/types.js';
 import { chainBinding } from '../consensus/messages.js';
 import { ed25519Signer, ed25519Verifier } from '../consensus/signing.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
@@ -125,7 +125,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   try {
     await node.start();
     // Predeployed contracts this chain's genesis actually holds (synod_contracts).
-    const contracts: Readonly<Record<string, Hex>> = Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => genesis.alloc[address]?.code !== undefined));
+    const contracts: ContractDirectory = { ...Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => genesis.alloc[address]?.code !== undefined)), ...genesis.contracts };
     try {
       rpc = await startRpcServer({
         backend: createRpcBackend({

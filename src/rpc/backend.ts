@@ -5,6 +5,7 @@
 import type { Registry } from 'prom-client';
 import type {
   BlockRecord,
+  ContractDirectory,
   FinalityCertificate,
   Hex,
   LogRecord,
@@ -219,7 +220,7 @@ export interface RpcBackend {
   committee(): CommitteeInfo;
   certificate(height: bigint): FinalityCertificate | undefined;
   consensusStatus(): ConsensusStatus;
-  contracts(): Readonly<Record<string, Hex>>;
+  contracts(): ContractDirectory;
 
   // Events: the server subscribes once and fans out to filters and WebSocket subscriptions.
   onNewBlock(listener: (block: BlockRecord, receipts: readonly ReceiptRecord[]) => void): Unsubscribe;

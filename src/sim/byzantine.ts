@@ -54,6 +54,8 @@ export function createAgent(behaviour: Behaviour): ByzantineAgent {
       return { ...passThrough, behaviour, runsCore: false, outgoing: () => [] };
     case 'crash':
     case 'twins':
+    case 'liar': // node-level behaviours (node-adversary.ts): honest at the consensus level
+    case 'flood':
       return { ...passThrough, behaviour };
     case 'equivocate':
       return new Equivocator();

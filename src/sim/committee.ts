@@ -7,7 +7,7 @@ import { chainBinding } from '../consensus/messages.js';
 import { sha256 } from '../crypto/hash.js';
 import { utf8 } from '../crypto/bytes.js';
 import type { Rng } from './random.js';
-import { BEHAVIOURS, type Behaviour, type Scenario } from './scenario.js';
+import { CONSENSUS_BEHAVIOURS, type Behaviour, type Scenario } from './scenario.js';
 import type { SignatureScheme } from './signatures.js';
 
 /** The simulated chain: every run signs for this chain id and genesis. */
@@ -31,7 +31,7 @@ export interface SimCommittee {
   readonly byzantineWeight: bigint;
 }
 
-export function drawCommittee(scenario: Scenario, rng: Rng, scheme: SignatureScheme): SimCommittee {
+export function drawCommittee(scenario: Scenario, rng: Rng, scheme: SignatureScheme, behaviours: readonly Behaviour[] = CONSENSUS_BEHAVIOURS): SimCommittee {
   const n = scenario.validators;
   const byzantine = new Set(rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, scenario.byzantine));
   const weights = scenario.stakes === 'equal' ? Array.from({ length: n }, () => EQUAL_WEIGHT_UNITS) : unequalWeights(rng, n, byzantine);
@@ -39,7 +39,7 @@ export function drawCommittee(scenario: Scenario, rng: Rng, scheme: SignatureSch
     index,
     weight,
     signer: scheme.signerFor(scenario.seed, index),
-    behaviour: byzantine.has(index) ? drawBehaviour(scenario, rng) : null,
+    behaviour: byzantine.has(index) ? drawBehaviour(scenario, rng, behaviours) : null,
   }));
   const committee: Committee = {
     epoch: 0,
@@ -51,8 +51,8 @@ export function drawCommittee(scenario: Scenario, rng: Rng, scheme: SignatureSch
   return { committee, members, byzantineWeight };
 }
 
-function drawBehaviour(scenario: Scenario, rng: Rng): Behaviour {
-  return scenario.strategy === 'adversary' ? rng.pick(BEHAVIOURS) : scenario.strategy;
+function drawBehaviour(scenario: Scenario, rng: Rng, behaviours: readonly Behaviour[]): Behaviour {
+  return scenario.strategy === 'adversary' ? rng.pick(behaviours) : scenario.strategy;
 }
 
 /** Honest weights drawn freely; Byzantine members split the largest B with 3B < W, unevenly. */

@@ -234,3 +234,97 @@ export function checkLiveness(members: readonly MemberDeliveries[], bound: Liven
   }
   return violations;
 }
+
+// ------------------------------------------------------------------ the chain's own invariants
+//
+// Over what nodes hold, not over consensus outputs: the blocks each node made durable (by its own
+// consensus or by sync), the certificates it keeps, the transactions it applied, its balances.
+// The simulator checks them after every node-level run; the node's end-to-end tests check them
+// with the same functions over data read from real nodes through JSON-RPC.
+
+/** One node's chain as plain data. */
+export interface ChainView {
+  readonly member: string;
+  readonly blocks: readonly { readonly height: bigint; readonly hash: string; readonly transactions: readonly string[] }[];
+  /** Certified block hash by height, for the heights whose certificate the node holds. */
+  readonly certificates?: ReadonlyMap<bigint, string>;
+  /** Sum of every balance the node's state holds (fees included), when known. */
+  readonly supply?: bigint;
+}
+
+export type ChainInvariant = 'chain-agreement' | 'certified-heads' | 'applied-once' | 'supply';
+
+export interface ChainViolation {
+  readonly invariant: ChainInvariant;
+  readonly member?: string;
+  readonly height?: bigint;
+  readonly message: string;
+}
+
+/** Every two correct nodes that hold height h hold the same block hash there; heights run 1, 2, … without gaps. */
+export function checkChainAgreement(chains: readonly ChainView[]): ChainViolation[] {
+  const violations: ChainViolation[] = [];
+  const first = new Map<bigint, { member: string; hash: string }>();
+  for (const { member, blocks } of chains) {
+    blocks.forEach((block, i) => {
+      if (block.height !== BigInt(i + 1)) violations.push({ invariant: 'chain-agreement', member, height: block.height, message: `${member} holds height ${block.height} at position ${i + 1}: heights must run 1, 2, … without gaps` });
+      const seen = first.get(block.height);
+      if (seen === undefined) first.set(block.height, { member, hash: block.hash });
+      else if (seen.hash !== block.hash) violations.push({ invariant: 'chain-agreement', member, height: block.height, message: `${member} and ${seen.member} hold different blocks at height ${block.height} (${block.hash.slice(0, 18)} vs ${seen.hash.slice(0, 18)})` });
+    });
+  }
+  return violations;
+}
+
+/**
+ * Every certificate a correct node keeps names the block it holds at that height, and all nodes'
+ * certificates of a height agree; every block below `certifiedBelow` is certified at some node
+ * (a durable head that no quorum signed would fail here).
+ */
+export function checkCertifiedHeads(chains: readonly ChainView[], certifiedBelow: bigint): ChainViolation[] {
+  const violations: ChainViolation[] = [];
+  const certified = new Map<bigint, { member: string; hash: string }>();
+  for (const { member, blocks, certificates } of chains) {
+    if (certificates === undefined) continue;
+    const byHeight = new Map(blocks.map((b) => [b.height, b.hash]));
+    for (const [height, hash] of certificates) {
+      const held = byHeight.get(height);
+      if (held !== undefined && held !== hash) violations.push({ invariant: 'certified-heads', member, height, message: `${member} holds block ${held.slice(0, 18)} at height ${height} but keeps a certificate for ${hash.slice(0, 18)}` });
+      const other = certified.get(height);
+      if (other === undefined) certified.set(height, { member, hash });
+      else if (other.hash !== hash) violations.push({ invariant: 'certified-heads', member, height, message: `${member} and ${other.member} keep certificates for different blocks at height ${height}` });
+    }
+  }
+  for (const { member, blocks } of chains) {
+    for (const block of blocks) {
+      if (block.height >= certifiedBelow) break;
+      const cert = certified.get(block.height);
+      if (cert === undefined) violations.push({ invariant: 'certified-heads', member, height: block.height, message: `no node keeps a certificate for height ${block.height}, which ${member} made durable` });
+      else if (cert.hash !== block.hash) violations.push({ invariant: 'certified-heads', member, height: block.height, message: `${member} holds ${block.hash.slice(0, 18)} at height ${block.height}; the certificate names ${cert.hash.slice(0, 18)}` });
+    }
+  }
+  return violations;
+}
+
+/** No transaction is applied twice on any node. */
+export function checkAppliedOnce(chains: readonly ChainView[]): ChainViolation[] {
+  const violations: ChainViolation[] = [];
+  for (const { member, blocks } of chains) {
+    const seen = new Map<string, bigint>();
+    for (const block of blocks) {
+      for (const hash of block.transactions) {
+        const earlier = seen.get(hash);
+        if (earlier !== undefined) violations.push({ invariant: 'applied-once', member, height: block.height, message: `${member} applied transaction ${hash.slice(0, 18)} at height ${block.height} and already at ${earlier}` });
+        else seen.set(hash, block.height);
+      }
+    }
+  }
+  return violations;
+}
+
+/** Every node's total supply equals the genesis supply (transfers and fees move value, never make it). */
+export function checkSupply(chains: readonly ChainView[], expected: bigint): ChainViolation[] {
+  return chains
+    .filter((c) => c.supply !== undefined && c.supply !== expected)
+    .map((c) => ({ invariant: 'supply' as const, member: c.member, message: `${c.member} holds a total supply of ${c.supply} wei, genesis had ${expected}` }));
+}

@@ -83,17 +83,21 @@ export class SimNetwork {
     this.slow = new Set(profile.slowEndpoints);
   }
 
-  /** Delivery times (one, or more if duplicated) of a message sent now from `from` to `to`. */
-  route(from: number, to: number, sentMs: number, byteCount: number): number[] {
+  /**
+   * Delivery times (one, or more if duplicated) of a message sent now from `from` to `to`. After
+   * GST a scheduler may choose each delay within [minDelayMs, deltaMs] (an adversary that orders
+   * messages); by default it is drawn at random.
+   */
+  route(from: number, to: number, sentMs: number, byteCount: number, postGstDelay?: () => number): number[] {
     this.stats.sent++;
     this.stats.bytes += byteCount;
-    const first = this.deliveryTime(from, to, sentMs);
+    const first = this.deliveryTime(from, to, sentMs, postGstDelay);
     if (sentMs >= this.profile.gstMs || !this.rng.chance(this.profile.duplicateRate)) return [first];
     this.stats.duplicated++;
-    return [first, this.deliveryTime(from, to, sentMs)];
+    return [first, this.deliveryTime(from, to, sentMs, postGstDelay)];
   }
 
-  private deliveryTime(from: number, to: number, sentMs: number): number {
+  private deliveryTime(from: number, to: number, sentMs: number, postGstDelay?: () => number): number {
     const { gstMs, deltaMs } = this.profile;
     const capMs = Math.max(sentMs, gstMs) + deltaMs; // the partial-synchrony guarantee
     let t = sentMs;
@@ -108,7 +112,8 @@ export class SimNetwork {
       this.stats.lost++;
       t += this.profile.retransmitTimeoutMs;
     }
-    return Math.min(capMs, Math.max(t, sentMs) + this.postGstDelay());
+    const chosen = postGstDelay === undefined ? this.postGstDelay() : Math.min(this.profile.deltaMs, Math.max(this.profile.minDelayMs, postGstDelay()));
+    return Math.min(capMs, Math.max(t, sentMs) + chosen);
   }
 
   private preGstDelay(from: number): number {

@@ -1,11 +1,13 @@
 // A scenario: everything that determines one simulated run. Together with the code version, a
 // scenario reproduces a run bit for bit; `replayCommand` prints it as the `synod sim` command.
 
-export const STRATEGIES = ['silent', 'crash', 'equivocate', 'garbage', 'replay', 'twins', 'adversary'] as const;
+export const STRATEGIES = ['silent', 'crash', 'equivocate', 'garbage', 'replay', 'twins', 'liar', 'flood', 'adversary'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 /** The concrete behaviours a Byzantine member can be given ('adversary' draws one per member). */
 export type Behaviour = Exclude<Strategy, 'adversary'>;
 export const BEHAVIOURS: readonly Behaviour[] = STRATEGIES.filter((s): s is Behaviour => s !== 'adversary');
+/** Behaviours with an effect on the consensus core alone (what the consensus-layer run draws from). */
+export const CONSENSUS_BEHAVIOURS: readonly Behaviour[] = ['silent', 'crash', 'equivocate', 'garbage', 'replay', 'twins'];
 
 export const STAKE_MODES = ['unequal', 'equal'] as const;
 export type StakeMode = (typeof STAKE_MODES)[number];
@@ -13,6 +15,9 @@ export const SIGNATURE_MODES = ['mixed', 'twin', 'ed25519'] as const;
 /** 'twin': a cheap deterministic stand-in for ed25519; 'mixed': real ed25519 in a share of runs. */
 export type SignatureMode = (typeof SIGNATURE_MODES)[number];
 export const NETWORK_MODES = ['hostile', 'synchronous'] as const;
+/** 'node': whole validator nodes (node-simulation.ts); 'consensus': the consensus cores alone (simulation.ts). */
+export const LAYERS = ['node', 'consensus'] as const;
+export type Layer = (typeof LAYERS)[number];
 /** 'hostile': drawn from the seed, arbitrary until GST; 'synchronous': fixed delay, no faults. */
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
@@ -29,6 +34,8 @@ export interface Scenario {
   readonly stakes: StakeMode;
   readonly signatures: SignatureMode;
   readonly network: NetworkMode;
+  /** What runs: whole nodes or the consensus cores alone (absent: the cores alone). */
+  readonly layer?: Layer;
 }
 
 export const SCENARIO_DEFAULTS = { byzantine: 0, strategy: 'adversary', seed: 1, heights: 5, stakes: 'unequal', signatures: 'mixed', network: 'hostile' } as const;
@@ -61,6 +68,7 @@ export function validateScenario(s: Scenario): void {
   oneOf('stakes', s.stakes, STAKE_MODES);
   oneOf('signatures', s.signatures, SIGNATURE_MODES);
   oneOf('network', s.network, NETWORK_MODES);
+  if (s.layer !== undefined) oneOf('layer', s.layer, LAYERS);
 }
 
 function intIn(field: string, value: number, min: number, max: number): void {
@@ -79,5 +87,6 @@ export function replayCommand(s: Scenario): string {
   if (s.stakes !== SCENARIO_DEFAULTS.stakes) parts.push(`--stakes ${s.stakes}`);
   if (s.signatures !== SCENARIO_DEFAULTS.signatures) parts.push(`--signatures ${s.signatures}`);
   if (s.network !== SCENARIO_DEFAULTS.network) parts.push(`--network ${s.network}`);
+  if ((s.layer ?? 'consensus') !== 'node') parts.push('--layer consensus');
   return parts.join(' ');
 }

@@ -2,6 +2,7 @@
 // shape `synod sim --json` prints. Every failing run carries the one command that replays it.
 import { replayCommand, type Scenario } from './scenario.js';
 import { runSimulation, type RunOverrides } from './simulation.js';
+import { runNodeSimulation } from './node-simulation.js';
 import { judge, median, type RunVerdict } from './verdict.js';
 import type { Violation } from './invariants.js';
 
@@ -33,18 +34,18 @@ export interface SwarmProgress {
 
 export const MAX_FAILURES_KEPT = 20; // a swarm keeps the first failures; the count covers all
 
-export function runOne(scenario: Scenario, overrides: RunOverrides = {}): { verdict: RunVerdict; failure: FailedRun | undefined } {
-  const verdict = judge(runSimulation(scenario, overrides));
+export async function runOne(scenario: Scenario, overrides: RunOverrides = {}): Promise<{ verdict: RunVerdict; failure: FailedRun | undefined }> {
+  const verdict = judge(scenario.layer === 'node' ? await runNodeSimulation(scenario, overrides) : runSimulation(scenario, overrides));
   const violations = [...verdict.safety, ...verdict.liveness];
   return { verdict, failure: violations.length === 0 ? undefined : { seed: scenario.seed, replay: replayCommand(scenario), violations } };
 }
 
-export function runSwarm(base: Scenario, seeds: number, progress?: SwarmProgress, overrides: RunOverrides = {}): SwarmResult {
+export async function runSwarm(base: Scenario, seeds: number, progress?: SwarmProgress, overrides: RunOverrides = {}): Promise<SwarmResult> {
   const verdicts: RunVerdict[] = [];
   const failures: FailedRun[] = [];
   let failed = 0;
   for (let i = 0; i < seeds; i++) {
-    const { verdict, failure } = runOne({ ...base, seed: base.seed + i }, overrides);
+    const { verdict, failure } = await runOne({ ...base, seed: base.seed + i }, overrides);
     verdicts.push(verdict);
     if (failure !== undefined) {
       failed++;

@@ -19,8 +19,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   consensus: ['crypto', 'stake'],
   chain: ['crypto', 'stake'],
   execution: ['chain', 'crypto'],
+  defi: ['chain', 'crypto', 'execution'],
   ...Object.fromEntries(EDGES.map((edge) => [edge, ['crypto', 'stake', 'chain', 'execution', ...EDGES]])),
-  node: ['crypto', 'stake', 'consensus', 'chain', 'execution', ...EDGES], // everything but cli/ and sim/
+  node: ['crypto', 'stake', 'consensus', 'chain', 'execution', 'defi', ...EDGES], // everything but cli/ and sim/
   sim: ['consensus', 'chain', 'stake', 'crypto', 'node', 'execution', 'storage'],
   cli: ['node', 'sim', 'stake', 'crypto'],
 };

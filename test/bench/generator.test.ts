@@ -117,7 +117,7 @@ test('nearest-rank percentiles and nonce rewinding', () => {
 });
 
 test('bad flags are refused with the flag named', () => {
-  assert.throws(() => parseArgs(['--workload', 'swap']), (e: unknown) => e instanceof BenchError && e.code === 'BAD_FLAG' && /--workload/.test(e.message));
+  assert.throws(() => parseArgs(['--workload', 'lending']), (e: unknown) => e instanceof BenchError && e.code === 'BAD_FLAG' && /--workload/.test(e.message));
   assert.throws(() => parseArgs(['--duration', '0']), /--duration/);
   assert.throws(() => parseArgs(['--out', 'x.txt']), /--out/);
   assert.throws(() => parseArgs(['--bogus']), /unknown flag --bogus/);

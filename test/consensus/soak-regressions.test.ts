@@ -27,8 +27,8 @@ const SOAK: Omit<Scenario, 'seed'> = {
 const FAILED_SOAK_SEEDS = [701, 849, 1155, 1185, 2529, 2888, 4490, 4501, 4847, 5790, 7527, 9036, 9369, 9635];
 
 for (const seed of FAILED_SOAK_SEEDS) {
-  test(`soak seed ${seed}: every honest member delivers every height, no safety violation`, () => {
-    const { verdict, failure } = runOne({ ...SOAK, seed });
+  test(`soak seed ${seed}: every honest member delivers every height, no safety violation`, async () => {
+    const { verdict, failure } = await runOne({ ...SOAK, seed });
     assert.deepEqual(verdict.safety, []);
     assert.equal(failure, undefined, failure?.violations.map((v) => v.message).join('\n'));
     assert.equal(verdict.decidedHeights, SOAK.heights);

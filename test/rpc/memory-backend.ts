@@ -6,7 +6,7 @@ import { createCustomCommon, Hardfork, Mainnet } from '@ethereumjs/common';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { Registry } from 'prom-client';
 import { encodeAbiParameters, encodeErrorResult, encodeFunctionResult, parseAbi, toHex as viemHex, keccak256 as viemKeccak } from 'viem';
-import type { BlockRecord, FinalityCertificate, Hex, LogRecord, ReceiptRecord, TransactionRecord } from '../../src/chain/types.js';
+import type { BlockRecord, ContractDirectory, FinalityCertificate, Hex, LogRecord, ReceiptRecord, TransactionRecord } from '../../src/chain/types.js';
 import { fromHex, toHex } from '../../src/crypto/bytes.js';
 import { keccak256 } from '../../src/crypto/hash.js';
 import { nativeCustomCrypto } from '../../src/crypto/secp256k1.js';
@@ -292,7 +292,7 @@ export class MemoryBackend implements RpcBackend {
       proposers: [0, 1, 2, 3].map((index) => ({ index, included: this.headNumber(), excluded: 0n })),
     };
   }
-  contracts(): Readonly<Record<string, Hex>> {
+  contracts(): ContractDirectory {
     return { counter: COUNTER };
   }
   onNewBlock(listener: (b: BlockRecord, r: readonly ReceiptRecord[]) => void): () => void {

@@ -88,8 +88,8 @@ test('a run that cannot finish is reported as a liveness failure with its replay
   // A network that violates the model on purpose: everyone isolated far beyond the deadline.
   const cut = { ...synchronousProfile(10), partitions: [{ fromMs: 0, untilMs: 1e12, groupOf: [0, 1, 2, 3] }], gstMs: 1e12 };
   const scenario: Scenario = { ...base, validators: 4, byzantine: 1, heights: 2, seed: 77 };
-  const { verdict, failure } = runOne(scenario, { profile: cut, deadlineMs: 20_000 });
+  const { verdict, failure } = await runOne(scenario, { profile: cut, deadlineMs: 20_000 });
   assert.equal(verdict.decidedHeights, 0);
   assert.ok(failure !== undefined && failure.violations.every((v) => v.invariant === 'liveness'));
-  assert.equal(failure.replay, 'synod sim --validators 4 --byzantine 1 --strategy adversary --seed 77 --heights 2 --signatures twin');
+  assert.equal(failure.replay, 'synod sim --validators 4 --byzantine 1 --strategy adversary --seed 77 --heights 2 --signatures twin --layer consensus');
 });

@@ -14,15 +14,15 @@ const SHAPES = [
 ] as const;
 
 for (const strategy of STRATEGIES) {
-  test(`swarm: ${strategy} over ${SHAPES.length * SEEDS_PER_SHAPE} seeds keeps every invariant`, () => {
+  test(`swarm: ${strategy} over ${SHAPES.length * SEEDS_PER_SHAPE} seeds keeps every invariant`, async () => {
     let runs = 0;
     const failures: string[] = [];
-    SHAPES.forEach((shape, k) => {
+    for (const [k, shape] of SHAPES.entries()) {
       const base: Scenario = { ...shape, strategy, seed: 1_000 * (k + 1), stakes: k === 1 ? 'equal' : 'unequal', signatures: 'mixed', network: 'hostile' };
-      const result = runSwarm(base, SEEDS_PER_SHAPE);
+      const result = await runSwarm(base, SEEDS_PER_SHAPE);
       runs += result.summary.runs;
       for (const f of result.failures) failures.push(`${f.violations[0]?.message ?? ''}\n    replay: ${f.replay}`);
-    });
+    }
     assert.equal(runs, SHAPES.length * SEEDS_PER_SHAPE);
     assert.deepEqual(failures, []);
   });

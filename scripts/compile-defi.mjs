@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Compiles the chain's own DeFi contracts (contracts/defi/*.sol: thin assemblies of OpenZeppelin's
+// contracts and the glue the genesis needs) with the pinned solc-js and OpenZeppelin's own compiler
+// settings (optimizer on, 200 runs), for the EVM version Synod runs (Prague), and writes
+// contracts/build/defi.json. The genesis reads that file, so a start never compiles; a test
+// recompiles and checks the file is what these sources give.
+// Usage: node scripts/compile-defi.mjs [--check]   (--check: exit 1 if the file is stale)
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import solc from 'solc';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+export const DEFI_SOURCES_DIR = join(root, 'contracts', 'defi');
+export const DEFI_BUILD_FILE = join(root, 'contracts', 'build', 'defi.json');
+export const DEFI_COMPILER_SETTINGS = { optimizer: { enabled: true, runs: 200 }, evmVersion: 'prague' };
+
+function findImports(path) {
+  try {
+    return { contents: readFileSync(require.resolve(path), 'utf8') };
+  } catch {
+    return { error: `${path} not found in node_modules` };
+  }
+}
+
+/** Compiles every contracts/defi/*.sol and returns the build document (deterministic JSON). */
+export function compileDefi() {
+  const sources = {};
+  for (const name of readdirSync(DEFI_SOURCES_DIR).filter((n) => n.endsWith('.sol')).sort()) {
+    sources[`contracts/defi/${name}`] = { content: readFileSync(join(DEFI_SOURCES_DIR, name), 'utf8') };
+  }
+  const input = {
+    language: 'Solidity',
+    sources,
+    settings: {
+      ...DEFI_COMPILER_SETTINGS,
+      outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object', 'evm.deployedBytecode.immutableReferences'] } },
+    },
+  };
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImports }));
+  const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
+  if (errors.length > 0) throw new Error(errors.map((e) => e.formattedMessage).join('\n'));
+  const contracts = {};
+  for (const file of Object.keys(sources)) {
+    const name = file.replace(/^.*\//, '').replace(/\.sol$/, '');
+    const c = output.contracts[file][name];
+    if (!c) continue;
+    contracts[name] = {
+      abi: c.abi,
+      bytecode: `0x${c.evm.bytecode.object}`,
+      deployedBytecode: `0x${c.evm.deployedBytecode.object}`,
+      immutableReferences: c.evm.deployedBytecode.immutableReferences ?? {},
+    };
+  }
+  return { compiler: `solc-js ${solc.version()}`, settings: DEFI_COMPILER_SETTINGS, contracts };
+}
+
+export function renderDefiBuild(build) {
+  return JSON.stringify(build, null, 1) + '\n';
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const text = renderDefiBuild(compileDefi());
+  if (process.argv.includes('--check')) {
+    const same = readFileSync(DEFI_BUILD_FILE, 'utf8') === text;
+    console.log(same ? 'contracts/build/defi.json is up to date' : 'contracts/build/defi.json is stale: run node scripts/compile-defi.mjs');
+    process.exit(same ? 0 : 1);
+  }
+  writeFileSync(DEFI_BUILD_FILE, text);
+  console.log(`wrote ${DEFI_BUILD_FILE}`);
+}
