@@ -8,13 +8,12 @@ import { ed25519Signer, ed25519Verifier } from '../consensus/signing.js';
 import type { Committee, JournalEntry, Superblock } from '../consensus/types.js';
 import { toHex } from '../crypto/bytes.js';
 import { sign } from '../crypto/ed25519.js';
-import { keccak256 } from '../crypto/hash.js';
 import { createExecutionEngine, type BlockResult, type ExecutionEngine } from '../execution/engine.js';
-import { Mempool } from '../mempool/index.js';
+import { Mempool, proposalGasShare } from '../mempool/index.js';
 import { createTransport, type Transport } from '../net/transport.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
-import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
+import { admitDurably, openPendingTransactionStore, restorePendingTransactions, type PendingTransactionStore } from '../storage/pending-store.js';
 import type { ChainStore } from '../chain/store.js';
 import type { ValidatorConfig } from './config.js';
 import { ConsensusDriver } from './consensus-driver.js';
@@ -69,15 +68,8 @@ interface PendingProposal {
   readonly timer: NodeJS.Timeout;
 }
 
-/**
- * A member's batch may use 1/K of the block's gas. The superblock holds every member's batch, so
- * with the whole limit each, a loaded committee would propose K blocks' worth per height: the
- * excess is skipped at execution and proposed again, and since batches run in committee order
- * the later members' senders would starve until takeover duplicated them.
- */
-export function proposalGasShare(blockGasLimit: bigint, committeeSize: number): bigint {
-  return blockGasLimit / BigInt(Math.max(1, committeeSize));
-}
+/** A member's batch may use 1/K of the block's gas; the pool, which refuses larger transactions, owns the formula. */
+export { proposalGasShare };
 
 function peerIdOf(publicKey: Uint8Array): string {
   return toHex(publicKey);
@@ -305,28 +297,20 @@ class ValidatorNode implements RunningValidator {
    * nothing is gained by holding it back, and its owner may propose it meanwhile. The client hears
    * "accepted" only once it is durable.
    */
-  private async submit(raw: Uint8Array): Promise<Hex> {
-    const { hash } = await this.mempool.add(raw, 'local');
-    this.gossip(raw);
-    await this.pendingStore.put(hash, raw);
-    return hash;
+  private submit(raw: Uint8Array): Promise<Hex> {
+    return admitDurably(this.pendingStore, this.mempool, raw, (admitted) => this.gossip(admitted));
   }
 
-  /** Re-admits the transactions accepted before a restart; those a block included meanwhile fail and are dropped. */
+  /**
+   * Re-admits the transactions accepted before a restart (those a block included meanwhile are
+   * refused and dropped) and from then on removes from the store whatever leaves the pool.
+   */
   private async restorePending(): Promise<void> {
-    const stale: string[] = [];
-    let restored = 0;
-    for (const raw of this.pendingStore.all()) {
-      try {
-        await this.mempool.add(raw, 'local');
-        this.gossip(raw);
-        restored++;
-      } catch {
-        stale.push(`0x${toHex(keccak256(raw))}`);
-      }
-    }
-    await this.pendingStore.remove(stale);
-    if (restored > 0) this.logger.info({ restored }, 'pending transactions restored from the previous run');
+    const { restored, dropped, trimmed } = await restorePendingTransactions(this.pendingStore, this.mempool, (error) =>
+      this.logger.error({ err: error }, 'forgetting pending transactions that left the pool failed'),
+    );
+    for (const raw of restored) this.gossip(raw);
+    if (restored.length + dropped + trimmed > 0) this.logger.info({ restored: restored.length, dropped, trimmed }, 'pending transactions restored from the previous run');
   }
 
   private gossip(raw: Uint8Array): void {
