@@ -316,6 +316,8 @@ export function decodeSignedMessage(bytes: Uint8Array, limits: DecodeLimits): Si
   const sender = r.u16('sender');
   const count = r.u16('item count');
   if (count === 0) throw new MessageDecodeError('message carries no items');
+  // The encoder's bound: no honest member sends more, so more is refused before any is read.
+  if (count > MAX_ITEMS_PER_MESSAGE) throw new MessageDecodeError(`message carries ${count} items, limit ${MAX_ITEMS_PER_MESSAGE}`, 'oversize');
   const items: ConsensusMessage[] = [];
   for (let i = 0; i < count; i++) items.push(readItem(r, limits));
   if (r.remaining !== 0) throw new MessageDecodeError(`${r.remaining} trailing bytes after ${count} items`);
