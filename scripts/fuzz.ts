@@ -8,7 +8,10 @@ import { runOptions } from '../test/fuzz/harness.js';
 import { FUZZ_TARGETS } from '../test/fuzz/targets/index.js';
 
 const DEFAULT_RUNS = 20_000;
-const PROGRESS_INTERVAL_MS = 1_000;
+/** A terminal gets one line rewritten every second; a log file a new line every ten. */
+const TTY = process.stderr.isTTY === true;
+const PROGRESS_INTERVAL_MS = TTY ? 1_000 : 10_000;
+const CLEAR_LINE = TTY ? '\r\x1b[K' : '';
 
 function fail(message: string): never {
   console.error(`synod fuzz: ${message}`);
@@ -42,11 +45,12 @@ for (const [index, target] of targets.entries()) {
     if (now - shown < PROGRESS_INTERVAL_MS) return;
     shown = now;
     const rate = Math.round(done / ((now - started) / 1000));
-    process.stderr.write(`\r[${index + 1}/${targets.length}] ${target.name}: ${Math.min(done, runs)}/${runs} inputs (${rate}/s)   `);
+    const line = `[${index + 1}/${targets.length}] ${target.name}: ${Math.min(done, runs)}/${runs} inputs (${rate}/s)`;
+    process.stderr.write(TTY ? `${CLEAR_LINE}${line}` : `${line}\n`);
   };
   const details = await fc.check(target.property(tick), runOptions(runs, seed));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  process.stderr.write('\r\x1b[K');
+  process.stderr.write(CLEAR_LINE);
   if (details.failed) {
     failed++;
     console.error(`[${index + 1}/${targets.length}] ${target.name}: FAILED after ${details.numRuns} inputs (${seconds} s)`);

@@ -15,9 +15,15 @@ export interface FuzzTarget {
   readonly property: (tick: () => void) => fc.IRawProperty<any, boolean>;
 }
 
+/**
+ * An input an async target has not answered within this long counts as a hang and fails the
+ * run (sync targets cannot be interrupted: the test's own timeout catches them).
+ */
+export const INPUT_HANG_MS = 10_000;
+
 /** fast-check's options for a run: the seed is printed with any failure, so it replays. */
 export function runOptions(numRuns: number, seed?: number): fc.Parameters<unknown> {
-  return { numRuns, ...(seed === undefined ? {} : { seed }) };
+  return { numRuns, timeout: INPUT_HANG_MS, ...(seed === undefined ? {} : { seed }) };
 }
 
 /** Nesting depths: mostly a few levels (where decoders branch), sometimes thousands (their stack). */

@@ -105,6 +105,7 @@ const text: fc.Arbitrary<string> = fc.oneof(
       '[]',
       '[[]]',
       '[[{"jsonrpc":"2.0","id":1,"method":"eth_chainId"}]]',
+      JSON.stringify(Array.from({ length: MAX_BATCH_LENGTH }, (_, i) => ({ jsonrpc: '2.0', id: i, method: i % 3 ? 'eth_getBalance' : 'eth_chainId', params: [DEV_ADDRESSES[0]] }))),
       JSON.stringify(Array.from({ length: MAX_BATCH_LENGTH + 1 }, (_, i) => ({ jsonrpc: '2.0', id: i, method: 'eth_chainId' }))),
       JSON.stringify(Array.from({ length: 50 }, () => ({ jsonrpc: '2.0', method: 'eth_blockNumber' }))),
       JSON.stringify(Array.from({ length: 20 }, (_, i) => ({ jsonrpc: '2.0', id: 7, method: i % 2 ? 'eth_chainId' : 'nope' }))),
