@@ -159,7 +159,7 @@ class Core implements ConsensusCore {
     if (bytes.length > this.limits.maxMessageBytes) return this.drop('oversize', `${bytes.length} bytes > ${this.limits.maxMessageBytes}`);
     let envelope: SignedEnvelope;
     try {
-      envelope = decodeSignedMessage(bytes, this.limits);
+      envelope = (this.config.decode ?? decodeSignedMessage)(bytes, this.limits);
     } catch (error) {
       if (!(error instanceof MessageDecodeError)) throw error;
       return this.drop(error.reason, error.message);

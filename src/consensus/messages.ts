@@ -357,37 +357,7 @@ function readItem(r: Reader, limits: DecodeLimits): ConsensusMessage {
  * Decodes wire bytes into a signed envelope WITHOUT checking the signature (the core checks it
  * against the committee of the envelope's height). Throws MessageDecodeError on anything malformed.
  */
-/**
- * Decoded envelopes by the buffer they came in. A broadcast hands the same buffer to every
- * receiver in one process (the simulator runs every member in one), and hashing its items is most
- * of the cost of reading it. Buffers are never written after they are sent or received; the entry
- * dies with the buffer.
- */
-const decoded = new WeakMap<Uint8Array, { readonly limits: DecodeLimits; readonly result: SignedEnvelope | MessageDecodeError }>();
-
 export function decodeSignedMessage(bytes: Uint8Array, limits: DecodeLimits): SignedEnvelope {
-  const cached = decoded.get(bytes);
-  if (cached !== undefined && sameLimits(cached.limits, limits)) {
-    if (cached.result instanceof MessageDecodeError) throw cached.result;
-    return cached.result;
-  }
-  let result: SignedEnvelope | MessageDecodeError;
-  try {
-    result = decodeUncached(bytes, limits);
-  } catch (error) {
-    if (!(error instanceof MessageDecodeError)) throw error;
-    result = error;
-  }
-  decoded.set(bytes, { limits, result });
-  if (result instanceof MessageDecodeError) throw result;
-  return result;
-}
-
-function sameLimits(a: DecodeLimits, b: DecodeLimits): boolean {
-  return a === b || (a.maxMessageBytes === b.maxMessageBytes && a.maxBatchBytes === b.maxBatchBytes && a.maxBatchTransactions === b.maxBatchTransactions);
-}
-
-function decodeUncached(bytes: Uint8Array, limits: DecodeLimits): SignedEnvelope {
   if (bytes.length > limits.maxMessageBytes) throw new MessageDecodeError(`message of ${bytes.length} bytes exceeds ${limits.maxMessageBytes}`, 'oversize');
   if (bytes.length < HEADER_BYTES + SIGNATURE_BYTES) throw new MessageDecodeError(`message of ${bytes.length} bytes is shorter than a header and signature`);
   const body = bytes.subarray(0, bytes.length - SIGNATURE_BYTES);
@@ -399,6 +369,8 @@ function decodeUncached(bytes: Uint8Array, limits: DecodeLimits): SignedEnvelope
   const sender = r.u16('sender');
   const count = r.u16('item count');
   if (count === 0) throw new MessageDecodeError('message carries no items');
+  // The encoder's bound: no honest member sends more, so more is refused before any is read.
+  if (count > MAX_ITEMS_PER_MESSAGE) throw new MessageDecodeError(`message carries ${count} items, limit ${MAX_ITEMS_PER_MESSAGE}`, 'oversize');
   const items: ConsensusMessage[] = [];
   const commitments: Uint8Array[] = [];
   const leaves: Uint8Array[] = [];

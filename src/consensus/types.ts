@@ -8,6 +8,7 @@ export type Bit = 0 | 1;
 
 import type { Committee } from '../stake/committee.js';
 import type { ItemProof } from './commitment.js';
+import type { SignedEnvelope } from './messages.js';
 
 export type { Committee, CommitteeMember } from '../stake/committee.js';
 
@@ -116,6 +117,12 @@ export interface CoreConfig {
    * step returns its own messages).
    */
   readonly coalesce?: boolean;
+  /**
+   * Reads wire bytes into an envelope (default: messages.ts decodeSignedMessage). The simulator,
+   * which hands one broadcast buffer to every member in one process, passes a decoder that reads
+   * each buffer once; it must throw MessageDecodeError exactly when decodeSignedMessage would.
+   */
+  readonly decode?: (bytes: Uint8Array, limits: CoreLimits) => SignedEnvelope;
 }
 
 export type CoreEvent =

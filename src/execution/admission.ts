@@ -4,6 +4,7 @@
 import type { Common } from '@ethereumjs/common';
 import { TransactionType, createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { bytesToHex, createAddressFromString, type Address } from '@ethereumjs/util';
+import { transactionShapeViolation } from '../chain/rlp.js';
 import type { Hex } from '../chain/types.js';
 import { keccak256 } from '../crypto/hash.js';
 import { MAX_TRANSACTION_BYTES } from './limits.js';
@@ -52,6 +53,9 @@ export function decodeTransaction(raw: Uint8Array, common: Common, options: Deco
   if (raw.length > MAX_TRANSACTION_BYTES) {
     return { ok: false, hash, reason: `oversized transaction: ${raw.length} bytes, limit ${MAX_TRANSACTION_BYTES}` };
   }
+  // A proposer's bytes: nested deeper than any transaction, they would cost every node seconds.
+  const shape = transactionShapeViolation(raw);
+  if (shape !== undefined) return { ok: false, hash, reason: `invalid transaction encoding: ${shape}` };
   let tx: TypedTransaction;
   try {
     // Unfrozen only to install the known sender below; frozen right after, as ethereumjs would.

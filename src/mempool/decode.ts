@@ -17,6 +17,7 @@ import { createTxCommon } from '../execution/tx-common.js';
 import type { AccessList2930Tx, FeeMarket1559Tx, LegacyTx } from '@ethereumjs/tx';
 import { bytesEqual, bytesToBigInt, toHex } from '../crypto/bytes.js';
 import { keccak256 } from '../crypto/hash.js';
+import { transactionShapeViolation } from '../chain/rlp.js';
 import type { Hex } from '../chain/types.js';
 import { MempoolError, MempoolErrorCode as Code } from './errors.js';
 
@@ -94,6 +95,9 @@ function envelopeType(raw: Uint8Array): SupportedTxType {
 }
 
 function decodeFields(raw: Uint8Array, type: SupportedTxType): Uint8Array[] {
+  // Deeper nesting than a transaction has costs the decoder seconds (chain/rlp.ts).
+  const violation = transactionShapeViolation(raw);
+  if (violation !== undefined) throw new MempoolError(Code.InvalidEncoding, `bad RLP: ${violation}`);
   let decoded: unknown;
   try {
     decoded = RLP.decode(type === 0 ? raw : raw.subarray(1));

@@ -15,6 +15,7 @@ export enum MempoolErrorCode {
   TipAboveFeeCap = 'TIP_ABOVE_FEE_CAP',
   IntrinsicGasTooLow = 'INTRINSIC_GAS_TOO_LOW',
   GasLimitExceeded = 'GAS_LIMIT_EXCEEDED',
+  TxGasLimitTooHigh = 'TX_GAS_LIMIT_TOO_HIGH',
   FeeCapTooLow = 'FEE_CAP_TOO_LOW',
   NonceTooLow = 'NONCE_TOO_LOW',
   NonceTooHigh = 'NONCE_TOO_HIGH',
@@ -38,6 +39,8 @@ export const MEMPOOL_ERROR_TEXT: Readonly<Record<MempoolErrorCode, string>> = {
   [MempoolErrorCode.TipAboveFeeCap]: 'max priority fee per gas higher than max fee per gas',
   [MempoolErrorCode.IntrinsicGasTooLow]: 'intrinsic gas too low',
   [MempoolErrorCode.GasLimitExceeded]: 'exceeds block gas limit',
+  // geth's text for the per-transaction cap of EIP-7825; here the cap is a proposer's share.
+  [MempoolErrorCode.TxGasLimitTooHigh]: 'transaction gas limit too high',
   [MempoolErrorCode.FeeCapTooLow]: 'max fee per gas less than block base fee',
   [MempoolErrorCode.NonceTooLow]: 'nonce too low',
   [MempoolErrorCode.NonceTooHigh]: 'nonce too high',

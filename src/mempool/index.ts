@@ -1,5 +1,5 @@
 // The mempool's public surface: import from here, not from the files behind it.
-export { Mempool, MAX_ADDED_LISTENERS } from './mempool.js';
+export { Mempool, MAX_ADDED_LISTENERS, MAX_REMOVED_LISTENERS } from './mempool.js';
 export type {
   AccountState,
   AddedListener,
@@ -8,6 +8,8 @@ export type {
   MempoolOptions,
   MempoolState,
   MempoolStats,
+  RemovalReason,
+  RemovedListener,
   TakeBatchOptions,
 } from './mempool.js';
 export { MempoolError, MempoolErrorCode, MEMPOOL_ERROR_TEXT } from './errors.js';

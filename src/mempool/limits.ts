@@ -40,6 +40,19 @@ export const QUEUED_LIFETIME_MS = 3 * 60 * 60 * 1000;
 /** A replacement for the same (sender, nonce) must raise both fee cap and tip by this much. */
 export const PRICE_BUMP_PERCENT = 10;
 
+/**
+ * A member's batch may use 1/K of the block's gas, and so may one transaction: the superblock
+ * holds every member's batch and runs them in committee order, so with the whole limit each, a
+ * loaded committee would propose K blocks' worth per height (the excess skipped at execution,
+ * the later members' senders starving until takeover duplicated them). A transaction above the
+ * share would fit no batch, so the pool refuses it at admission (decision 0014). With honest
+ * batches at most their share, the members before any batch use at most (K-1) shares, so every
+ * admitted transaction also finds room in the block at its turn.
+ */
+export function proposalGasShare(blockGasLimit: bigint, committeeSize: number): bigint {
+  return blockGasLimit / BigInt(Math.max(1, committeeSize));
+}
+
 export interface MempoolLimits {
   readonly maxTxBytes: number;
   readonly maxPoolTransactions: number;

@@ -10,7 +10,7 @@ import { createTxCommon, decodeTransaction } from './decode.js';
 import type { DecodeContext, DecodedTransaction } from './decode.js';
 import { MempoolError, MempoolErrorCode as Code } from './errors.js';
 import { EvictionIndex, evictsBefore } from './eviction.js';
-import { resolveLimits } from './limits.js';
+import { proposalGasShare, resolveLimits } from './limits.js';
 import type { MempoolLimits } from './limits.js';
 import { ownerOf } from './routing.js';
 import { SenderQueue } from './sender-queue.js';
@@ -91,8 +91,14 @@ export interface MempoolStats {
 
 export type AddedListener = (hash: Hex, tx: PoolTransaction) => void;
 
+/** Why transactions left the pool (the counters of `stats()` by the same names). */
+export type RemovalReason = 'included' | 'replaced' | 'evicted' | 'invalidated' | 'expired';
+export type RemovedListener = (removed: readonly PoolTransaction[], reason: RemovalReason) => void;
+
 /** Listeners of onAdded (newPendingTransactions fan-out belongs to the RPC server, not here). */
 export const MAX_ADDED_LISTENERS = 16;
+/** Listeners of onRemoved (the node's durable copy of its clients' transactions is one). */
+export const MAX_REMOVED_LISTENERS = 16;
 /**
  * State reads retried when a block commits during the read, so a transaction is not judged
  * against a nonce older than a block the pool has already applied. (A sender the pool holds
@@ -107,6 +113,7 @@ export class Mempool {
   private readonly byHash = new Map<Hex, PoolTransaction>();
   private readonly eviction = new EvictionIndex((tx) => this.senders.get(tx.sender));
   private readonly listeners: AddedListener[] = [];
+  private readonly removedListeners: RemovedListener[] = [];
   private readonly now: () => number;
   private readonly counters = { admitted: 0, replaced: 0, evicted: 0, included: 0, invalidated: 0, expired: 0 };
   private readonly rejected: Partial<Record<Code, number>> = {};
@@ -134,6 +141,7 @@ export class Mempool {
       // A private copy: `raw` may be a view into a reused network buffer (size is checked first).
       const owned = raw.length > this.limits.maxTxBytes ? raw : raw.slice();
       const decoded = decodeTransaction(owned, this.decodeContext);
+      this.checkGasShare(decoded);
       this.checkUnknown(decoded);
       this.checkBaseFee(decoded);
       const account = await this.readAccount(decoded.sender);
@@ -244,17 +252,34 @@ export class Mempool {
 
   /** Calls `listener(hash, tx)` after each admission; returns the function that unsubscribes. */
   onAdded(listener: AddedListener): () => void {
-    if (this.listeners.length >= MAX_ADDED_LISTENERS) {
-      throw new RangeError(`Mempool.onAdded: at most ${MAX_ADDED_LISTENERS} listeners; fan out from one listener instead`);
-    }
-    this.listeners.push(listener);
-    return () => {
-      const index = this.listeners.indexOf(listener);
-      if (index !== -1) this.listeners.splice(index, 1);
-    };
+    return subscribe(this.listeners, listener, MAX_ADDED_LISTENERS, 'onAdded');
+  }
+
+  /**
+   * Calls `listener(removed, reason)` whenever transactions leave the pool, for whatever reason
+   * (a replaced transaction is reported after its replacement is in); returns the function that
+   * unsubscribes. Whoever keeps a copy of pool transactions stays in step through it.
+   */
+  onRemoved(listener: RemovedListener): () => void {
+    return subscribe(this.removedListeners, listener, MAX_REMOVED_LISTENERS, 'onRemoved');
   }
 
   // --- admission -------------------------------------------------------------------------
+
+  /** The most gas one transaction may ask for: a proposer's share of the block, so a batch can carry it. */
+  maxTransactionGas(): bigint {
+    return proposalGasShare(this.options.blockGasLimit, this.options.committeeSize());
+  }
+
+  private checkGasShare(decoded: DecodedTransaction): void {
+    const share = this.maxTransactionGas();
+    if (decoded.gasLimit <= share) return;
+    const size = this.options.committeeSize();
+    throw new MempoolError(
+      Code.TxGasLimitTooHigh,
+      `gas ${decoded.gasLimit}, at most ${share}: a transaction must fit one proposer's share of the block (block gas limit ${this.options.blockGasLimit} / ${size} proposers); lower the gas limit`,
+    );
+  }
 
   private checkUnknown(decoded: DecodedTransaction): void {
     if (this.byHash.has(decoded.hash)) throw new MempoolError(Code.AlreadyKnown, decoded.hash);
@@ -370,20 +395,28 @@ export class Mempool {
     this.counters.admitted++;
     this.eviction.track(queue);
     this.eviction.compactIfNeeded(this.senders.values(), this.senders.size);
+    if (replaced !== undefined) this.notifyRemoved([replaced], 'replaced');
   }
 
   private notify(tx: PoolTransaction): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(tx.hash, tx);
-      } catch (error) {
-        // The transaction is admitted whatever a listener does; the error goes where it is seen.
-        if (this.options.onListenerError !== undefined) this.options.onListenerError(error);
-        else
-          queueMicrotask(() => {
-            throw error;
-          });
-      }
+    for (const listener of [...this.listeners]) this.callListener(() => listener(tx.hash, tx));
+  }
+
+  private notifyRemoved(removed: readonly PoolTransaction[], reason: RemovalReason): void {
+    if (removed.length === 0) return;
+    for (const listener of [...this.removedListeners]) this.callListener(() => listener(removed, reason));
+  }
+
+  /** The pool's state is settled whatever a listener does; its error goes where it is seen. */
+  private callListener(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      if (this.options.onListenerError !== undefined) this.options.onListenerError(error);
+      else
+        queueMicrotask(() => {
+          throw error;
+        });
     }
   }
 
@@ -392,7 +425,7 @@ export class Mempool {
   private removeTail(tx: PoolTransaction): void {
     const queue = this.senders.get(tx.sender)!;
     queue.delete(tx.nonce);
-    this.forget([tx], queue);
+    this.forget([tx], queue, 'evicted');
   }
 
   private advanceSender(sender: Hex, accountNonce: bigint, reason: 'included'): void {
@@ -400,7 +433,7 @@ export class Mempool {
     if (queue === undefined) return;
     const stale = queue.advance(accountNonce);
     this.counters[reason] += stale.length;
-    this.forget(stale, queue);
+    this.forget(stale, queue, reason);
   }
 
   /** Re-reads the sender's account; drops stale nonces and transactions it cannot pay for. */
@@ -413,7 +446,7 @@ export class Mempool {
     const unaffordable = [...queue.all()].filter((tx) => tx.cost > account.balance);
     for (const tx of unaffordable) queue.delete(tx.nonce);
     this.counters.invalidated += unaffordable.length;
-    this.forget(unaffordable, queue);
+    this.forget(unaffordable, queue, 'invalidated');
   }
 
   /** O(pool size) per block; queued transactions are rare next to pending ones. */
@@ -424,17 +457,18 @@ export class Mempool {
       const expired = [...queue.queued()].filter((tx) => tx.addedAtMs < cutoffMs);
       for (const tx of expired) queue.delete(tx.nonce);
       this.counters.expired += expired.length;
-      this.forget(expired, queue);
+      this.forget(expired, queue, 'expired');
     }
   }
 
-  private forget(removed: readonly PoolTransaction[], queue: SenderQueue): void {
+  private forget(removed: readonly PoolTransaction[], queue: SenderQueue, reason: RemovalReason): void {
     for (const tx of removed) {
       this.byHash.delete(tx.hash);
       this.poolBytes -= tx.raw.length;
     }
     if (queue.size === 0) this.senders.delete(queue.sender);
     else this.eviction.track(queue);
+    this.notifyRemoved(removed, reason);
   }
 
   private ownerOfQueue(queue: SenderQueue, options: TakeBatchOptions, seedKey: string): number {
@@ -444,6 +478,15 @@ export class Mempool {
     }
     return queue.owner;
   }
+}
+
+function subscribe<L>(listeners: L[], listener: L, max: number, what: string): () => void {
+  if (listeners.length >= max) throw new RangeError(`Mempool.${what}: at most ${max} listeners; fan out from one listener instead`);
+  listeners.push(listener);
+  return () => {
+    const index = listeners.indexOf(listener);
+    if (index !== -1) listeners.splice(index, 1);
+  };
 }
 
 function checkTakeBatchOptions(options: TakeBatchOptions): void {

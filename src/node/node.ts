@@ -7,29 +7,30 @@ import type { SignatureCheck } from '../chain/certificate.js';
 import type { ChainStore } from '../chain/store.js';
 import type { Hex } from '../chain/types.js';
 import { createConsensusCore } from '../consensus/core.js';
-import type { CoreTiming, Evidence, JournalEntry, MessageSigner, SignatureVerifier, Superblock } from '../consensus/types.js';
+import type { CoreConfig, CoreTiming, Evidence, JournalEntry, MessageSigner, SignatureVerifier, Superblock } from '../consensus/types.js';
 import { toHex } from '../crypto/bytes.js';
 import { keccak256 } from '../crypto/hash.js';
 import type { BlockResult, ExecutionEngine } from '../execution/engine.js';
 import { Mempool } from '../mempool/index.js';
 import type { Transport } from '../net/transport.js';
 import type { Committee } from '../stake/committee.js';
-import type { PendingTransactionStore } from '../storage/pending-store.js';
+import { admitDurably, restorePendingTransactions, type PendingTransactionStore } from '../storage/pending-store.js';
 import { CertificateService } from './certificates.js';
 import type { Clock } from './clock.js';
 import { ConsensusDriver } from './consensus-driver.js';
 import { TransactionGossip } from './gossip.js';
 import type { Logger } from './logger.js';
 import type { NodeMetrics } from './metrics.js';
-import { EMPTY_BLOCK_INTERVAL_MS, MAX_PROPOSAL_BYTES, MAX_PROPOSAL_TRANSACTIONS, ProposalPacer, proposalGasShare } from './proposals.js';
+import { EMPTY_BLOCK_INTERVAL_MS, MAX_PROPOSAL_BYTES, MAX_PROPOSAL_TRANSACTIONS, ProposalPacer } from './proposals.js';
+import { proposalGasShare } from '../mempool/index.js';
 import { BlockSync } from './sync.js';
 import { CHANNEL, WireError, peekConsensusHeight } from './wire.js';
 
 /**
- * Housekeeping writes of a block (forgetting included pending transactions, pruning the vote
- * journal) run beside the next height instead of before it: each is an fsync, and neither is
- * needed for safety (a restart re-admits and then drops an included transaction; old journal
- * entries are pruned next time). Beyond this many in flight, a block waits for them.
+ * Housekeeping writes of a block (pruning the vote journal; the pending store forgets included
+ * transactions as the pool lets them go) run beside the next height instead of before it: neither
+ * is needed for safety (old journal entries are pruned next time). Beyond this many in flight, a
+ * block waits for them.
  */
 export const MAX_HOUSEKEEPING_IN_FLIGHT = 4;
 /** Vote-journal entries are kept for this many heights below the current one. */
@@ -60,6 +61,8 @@ export interface ValidatorNodeOptions {
   readonly logger: Logger;
   readonly metrics: NodeMetrics;
   readonly emptyBlockIntervalMs?: number;
+  /** The consensus core's envelope decoder (the simulator shares decodes across its nodes). */
+  readonly decodeEnvelope?: CoreConfig['decode'];
   /** Coalescing window of the consensus driver (consensus-driver.ts DEFAULT_FLUSH_INTERVAL_MS). */
   readonly flushIntervalMs?: number;
   readonly timing?: Partial<CoreTiming>;
@@ -122,6 +125,7 @@ export class ValidatorNode {
       journal: options.journal.readJournal() as JournalEntry[],
       chainBinding: options.chainBinding,
       coalesce: true,
+      ...(options.decodeEnvelope === undefined ? {} : { decode: options.decodeEnvelope }),
       ...(options.timing === undefined ? {} : { timing: options.timing }),
     });
     this.driver = new ConsensusDriver(
@@ -249,28 +253,20 @@ export class ValidatorNode {
    * nothing is gained by holding it back, and its owner may propose it meanwhile. The client hears
    * "accepted" only once it is durable.
    */
-  async submit(raw: Uint8Array): Promise<Hex> {
-    const { hash } = await this.mempool.add(raw, 'local');
-    this.gossip.gossip(raw);
-    await this.options.pendingStore.put(hash, raw);
-    return hash;
+  submit(raw: Uint8Array): Promise<Hex> {
+    return admitDurably(this.options.pendingStore, this.mempool, raw, (admitted) => this.gossip.gossip(admitted));
   }
 
-  /** Re-admits the transactions accepted before a restart; those a block included meanwhile fail and are dropped. */
+  /**
+   * Re-admits the transactions accepted before a restart (those a block included meanwhile are
+   * refused and dropped) and from then on removes from the store whatever leaves the pool.
+   */
   private async restorePending(): Promise<void> {
-    const stale: string[] = [];
-    let restored = 0;
-    for (const raw of this.options.pendingStore.all()) {
-      try {
-        await this.mempool.add(raw, 'local');
-        this.gossip.gossip(raw);
-        restored++;
-      } catch {
-        stale.push(`0x${toHex(keccak256(raw))}`);
-      }
-    }
-    await this.options.pendingStore.remove(stale);
-    if (restored > 0) this.options.logger.info({ restored }, 'pending transactions restored from the previous run');
+    const { restored, dropped, trimmed } = await restorePendingTransactions(this.options.pendingStore, this.mempool, (error) =>
+      this.options.logger.error({ err: error }, 'forgetting pending transactions that left the pool failed'),
+    );
+    for (const raw of restored) this.gossip.gossip(raw);
+    if (restored.length + dropped + trimmed > 0) this.options.logger.info({ restored: restored.length, dropped, trimmed }, 'pending transactions restored from the previous run');
   }
 
   private takeBatch(height: number): Uint8Array[] {
@@ -376,7 +372,7 @@ export class ValidatorNode {
   }
 
   private async afterBlock(result: BlockResult, ownConsensus: boolean): Promise<void> {
-    const { metrics, logger, pendingStore, journal } = this.options;
+    const { metrics, logger, journal } = this.options;
     const { block, skipped } = result;
     metrics.height.set(Number(block.number));
     metrics.blockTransactions.observe(block.transactions.length);
@@ -386,7 +382,6 @@ export class ValidatorNode {
     }
     const includedTxs = result.included;
     await this.mempool.onBlockCommitted(includedTxs, Number(block.number));
-    await this.housekeep('forgetting included pending transactions', () => pendingStore.remove(includedTxs.map((tx) => tx.hash)));
     metrics.mempoolSize.set(this.mempool.size());
     await this.housekeep('pruning the vote journal', () => journal.pruneJournal(block.number + 1n - JOURNAL_KEEP_HEIGHTS));
     // A synced block came with its certificate; a block of our own consensus is certified by shares.

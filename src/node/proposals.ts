@@ -10,15 +10,8 @@ export const EMPTY_BLOCK_INTERVAL_MS = 1_000;
 export const MAX_PROPOSAL_TRANSACTIONS = 5_000;
 export const MAX_PROPOSAL_BYTES = 1_500_000;
 
-/**
- * A member's batch may use 1/K of the block's gas. The superblock holds every member's batch, so
- * with the whole limit each, a loaded committee would propose K blocks' worth per height: the
- * excess is skipped at execution and proposed again, and since batches run in committee order
- * the later members' senders would starve until takeover duplicated them.
- */
-export function proposalGasShare(blockGasLimit: bigint, committeeSize: number): bigint {
-  return blockGasLimit / BigInt(Math.max(1, committeeSize));
-}
+/** A member's batch may use 1/K of the block's gas; the pool, which refuses larger transactions, owns the formula. */
+export { proposalGasShare } from '../mempool/index.js';
 
 export interface ProposalPacerOptions {
   readonly clock: Clock;

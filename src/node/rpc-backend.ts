@@ -37,6 +37,7 @@ const REJECTION_REASON: Readonly<Record<MempoolErrorCode, TxRejectionReason>> = 
   [MempoolErrorCode.TipAboveFeeCap]: 'tip-above-fee-cap',
   [MempoolErrorCode.IntrinsicGasTooLow]: 'intrinsic-gas-too-low',
   [MempoolErrorCode.GasLimitExceeded]: 'gas-limit-too-high',
+  [MempoolErrorCode.TxGasLimitTooHigh]: 'gas-limit-too-high',
   [MempoolErrorCode.FeeCapTooLow]: 'fee-cap-below-base-fee',
   [MempoolErrorCode.NonceTooLow]: 'nonce-too-low',
   [MempoolErrorCode.NonceTooHigh]: 'nonce-too-high',

@@ -2,6 +2,7 @@
 // encoded: certificate shares, transaction gossip, head status, and block sync.
 import { RLP } from '@ethereumjs/rlp';
 import { bytesToBigInt, fromHex, toHex, uintToBytes } from '../crypto/bytes.js';
+import { rlpShapeViolation } from '../chain/rlp.js';
 import type { FinalityCertificate, Hex } from '../chain/types.js';
 
 export const CHANNEL = {
@@ -16,6 +17,16 @@ export const CHANNEL = {
 export const MAX_SYNC_BLOCKS_PER_REQUEST = 64;
 export const MAX_SYNC_RESPONSE_BYTES = 8 * 1024 * 1024;
 export const MAX_GOSSIP_TRANSACTIONS_PER_FRAME = 4096;
+/**
+ * Bounds on a message's RLP, checked before it is decoded (chain/rlp.ts says why): nesting (the
+ * deepest channel, a sync response, nests 5 lists: blocks, block, certificate, signatures, one
+ * signature) and items. A small message (share, status, sync request) has a handful of fields.
+ * A sync response of MAX_SYNC_BLOCKS_PER_REQUEST blocks carries a few thousand transactions per
+ * block at most (a 60M-gas block holds at most 2,857), so 8,192 items per block.
+ */
+export const MAX_WIRE_RLP_DEPTH = 8;
+export const MAX_SMALL_MESSAGE_RLP_ITEMS = 64;
+export const MAX_SYNC_RESPONSE_RLP_ITEMS = MAX_SYNC_BLOCKS_PER_REQUEST * 8_192;
 
 export class WireError extends Error {
   override readonly name = 'WireError';
@@ -44,7 +55,9 @@ function asUint(value: unknown, what: string, maxBytes = 8): bigint {
   if (bytes.length > maxBytes) throw new WireError(`${what}: integer too large`);
   return bytesToBigInt(bytes);
 }
-function decodeList(bytes: Uint8Array, what: string): unknown[] {
+function decodeList(bytes: Uint8Array, what: string, maxItems = MAX_SMALL_MESSAGE_RLP_ITEMS): unknown[] {
+  const violation = rlpShapeViolation(bytes, { maxDepth: MAX_WIRE_RLP_DEPTH, maxItems });
+  if (violation !== undefined) throw new WireError(`${what}: ${violation}`);
   try {
     return asList(RLP.decode(bytes), what);
   } catch (error) {
@@ -89,7 +102,7 @@ export function encodeTransactions(transactions: readonly Uint8Array[]): Uint8Ar
 }
 
 export function decodeTransactions(bytes: Uint8Array): Uint8Array[] {
-  const list = decodeList(bytes, 'transactions');
+  const list = decodeList(bytes, 'transactions', 1 + MAX_GOSSIP_TRANSACTIONS_PER_FRAME);
   if (list.length > MAX_GOSSIP_TRANSACTIONS_PER_FRAME) throw new WireError('transactions: too many in one frame');
   return list.map((tx, i) => asBytes(tx, `transactions[${i}]`));
 }
@@ -160,7 +173,7 @@ export function encodeSyncResponse(blocks: readonly SyncedBlock[]): Uint8Array {
 }
 
 export function decodeSyncResponse(bytes: Uint8Array): SyncedBlock[] {
-  const list = decodeList(bytes, 'sync response');
+  const list = decodeList(bytes, 'sync response', MAX_SYNC_RESPONSE_RLP_ITEMS);
   if (list.length > MAX_SYNC_BLOCKS_PER_REQUEST) throw new WireError('sync response: too many blocks');
   return list.map((item, i) => {
     const [height, timestamp, extraData, epoch, proposers, transactions, cert] = asList(item, `block ${i}`);

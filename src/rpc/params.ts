@@ -15,9 +15,51 @@ export function quantity(value: bigint | number): Hex {
   return `0x${value.toString(16)}`;
 }
 
+/** Characters of a client's value quoted back in an error message. */
+const DESCRIBE_CHARS_MAX = 80;
+
+/**
+ * A client's value as JSON, cut to DESCRIBE_CHARS_MAX characters. It reads only as much of the
+ * value as it shows: a parameter may be nested deeper than JSON.stringify's stack allows, or
+ * megabytes long, and an error message must cost neither.
+ */
 export function describe(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  const parts: string[] = [];
+  let length = 0;
+  const emit = (text: string) => {
+    parts.push(text);
+    length += text.length;
+  };
+  // Each level emits at least one character, so the budget also bounds the depth.
+  const walk = (v: unknown): void => {
+    if (length > DESCRIBE_CHARS_MAX) return;
+    if (Array.isArray(v)) {
+      emit('[');
+      for (let i = 0; i < v.length && length <= DESCRIBE_CHARS_MAX; i++) {
+        if (i > 0) emit(',');
+        walk(v[i]);
+      }
+      emit(']');
+    } else if (v !== null && typeof v === 'object') {
+      emit('{');
+      let first = true;
+      for (const key in v) {
+        if (length > DESCRIBE_CHARS_MAX) break;
+        if (!Object.hasOwn(v, key)) continue;
+        emit(`${first ? '' : ','}${JSON.stringify(key.slice(0, DESCRIBE_CHARS_MAX))}:`);
+        first = false;
+        walk((v as Record<string, unknown>)[key]);
+      }
+      emit('}');
+    } else if (typeof v === 'string') {
+      emit(JSON.stringify(v.length > DESCRIBE_CHARS_MAX ? v.slice(0, DESCRIBE_CHARS_MAX + 1) : v));
+    } else {
+      emit(typeof v === 'bigint' ? v.toString() : (JSON.stringify(v) ?? String(v)));
+    }
+  };
+  walk(value);
+  const text = parts.join('');
+  return text.length > DESCRIBE_CHARS_MAX ? `${text.slice(0, DESCRIBE_CHARS_MAX - 3)}...` : text;
 }
 
 export function parseQuantity(value: unknown, index: number, what = 'quantity'): bigint {

@@ -12,7 +12,7 @@ import { createMetrics } from '../node/metrics.js';
 import { SYNC_REQUEST_TIMEOUT_MS, SYNC_STALL_MS } from '../node/sync.js';
 import { EMPTY_BLOCK_INTERVAL_MS } from '../node/proposals.js';
 import { resolveTiming } from '../consensus/limits.js';
-import { decodeSignedMessage } from '../consensus/messages.js';
+import { decodeSignedMessage, MessageDecodeError, type DecodeLimits, type SignedEnvelope } from '../consensus/messages.js';
 import { DEFAULT_LIMITS } from '../consensus/limits.js';
 import type { CoreTiming, DropReason, Superblock } from '../consensus/types.js';
 import { DROP_REASONS } from '../consensus/types.js';
@@ -123,6 +123,27 @@ export async function runNodeSimulation(scenario: Scenario, overrides: RunOverri
 
 const silentLogger = createLogger('sim', 'silent');
 
+/** decodeSignedMessage, once per buffer and limits: what a run's nodes would each do alike. */
+function sharedDecoder(): (bytes: Uint8Array, limits: DecodeLimits) => SignedEnvelope {
+  const seen = new WeakMap<Uint8Array, { limits: DecodeLimits; result: SignedEnvelope | MessageDecodeError }>();
+  return (bytes, limits) => {
+    let entry = seen.get(bytes);
+    if (entry === undefined || entry.limits !== limits) {
+      let result: SignedEnvelope | MessageDecodeError;
+      try {
+        result = decodeSignedMessage(bytes, limits);
+      } catch (error) {
+        if (!(error instanceof MessageDecodeError)) throw error;
+        result = error;
+      }
+      entry = { limits, result };
+      seen.set(bytes, entry);
+    }
+    if (entry.result instanceof MessageDecodeError) throw entry.result;
+    return entry.result;
+  };
+}
+
 class NodeSimulation {
   private readonly rng: Rng;
   private readonly queue = new EventQueue<SimEvent>();
@@ -137,6 +158,8 @@ class NodeSimulation {
   private readonly evidence: EvidenceRecord[] = [];
   private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
   private consensusFrames = 0;
+  /** Every node of the run reads a broadcast buffer once between them (the same bytes reach all). */
+  private readonly decode = sharedDecoder();
   private readonly budgetViolations: string[] = [];
   private readonly fatal: string[] = [];
   private readonly schedule: AdversarialSchedule | undefined;
@@ -303,6 +326,7 @@ class NodeSimulation {
       metrics: createMetrics(ep.label),
       timing: this.timing,
       flushIntervalMs: SIM_FLUSH_INTERVAL_MS,
+      decodeEnvelope: this.decode,
       observer,
       onFatal: (reason) => {
         if (ep.incarnation === incarnation) this.fatal.push(`${ep.label}: ${reason}`);

@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MempoolError } from '../../src/mempool/index.js';
-import type { Mempool } from '../../src/mempool/index.js';
+import type { Mempool, RemovalReason } from '../../src/mempool/index.js';
 import type { Hex } from '../../src/chain/types.js';
 import { ETHER, GWEI, fund, makePool, signTx, testKey } from './helpers.js';
 import type { MemoryState } from './helpers.js';
@@ -114,17 +114,44 @@ function hashOf(pool: Mempool, raw: Uint8Array): Hex {
   return match.hash;
 }
 
+/**
+ * Follows the pool through its listeners only: what was added and not since removed must be
+ * exactly what it holds, so whoever keeps a copy (the node's durable store) stays in step.
+ */
+function followListeners(pool: Mempool) {
+  const live = new Set<Hex>();
+  const byReason: Record<RemovalReason, number> = { included: 0, replaced: 0, evicted: 0, invalidated: 0, expired: 0 };
+  pool.onAdded((hash) => live.add(hash));
+  pool.onRemoved((removed, reason) => {
+    for (const tx of removed) {
+      assert.ok(live.delete(tx.hash), `${reason}: ${tx.hash} reported removed but not held`);
+      assert.ok(!pool.has(tx.hash), `${reason}: ${tx.hash} reported removed but still in the pool`);
+    }
+    byReason[reason] += removed.length;
+  });
+  return {
+    check() {
+      assert.equal(live.size, pool.size());
+      for (const hash of live) assert.ok(pool.has(hash));
+      const stats = pool.stats();
+      for (const reason of Object.keys(byReason) as RemovalReason[]) assert.equal(byReason[reason], stats[reason], reason);
+    },
+  };
+}
+
 test('random admissions and commits keep every pool invariant', async () => {
   let evicted = 0;
   let invalidated = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(opArbitrary, { minLength: 10, maxLength: 60 }), async (ops) => {
       const { pool, state } = makePool(LIMITS);
+      const followed = followListeners(pool);
       for (const key of SENDERS) fund(state, key, 10n * ETHER);
       let height = 1;
       for (const op of ops) {
         await apply(pool, state, op, height);
         await checkInvariants(pool, state, height);
+        followed.check();
         height++;
       }
       evicted += pool.stats().evicted;
