@@ -63,6 +63,39 @@ export function createAgent(behaviour: Behaviour): ByzantineAgent {
       return new GarbageSender();
     case 'replay':
       return new Replayer();
+    case 'split':
+      return new Splitter();
+  }
+}
+
+/**
+ * Tries to split the honest estimates of every round (decision 0010): wherever its core votes
+ * in an agreement round it also sends EST for both values (so both can enter bin_values) and
+ * AUX({0,1}) instead of its own AUX. With the scheduler delivering Byzantine votes first, a rule
+ * that takes the first quorum of AUX within bin_values leaves honest members with {0,1} where
+ * the coordinator's value was {v}.
+ */
+class Splitter implements ByzantineAgent {
+  readonly behaviour = 'split' as const;
+  readonly runsCore = true;
+
+  outgoing(message: Outgoing, ctx: ByzantineContext): Outgoing[] {
+    const envelope = tryDecode(message.bytes);
+    if (envelope === undefined) return [message];
+    const items: ConsensusMessage[] = [];
+    for (const item of envelope.items) {
+      if (item.type === 'aux') {
+        items.push({ type: 'est', instance: item.instance, round: item.round, value: 0 }, { type: 'est', instance: item.instance, round: item.round, value: 1 });
+        items.push({ ...item, values: [0, 1] });
+      } else items.push(item);
+    }
+    return [{ to: message.to, bytes: encodeSignedMessage({ height: envelope.height, sender: envelope.sender, items }, ctx.signer, ctx.binding) }];
+  }
+
+  incoming(): void {}
+
+  tick(): Outgoing[] {
+    return [];
   }
 }
 

@@ -186,7 +186,7 @@ class NodeSimulation {
     this.network = new SimNetwork(profile, this.rng.fork('network'));
     this.timing = resolveTiming(overrides.timing);
     this.honestEndpoints = this.endpoints.filter((e) => e.honest);
-    this.schedule = scenario.strategy === 'adversary' && scenario.network === 'hostile' ? this.drawSchedule(profile, this.rng.fork('schedule')) : undefined;
+    this.schedule = (scenario.strategy === 'adversary' || scenario.strategy === 'split') && scenario.network === 'hostile' ? this.drawSchedule(profile, this.rng.fork('schedule')) : undefined;
     this.planHonestCrashes(this.rng.fork('honest-crashes'));
     const liars = this.endpoints.filter((e) => e.member.behaviour !== null).length;
     const honestCrash = this.endpoints.some((e) => e.honest && e.crashesPlanned);

@@ -1,7 +1,7 @@
 // A scenario: everything that determines one simulated run. Together with the code version, a
 // scenario reproduces a run bit for bit; `replayCommand` prints it as the `synod sim` command.
 
-export const STRATEGIES = ['silent', 'crash', 'equivocate', 'garbage', 'replay', 'twins', 'liar', 'flood', 'adversary'] as const;
+export const STRATEGIES = ['silent', 'crash', 'equivocate', 'garbage', 'replay', 'twins', 'split', 'liar', 'flood', 'adversary'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 /** The concrete behaviours a Byzantine member can be given ('adversary' draws one per member). */
 export type Behaviour = Exclude<Strategy, 'adversary'>;
