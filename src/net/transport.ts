@@ -7,6 +7,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { bytesEqual, compareBytes, toHex } from '../crypto/bytes.js';
 import type { Ed25519KeyPair } from '../crypto/ed25519.js';
 import { ED25519_PUBLIC_KEY_BYTES } from '../crypto/ed25519.js';
+import { addressGroup, PendingAdmission } from './admission.js';
 import { reconnectDelayMs } from './backoff.js';
 import { Connection, type CloseReason, type ConnectionHost, type TrafficCounters } from './connection.js';
 import { TransportError, type DropReason } from './errors.js';
@@ -116,8 +117,7 @@ class TcpTransport implements Transport, ConnectionHost {
   private readonly server: Server;
   private readonly peers = new Map<PeerId, PeerState>();
   private readonly sockets = new Set<Socket>();
-  private readonly pendingInbound = new Set<Connection>();
-  private readonly pendingByIp = new Map<string, number>();
+  private readonly pending: PendingAdmission<Connection>;
   private readonly dropped: Partial<Record<DropReason, number>> = {};
   private readonly messageHandlers: MessageHandler[] = [];
   private readonly upHandlers: PeerHandler[] = [];
@@ -129,6 +129,7 @@ class TcpTransport implements Transport, ConnectionHost {
 
   constructor(private readonly options: TransportOptions) {
     this.limits = resolveLimits(options.limits);
+    this.pending = new PendingAdmission(this.limits.maxPendingHandshakes, this.limits.maxPendingHandshakesPerIp);
     this.keyPair = options.self.keyPair;
     this.selfId = toHex(this.keyPair.publicKey);
     if (!isValidChainId(options.chainId)) throw new TransportError('INVALID_CONFIG', `chainId must be in 0..2^256-1, got ${options.chainId}`);
@@ -235,7 +236,7 @@ class TcpTransport implements Transport, ConnectionHost {
       queueDepth,
       queueBytes,
       connectedPeers: this.connectedPeers().length,
-      pendingHandshakes: this.pendingInbound.size,
+      pendingHandshakes: this.pending.size,
     };
   }
 
@@ -366,24 +367,16 @@ class TcpTransport implements Transport, ConnectionHost {
   }
 
   private accept(socket: Socket): void {
-    const ip = socket.remoteAddress ?? 'unknown';
-    const remote = `${ip}:${socket.remotePort ?? 0}`;
     if (this.closing !== undefined) return void socket.destroy();
-    const refusal = this.admissionRefusal(ip);
-    if (refusal !== undefined) {
-      this.count(refusal);
-      this.logger.warn({ remote, reason: refusal, pending: this.pendingInbound.size }, 'inbound connection refused');
-      return void socket.destroy();
+    const group = addressGroup(socket.remoteAddress ?? 'unknown');
+    // The newcomer always gets a slot; when the caps are reached the oldest pending connection of
+    // the fullest group makes room (see admission.ts for why refusing the newcomer is wrong).
+    const displaced = this.pending.displacementFor(group);
+    if (displaced !== undefined) {
+      displaced.victim.drop(displaced.reason, `displaced by a newer inbound connection (${this.pending.size} pending, group ${group})`);
     }
-    const connection = this.wrap(socket, 'responder', remote, undefined);
-    this.pendingInbound.add(connection);
-    this.pendingByIp.set(ip, (this.pendingByIp.get(ip) ?? 0) + 1);
-  }
-
-  private admissionRefusal(ip: string): DropReason | undefined {
-    if (this.pendingInbound.size >= this.limits.maxPendingHandshakes) return 'conn_pending_limit';
-    if ((this.pendingByIp.get(ip) ?? 0) >= this.limits.maxPendingHandshakesPerIp) return 'conn_per_ip_limit';
-    return undefined;
+    const connection = this.wrap(socket, 'responder', `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, undefined);
+    this.pending.add(connection, group);
   }
 
   private wrap(socket: Socket, role: HandshakeRole, remote: string, expectedPeer: Uint8Array | undefined): Connection {
@@ -401,11 +394,7 @@ class TcpTransport implements Transport, ConnectionHost {
   }
 
   private releasePending(connection: Connection): void {
-    if (!this.pendingInbound.delete(connection)) return;
-    const ip = connection.socket.remoteAddress ?? 'unknown';
-    const left = (this.pendingByIp.get(ip) ?? 1) - 1;
-    if (left === 0) this.pendingByIp.delete(ip);
-    else this.pendingByIp.set(ip, left);
+    this.pending.delete(connection);
   }
 
   private dialTarget(connection: Connection): PeerState | undefined {
@@ -467,7 +456,7 @@ class TcpTransport implements Transport, ConnectionHost {
       socket.once('close', () => resolve());
     }));
     for (const socket of this.sockets) socket.destroy();
-    for (const connection of this.pendingInbound) connection.close('transport_closed', 'transport closing');
+    for (const connection of this.pending.items()) connection.close('transport_closed', 'transport closing');
     await Promise.all([serverClosed, ...socketsClosed]);
     this.logger.info({ self: this.selfId }, 'transport closed');
   }
