@@ -57,7 +57,7 @@ test('a frame exactly at the limit is accepted; the limit can be raised after th
   assert.equal(decoder.next()?.payload.length, 9);
   decoder.push(encodeFrame(7, new Uint8Array(10)));
   assert.throws(() => decoder.next(), FrameDecodeError);
-  decoder.maxFrameBytes = 11;
+  decoder.maxBodyBytes = 11;
   assert.equal(decoder.next()?.payload.length, 10);
 });
 
