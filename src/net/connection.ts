@@ -35,6 +35,7 @@ export interface TrafficCounters {
   framesOut: number;
   bytesIn: number;
   bytesOut: number;
+  inboundPauses: number;
 }
 
 /** What the transport provides to, and learns from, each of its connections. */
@@ -61,6 +62,8 @@ export class Connection {
   private inboxBytes = 0;
   /** The transport asked to stop reading (node overloaded). */
   private readPaused = false;
+  /** Reading is paused because the peer's undelivered bytes exceed their budget. */
+  private budgetPaused = false;
   private draining = false;
   private drainScheduled = false;
   private handshakeTimer: NodeJS.Timeout | undefined;
@@ -110,12 +113,17 @@ export class Connection {
 
   /** Bytes received from this peer and not yet delivered (the socket's read-ahead included). */
   get inboundBytes(): number {
-    return this.socket.readableLength + this.decoder.buffered + this.inboxBytes;
+    return this.socket.readableLength + this.heldBytes;
   }
 
-  /** True while reading is paused because the peer's undelivered bytes exceed their budget. */
-  get overBudget(): boolean {
-    return this.inboundBytes > this.host.limits.maxInboundBytes;
+  /**
+   * What the budget counts: bytes handed to us and not yet delivered. Not the socket's
+   * read-ahead, which a paused socket never hands over: counting it could pause reading while
+   * the frame being waited for is still incomplete. Above the budget a whole frame is always
+   * ready (see resolveLimits), so delivery makes progress while paused.
+   */
+  private get heldBytes(): number {
+    return this.decoder.buffered + this.inboxBytes;
   }
 
   /** Queues an encoded frame; false when not open or when the queue is at its limit. */
@@ -290,7 +298,10 @@ export class Connection {
   /** Reading runs unless the transport paused it or the peer's undelivered bytes exceed their budget. */
   private updateReading(): void {
     if (this.state === 'closed') return;
-    const pause = this.readPaused || this.overBudget;
+    const overBudget = this.heldBytes > this.host.limits.maxInboundBytes;
+    if (overBudget && !this.budgetPaused) this.host.counters.inboundPauses += 1;
+    this.budgetPaused = overBudget;
+    const pause = this.readPaused || overBudget;
     if (pause && !this.socket.isPaused()) this.socket.pause();
     else if (!pause && this.socket.isPaused()) this.socket.resume();
   }

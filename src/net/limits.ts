@@ -34,10 +34,11 @@ export const MAX_INBOUND_BYTES = 32 * MIB;
  */
 export const INBOUND_TURN_BYTES = 1 * MIB;
 /**
- * What a socket may still read after it is paused: the chunk being handled (libuv reads 64 KiB
- * at most) and the stream's buffer up to its high-water mark (at most 64 KiB) before it stops.
+ * What a peer's bytes may exceed the inbound budget by: the chunk whose arrival crossed it (a
+ * socket read is at most libuv's 64 KiB), and what the paused stream still buffers before it
+ * stops reading (its high-water mark, 16 KiB on Node 20 and 64 KiB on Node 22, plus one read).
  */
-export const SOCKET_READ_AHEAD_BYTES = 2 * 64 * KIB;
+export const SOCKET_READ_AHEAD_BYTES = 3 * 64 * KIB;
 /** First reconnect delay; doubles per failed attempt up to RECONNECT_MAX_DELAY_MS. */
 export const RECONNECT_INITIAL_DELAY_MS = 100;
 export const RECONNECT_MAX_DELAY_MS = 5_000;

@@ -55,6 +55,10 @@ export interface TransportStats {
   readonly queueDepth: number;
   /** Bytes waiting to be written (our queues plus socket buffers), over all peers. */
   readonly queueBytes: number;
+  /** Bytes received and not yet delivered, over all peers (each bounded by limits.maxInboundBytes). */
+  readonly inboundBytes: number;
+  /** Times a peer's socket was paused because its undelivered bytes exceeded limits.maxInboundBytes. */
+  readonly inboundPauses: number;
   readonly connectedPeers: number;
   readonly pendingHandshakes: number;
 }
@@ -109,7 +113,7 @@ export async function createTransport(options: TransportOptions): Promise<Transp
 
 class TcpTransport implements Transport, ConnectionHost {
   readonly limits: TransportLimits;
-  readonly counters: TrafficCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
+  readonly counters: TrafficCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, inboundPauses: 0 };
   private readonly keyPair: Ed25519KeyPair;
   private readonly chainId: bigint;
   private readonly logger: TransportLogger;
@@ -207,12 +211,12 @@ class TcpTransport implements Transport, ConnectionHost {
 
   pauseReading(): void {
     this.readingPaused = true;
-    for (const peer of this.peers.values()) peer.active?.setReadPaused(true);
+    for (const peer of this.peers.values()) for (const c of [peer.active, peer.retiring]) c?.setReadPaused(true);
   }
 
   resumeReading(): void {
     this.readingPaused = false;
-    for (const peer of this.peers.values()) peer.active?.setReadPaused(false);
+    for (const peer of this.peers.values()) for (const c of [peer.active, peer.retiring]) c?.setReadPaused(false);
   }
 
   address(): { host: string; port: number } {
@@ -224,8 +228,10 @@ class TcpTransport implements Transport, ConnectionHost {
   stats(): TransportStats {
     let queueDepth = 0;
     let queueBytes = 0;
+    let inboundBytes = 0;
     for (const peer of this.peers.values()) {
       for (const connection of [peer.active, peer.retiring]) {
+        inboundBytes += connection?.inboundBytes ?? 0;
         queueDepth += connection?.queuedFrames ?? 0;
         queueBytes += connection?.queuedBytes ?? 0;
       }
@@ -235,6 +241,7 @@ class TcpTransport implements Transport, ConnectionHost {
       dropped: { ...this.dropped },
       queueDepth,
       queueBytes,
+      inboundBytes,
       connectedPeers: this.connectedPeers().length,
       pendingHandshakes: this.pending.size,
     };
@@ -263,6 +270,7 @@ class TcpTransport implements Transport, ConnectionHost {
     // up lingering sockets. The older one has had its chance to drain.
     peer.retiring?.close('retired', 'replaced by a newer retiring connection');
     peer.retiring = loser;
+    loser.setReadPaused(this.readingPaused); // a retiring connection still delivers: it obeys pauses too
     loser.retire();
     this.logger.debug({ peer: peer.id, kept: peer.active === connection ? 'new' : 'existing' }, 'duplicate connection retired');
   }

@@ -329,6 +329,27 @@ test('pauseReading stops delivery until resumeReading', async () => {
   }
 });
 
+test('pauseReading also holds a retiring connection, which still delivers until it closes', async () => {
+  const mesh = await startMesh(2, FAST_LIMITS, 240);
+  try {
+    const [a] = mesh.transports as [Transport];
+    const member = validatorKey(249);
+    a.setPeers([...mesh.keys, member].map((k, i) => ({ publicKey: k.publicKey, host: '127.0.0.1', port: i < 2 ? mesh.transports[i]!.address().port : 1 })));
+    const inbox = record(a);
+    const first = await authenticatedRawPeer(member, mesh.keys[0]!, a.address().port);
+    await authenticatedRawPeer(member, mesh.keys[0]!, a.address().port); // the newer one wins; the first retires
+    a.pauseReading();
+    first.sendSealed(1, utf8('late, on the retiring connection'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.equal(inbox.length, 0, 'nothing delivered while paused');
+    a.resumeReading();
+    await waitFor(() => inbox.length === 1, 'delivered after resume');
+    assert.equal(inbox[0]!.text, 'late, on the retiring connection');
+  } finally {
+    await mesh.close();
+  }
+});
+
 test('listening on a port in use fails with LISTEN_FAILED naming the address', async () => {
   const mesh = await startMesh(2, FAST_LIMITS, 120);
   try {
