@@ -62,6 +62,13 @@ export const HEARTBEAT_INTERVAL_MS = 3_000;
  */
 export const IDLE_TIMEOUT_MS = 15_000;
 
+/**
+ * Drops of connections that never authenticated are logged at most once per this interval and
+ * reason (with the number suppressed since), so a connection flood cannot flood the log; every
+ * one is still counted in stats().dropped.
+ */
+export const UNAUTHENTICATED_DROP_LOG_INTERVAL_MS = 1_000;
+
 export interface TransportLimits {
   readonly maxFrameBytes: number;
   readonly maxHandshakeFrameBytes: number;

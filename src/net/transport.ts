@@ -13,7 +13,7 @@ import { Connection, type CloseReason, type ConnectionHost, type TrafficCounters
 import { TransportError, type DropReason } from './errors.js';
 import { CONTROL_CHANNEL, encodeFrame, MAX_CHANNEL } from './frame.js';
 import { Handshake, HANDSHAKE_NONCE_BYTES, isValidChainId, type HandshakeRole } from './handshake.js';
-import { resolveLimits, type TransportLimits } from './limits.js';
+import { resolveLimits, UNAUTHENTICATED_DROP_LOG_INTERVAL_MS, type TransportLimits } from './limits.js';
 
 /** A peer's ed25519 public key in lowercase hex, without 0x. */
 export type PeerId = string;
@@ -123,6 +123,8 @@ class TcpTransport implements Transport, ConnectionHost {
   private readonly sockets = new Set<Socket>();
   private readonly pending: PendingAdmission<Connection>;
   private readonly dropped: Partial<Record<DropReason, number>> = {};
+  /** Per drop reason of unauthenticated connections: when it was last logged, and how many since. */
+  private readonly unauthenticatedLog = new Map<CloseReason, { atMs: number; suppressed: number }>();
   private readonly messageHandlers: MessageHandler[] = [];
   private readonly upHandlers: PeerHandler[] = [];
   private readonly downHandlers: PeerHandler[] = [];
@@ -429,7 +431,16 @@ class TcpTransport implements Transport, ConnectionHost {
       this.logger.debug(fields, 'connection closed');
     } else if (reason !== 'conn_peer_removed') {
       this.count(reason as DropReason);
-      this.logger.warn(fields, 'connection dropped');
+      if (connection.peerId !== undefined) return this.logger.warn(fields, 'connection dropped');
+      // Anyone can open connections: one warn line per reason and interval, the rest counted.
+      const nowMs = performance.now();
+      const last = this.unauthenticatedLog.get(reason);
+      if (last !== undefined && nowMs - last.atMs < UNAUTHENTICATED_DROP_LOG_INTERVAL_MS) {
+        last.suppressed += 1;
+        return;
+      }
+      this.unauthenticatedLog.set(reason, { atMs: nowMs, suppressed: 0 });
+      this.logger.warn(last?.suppressed ? { ...fields, suppressed: last.suppressed } : fields, 'connection dropped');
     }
   }
 

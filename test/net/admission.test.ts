@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
 import { addressGroup, PendingAdmission } from '../../src/net/admission.js';
-import { DEFAULT_TRANSPORT_LIMITS } from '../../src/net/limits.js';
+import { DEFAULT_TRANSPORT_LIMITS, UNAUTHENTICATED_DROP_LOG_INTERVAL_MS } from '../../src/net/limits.js';
 import { createTransport, type Transport } from '../../src/net/transport.js';
-import { CHAIN_ID, FAST_LIMITS, idOf, validatorKey, waitFor } from './helpers.js';
+import { CapturingLogger, CHAIN_ID, closedPromise, connectRaw, FAST_LIMITS, idOf, validatorKey, waitFor } from './helpers.js';
 
 /** Keeps `perAddress` idle sockets open from each address, reopening each as soon as it closes. */
 class IdleSocketFlood {
@@ -123,4 +123,27 @@ test('pending admission: caps hold, and the victim is always the oldest of the f
     }),
     { numRuns: 500 },
   );
+});
+
+test('a flood of junk connections is counted one by one but logged once per interval', async () => {
+  const logger = new CapturingLogger();
+  const server = await createTransport({ self: { keyPair: validatorKey(203) }, listen: { host: '127.0.0.1', port: 0 }, peers: [], chainId: CHAIN_ID, limits: FAST_LIMITS, logger });
+  try {
+    const started = performance.now();
+    const JUNK = 40;
+    for (let i = 0; i < JUNK; i++) {
+      const socket = await connectRaw(server.address().port);
+      socket.on('error', () => {});
+      socket.write(Buffer.alloc(8, 0xff)); // a length far over the handshake limit
+      await closedPromise(socket);
+    }
+    const elapsedMs = performance.now() - started;
+    assert.equal(server.stats().dropped.conn_oversized_frame, JUNK);
+    const lines = logger.warnings('conn_oversized_frame');
+    assert.ok(lines.length >= 1 && lines.length <= 1 + Math.ceil(elapsedMs / UNAUTHENTICATED_DROP_LOG_INTERVAL_MS), `${lines.length} lines in ${Math.round(elapsedMs)} ms`);
+    const suppressed = lines.slice(1).reduce((sum, line) => sum + Number(line.fields.suppressed ?? 0), 0);
+    assert.ok(suppressed <= JUNK - lines.length);
+  } finally {
+    await server.close();
+  }
 });
