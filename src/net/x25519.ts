@@ -1,6 +1,12 @@
 // X25519 (RFC 7748) ephemeral keys and key agreement through node:crypto, for the session keys of
-// validator links. Keys are generated natively and peers' keys imported as JWK: importing a raw
-// key through DER (PKCS#8 / SPKI) costs 10x more in OpenSSL 3 on our machines.
+// validator links. Peers' keys are imported as JWK: importing a raw key through DER (SPKI) costs
+// 10x more in OpenSSL 3 on our machines.
+//
+// Our own public key comes out of generateKeyPairSync already encoded, never through
+// KeyObject#export: on Node 20, exporting a freshly generated key can deadlock the process
+// (the export holds the key's mutex while allocating; a garbage collection at that moment runs
+// the destructor of the finished key-generation job, which takes the same mutex). A loop of
+// generate + export as JWK hangs within 50,000 iterations here; generate-with-encoding does not.
 import { createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
 
 export const X25519_PUBLIC_KEY_BYTES = 32;
@@ -13,9 +19,9 @@ export interface X25519KeyPair {
 
 /** A fresh key pair; its private half never leaves the KeyObject. */
 export function generateX25519KeyPair(): X25519KeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  const x = publicKey.export({ format: 'jwk' }).x!;
-  return { publicKey: new Uint8Array(Buffer.from(x, 'base64url')), privateKeyObject: privateKey };
+  // With only the public encoding given, the private key stays a KeyObject (typings lack this overload).
+  const { privateKey, publicKey } = generateKeyPairSync('x25519', { publicKeyEncoding: { type: 'spki', format: 'der' } }) as unknown as { privateKey: KeyObject; publicKey: Buffer };
+  return { publicKey: new Uint8Array(publicKey.subarray(publicKey.length - X25519_PUBLIC_KEY_BYTES)), privateKeyObject: privateKey };
 }
 
 /**

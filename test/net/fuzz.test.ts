@@ -7,7 +7,9 @@
 //                           SYNOD_NET_FUZZ_SEED=S replays the seed a failure printed)
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { bytesEqual } from '../../src/crypto/bytes.js';
 import { keyPairFromSeed, type Ed25519KeyPair } from '../../src/crypto/ed25519.js';
@@ -242,4 +244,18 @@ test('a live transport fed junk, before or after a genuine handshake, drops only
   } finally {
     await mesh.close();
   }
+});
+
+test('ephemeral keys: generating and agreeing many under garbage-collection pressure never hangs', async () => {
+  const count = 2_000 * SCALE;
+  const timeoutMs = 30_000 + count; // about 0.1 ms a key pair on an idle core; generous for a loaded one
+  const fixture = fileURLToPath(new URL('./fixtures/ephemeral-keys.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  clearTimeout(timer);
+  assert.deepEqual(exit, { code: 0, signal: null }, `${count} key pairs did not finish within ${timeoutMs} ms (a deadlock?)`);
+  assert.equal(output.trim(), 'done');
 });
