@@ -1,6 +1,7 @@
 // Transport figures on loopback, between two OS processes (this one and an echo child):
 //   node --import tsx bench/transport.ts [--frames N] [--rate R] [--rounds K] [--baseline DIR] [--json]
 // Per round and implementation, with a fresh pair of processes for each sender setting:
+// 0. connection setup: from being given the peer's address to the peer being up (TCP + handshake);
 // 1. ping-pong round trips (one frame in flight): p50/p99 RTT;
 // 2. one-way throughput, sender respecting backpressure: 128-byte frames (frames/s) and 16 KiB
 //    frames (MB/s), with the usual per-tick write batching, and 128-byte frames with batching
@@ -77,17 +78,19 @@ function pingPayload(size: number): Uint8Array {
 const sentAt = (payload: Uint8Array) => new DataView(payload.buffer, payload.byteOffset).getFloat64(0);
 
 /** A transport in this process, connected to a fresh echo child running the same implementation. */
-async function connectedPair(root: string, limits: TransportOptions['limits']): Promise<{ transport: Transport; peer: string; stop(): Promise<void> }> {
+async function connectedPair(root: string, limits: TransportOptions['limits']): Promise<{ transport: Transport; peer: string; setupMs: number; stop(): Promise<void> }> {
   const createTransport = await loadTransport(root);
   const transport = await createTransport({ self: { keyPair: key(1) }, listen: { host: '127.0.0.1', port: 0 }, peers: [], chainId: CHAIN_ID, limits });
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--echo', String(transport.address().port), '--impl', root], { stdio: ['pipe', 'pipe', 'inherit'] });
   const childPort = await new Promise<number>((done) => child.stdout.once('data', (d: Buffer) => done(Number(d.toString().trim()))));
   const up = new Promise<void>((done) => transport.onPeerUp(() => done()));
+  const setupStart = performance.now();
   transport.setPeers([{ publicKey: key(2).publicKey, host: '127.0.0.1', port: childPort }]);
   await up;
   return {
     transport,
     peer: toHex(key(2).publicKey),
+    setupMs: performance.now() - setupStart,
     async stop() {
       child.stdin.end();
       await new Promise((done) => child.once('exit', done));
@@ -154,6 +157,7 @@ async function steadyRate(transport: Transport, peer: string, route: ReturnType<
 }
 
 interface Measurement {
+  setupMs: number;
   rttP50Ms: number;
   rttP99Ms: number;
   smallFramesPerS: number;
@@ -174,6 +178,7 @@ async function measure(root: string, frames: number, rate: number): Promise<Meas
     const large = await oneWay(batched.transport, batched.peer, route, Math.max(1_000, Math.round(frames / 20)), LARGE_BYTES);
     const steady = await steadyRate(batched.transport, batched.peer, route, rate, 3);
     result = {
+      setupMs: batched.setupMs,
       rttP50Ms: percentile(rtts, 50),
       rttP99Ms: percentile(rtts, 99),
       smallFramesPerS: small,
@@ -195,6 +200,7 @@ async function measure(root: string, frames: number, rate: number): Promise<Meas
 }
 
 const ROWS: [keyof Measurement, string, number][] = [
+  ['setupMs', 'connection setup, TCP + handshake (ms)', 2],
   ['rttP50Ms', 'ping-pong RTT p50 (ms)', 3],
   ['rttP99Ms', 'ping-pong RTT p99 (ms)', 3],
   ['smallFramesPerS', `one-way ${SMALL_BYTES} B frames/s`, 0],
