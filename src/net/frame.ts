@@ -51,7 +51,9 @@ export function encodeFrame(channel: number, payload: Uint8Array): Buffer {
  * `maxFrameBytes`. A payload is a view of `bytes` when it is most of it, otherwise a copy, so a
  * small message kept by its receiver never pins a large batch.
  */
-export function decodeFrameSequence(bytes: Uint8Array, maxFrameBytes: number): Frame[] {
+export function decodeFrameSequence(input: Uint8Array, maxFrameBytes: number): Frame[] {
+  // A plain Uint8Array view: its subarray and slice are cheaper than a Buffer's, and slice copies.
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
   const frames: Frame[] = [];
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = 0;
@@ -63,7 +65,7 @@ export function decodeFrameSequence(bytes: Uint8Array, maxFrameBytes: number): F
     const end = at + FRAME_LENGTH_BYTES + length;
     if (end > bytes.length) throw new FrameDecodeError('truncated_frame', `frame of ${length} bytes at byte ${at} overruns its sealed frame of ${bytes.length}`);
     const payload = bytes.subarray(start, end);
-    frames.push({ channel: bytes[at + FRAME_LENGTH_BYTES]!, payload: 2 * payload.length >= bytes.length ? payload : new Uint8Array(payload) });
+    frames.push({ channel: bytes[at + FRAME_LENGTH_BYTES]!, payload: 2 * payload.length >= bytes.length ? payload : payload.slice() });
     at = end;
   }
   if (frames.length === 0) throw new FrameDecodeError('empty_frame', 'sealed frame holds no frame');
