@@ -1,4 +1,4 @@
-// The validator mesh: one authenticated TCP connection per committee peer, dialled by both
+// The validator mesh: one authenticated, encrypted TCP connection per committee peer, dialled by both
 // sides with backoff; duplicates from simultaneous dials are resolved by one deterministic rule
 // both sides compute alike (see preferNew). Sends never block and never grow memory without
 // bound: a peer that is down or too slow loses frames, counted, and the layers above resend.
