@@ -37,9 +37,19 @@ export type ConnectionDropReason =
   | 'conn_bad_signature'
   | 'conn_oversized_frame'
   | 'conn_empty_frame'
+  /** The stream ended inside a frame, or a sealed frame ends inside one of its frames. */
+  | 'conn_truncated_frame'
+  /** A sealed frame failed authentication: altered, injected, replayed, reordered or dropped before it. */
+  | 'conn_bad_mac'
+  /** A sealed frame too short to hold a frame and its tag. */
+  | 'conn_short_frame'
+  /** A direction used up its frame numbers (2^53); the peer reconnects with fresh keys. */
+  | 'conn_counter_exhausted'
   | 'conn_unexpected_control_frame'
   | 'conn_idle_timeout'
+  /** A pending (unauthenticated) connection displaced by a newer one: the total cap was reached. */
   | 'conn_pending_limit'
+  /** Likewise, the cap of its address group was reached. */
   | 'conn_per_ip_limit'
   | 'conn_duplicate'
   | 'conn_peer_removed';

@@ -1,13 +1,11 @@
 // Every bound the transport enforces, as named constants with units, and the resolved set a
 // transport runs with. Relations between limits are checked once, in resolveLimits.
 import { TransportError } from './errors.js';
+import { AEAD_TAG_BYTES, FRAME_LENGTH_BYTES } from './frame.js';
+import { HANDSHAKE_MAX_MESSAGE_BYTES } from './handshake.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
-
-/** Frame header: u32 big-endian length (channel byte + payload) followed by the u8 channel. */
-export const FRAME_LENGTH_BYTES = 4;
-export const FRAME_HEADER_BYTES = FRAME_LENGTH_BYTES + 1;
 
 /** Largest value of a frame's length field (channel byte + payload). A block sync response fits. */
 export const MAX_FRAME_BYTES = 16 * MIB;
@@ -19,8 +17,28 @@ export const HANDSHAKE_TIMEOUT_MS = 5_000;
 export const MAX_QUEUE_BYTES = 32 * MIB;
 /** Per peer: frames waiting in our queue. Bounds the per-frame overhead of tiny frames. */
 export const MAX_QUEUE_FRAMES = 65_536;
-/** Small frames are concatenated into writes of at most this many bytes (one syscall each). */
+/**
+ * Small frames are concatenated into writes of at most this many bytes: one sealed frame and one
+ * syscall each, so the cost of sealing is paid per batch, not per message.
+ */
 export const WRITE_BATCH_BYTES = 256 * KIB;
+/**
+ * Per peer: bytes received and not yet delivered (undecoded plus opened but undelivered). Above
+ * it the socket is paused, so TCP flow control pushes back on the sender instead of memory
+ * growing; reading resumes once delivery has brought it back under.
+ */
+export const MAX_INBOUND_BYTES = 32 * MIB;
+/**
+ * Per peer and event-loop turn: bytes of frames delivered before yielding, so one peer's burst
+ * cannot keep the loop (timers, other peers) waiting. At least one frame is delivered per turn.
+ */
+export const INBOUND_TURN_BYTES = 1 * MIB;
+/**
+ * What a peer's bytes may exceed the inbound budget by: the chunk whose arrival crossed it (a
+ * socket read is at most libuv's 64 KiB), and what the paused stream still buffers before it
+ * stops reading (its high-water mark, 16 KiB on Node 20 and 64 KiB on Node 22, plus one read).
+ */
+export const SOCKET_READ_AHEAD_BYTES = 3 * 64 * KIB;
 /** First reconnect delay; doubles per failed attempt up to RECONNECT_MAX_DELAY_MS. */
 export const RECONNECT_INITIAL_DELAY_MS = 100;
 export const RECONNECT_MAX_DELAY_MS = 5_000;
@@ -44,6 +62,13 @@ export const HEARTBEAT_INTERVAL_MS = 3_000;
  */
 export const IDLE_TIMEOUT_MS = 15_000;
 
+/**
+ * Drops of connections that never authenticated are logged at most once per this interval and
+ * reason (with the number suppressed since), so a connection flood cannot flood the log; every
+ * one is still counted in stats().dropped.
+ */
+export const UNAUTHENTICATED_DROP_LOG_INTERVAL_MS = 1_000;
+
 export interface TransportLimits {
   readonly maxFrameBytes: number;
   readonly maxHandshakeFrameBytes: number;
@@ -51,6 +76,8 @@ export interface TransportLimits {
   readonly maxQueueBytes: number;
   readonly maxQueueFrames: number;
   readonly writeBatchBytes: number;
+  readonly maxInboundBytes: number;
+  readonly inboundTurnBytes: number;
   readonly reconnectInitialDelayMs: number;
   readonly reconnectMaxDelayMs: number;
   readonly dialYieldMs: number;
@@ -69,6 +96,8 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = Object.freeze({
   maxQueueBytes: MAX_QUEUE_BYTES,
   maxQueueFrames: MAX_QUEUE_FRAMES,
   writeBatchBytes: WRITE_BATCH_BYTES,
+  maxInboundBytes: MAX_INBOUND_BYTES,
+  inboundTurnBytes: INBOUND_TURN_BYTES,
   reconnectInitialDelayMs: RECONNECT_INITIAL_DELAY_MS,
   reconnectMaxDelayMs: RECONNECT_MAX_DELAY_MS,
   dialYieldMs: DIAL_YIELD_MS,
@@ -91,13 +120,28 @@ export function resolveLimits(overrides: Partial<TransportLimits> = {}): Transpo
       throw new TransportError('INVALID_CONFIG', `limits.${name} must be a non-negative integer, got ${String(value)}`);
     }
   }
-  requireRelation(limits.maxFrameBytes >= 1 && limits.maxFrameBytes <= LENGTH_FIELD_MAX, 'limits.maxFrameBytes must be between 1 and 2^32-1');
-  requireRelation(limits.maxHandshakeFrameBytes >= 128, 'limits.maxHandshakeFrameBytes must be at least 128 (a hello is 98 bytes)');
-  // One frame of the largest size must fit in an empty queue, or it could never be sent.
+  // The largest frame, sealed, still has a length that fits the u32 length field.
   requireRelation(
-    limits.maxQueueBytes >= limits.maxFrameBytes + FRAME_LENGTH_BYTES,
-    'limits.maxQueueBytes must be at least limits.maxFrameBytes + 4 so one largest frame fits',
+    limits.maxFrameBytes >= 1 && limits.maxFrameBytes <= LENGTH_FIELD_MAX - FRAME_LENGTH_BYTES - AEAD_TAG_BYTES,
+    `limits.maxFrameBytes must be between 1 and 2^32-1-${FRAME_LENGTH_BYTES + AEAD_TAG_BYTES}`,
   );
+  requireRelation(
+    limits.maxHandshakeFrameBytes >= 1 + HANDSHAKE_MAX_MESSAGE_BYTES,
+    `limits.maxHandshakeFrameBytes must be at least ${1 + HANDSHAKE_MAX_MESSAGE_BYTES} (channel byte + the largest handshake message)`,
+  );
+  // One frame of the largest size must fit in an empty queue, or it could never be sent: queued
+  // as a frame, then in the socket's buffer as a sealed frame.
+  requireRelation(
+    limits.maxQueueBytes >= FRAME_LENGTH_BYTES + sealedBodyMaxBytes(limits),
+    `limits.maxQueueBytes must be at least limits.maxFrameBytes + ${2 * FRAME_LENGTH_BYTES + AEAD_TAG_BYTES} so one largest frame fits`,
+  );
+  // Likewise inbound: a sealed frame is delivered only once whole, so a whole largest one must fit
+  // under the budget, or reading would pause waiting for bytes it refuses to read.
+  requireRelation(
+    limits.maxInboundBytes >= FRAME_LENGTH_BYTES + sealedBodyMaxBytes(limits),
+    `limits.maxInboundBytes must be at least limits.maxFrameBytes + ${2 * FRAME_LENGTH_BYTES + AEAD_TAG_BYTES} so one largest sealed frame fits`,
+  );
+  requireRelation(limits.inboundTurnBytes >= 1, 'limits.inboundTurnBytes must be at least 1');
   requireRelation(limits.maxQueueFrames >= 1, 'limits.maxQueueFrames must be at least 1');
   requireRelation(limits.writeBatchBytes >= 1, 'limits.writeBatchBytes must be at least 1');
   requireRelation(limits.reconnectInitialDelayMs >= 1, 'limits.reconnectInitialDelayMs must be at least 1');
@@ -117,6 +161,28 @@ export function resolveLimits(overrides: Partial<TransportLimits> = {}): Transpo
     'limits.idleTimeoutMs must be at least 3 * limits.heartbeatIntervalMs',
   );
   return Object.freeze(limits);
+}
+
+/**
+ * Largest body (after the length field) of a sealed frame: one largest frame with its own length
+ * field, plus the tag. Write batches are cut to fit it (see writeBatchMaxBytes).
+ */
+export function sealedBodyMaxBytes(limits: Pick<TransportLimits, 'maxFrameBytes'>): number {
+  return FRAME_LENGTH_BYTES + limits.maxFrameBytes + AEAD_TAG_BYTES;
+}
+
+/** Bytes of frames sealed together at most: the configured batch, cut to what a sealed frame holds. */
+export function writeBatchMaxBytes(limits: Pick<TransportLimits, 'maxFrameBytes' | 'writeBatchBytes'>): number {
+  return Math.min(limits.writeBatchBytes, FRAME_LENGTH_BYTES + limits.maxFrameBytes);
+}
+
+/**
+ * Memory one connected peer can hold at most: what it sent us and we have not delivered (the
+ * inbound budget, overshot by at most the socket's read-ahead before the pause takes effect) and what
+ * we queued for it (our queue plus the socket's buffer).
+ */
+export function perPeerBufferBoundBytes(limits: Pick<TransportLimits, 'maxInboundBytes' | 'maxQueueBytes'>): number {
+  return limits.maxInboundBytes + SOCKET_READ_AHEAD_BYTES + limits.maxQueueBytes;
 }
 
 function requireRelation(holds: boolean, message: string): void {

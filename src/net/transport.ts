@@ -1,4 +1,4 @@
-// The validator mesh: one authenticated TCP connection per committee peer, dialled by both
+// The validator mesh: one authenticated, encrypted TCP connection per committee peer, dialled by both
 // sides with backoff; duplicates from simultaneous dials are resolved by one deterministic rule
 // both sides compute alike (see preferNew). Sends never block and never grow memory without
 // bound: a peer that is down or too slow loses frames, counted, and the layers above resend.
@@ -7,12 +7,13 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { bytesEqual, compareBytes, toHex } from '../crypto/bytes.js';
 import type { Ed25519KeyPair } from '../crypto/ed25519.js';
 import { ED25519_PUBLIC_KEY_BYTES } from '../crypto/ed25519.js';
+import { addressGroup, PendingAdmission } from './admission.js';
 import { reconnectDelayMs } from './backoff.js';
 import { Connection, type CloseReason, type ConnectionHost, type TrafficCounters } from './connection.js';
 import { TransportError, type DropReason } from './errors.js';
 import { CONTROL_CHANNEL, encodeFrame, MAX_CHANNEL } from './frame.js';
 import { Handshake, HANDSHAKE_NONCE_BYTES, isValidChainId, type HandshakeRole } from './handshake.js';
-import { resolveLimits, type TransportLimits } from './limits.js';
+import { resolveLimits, UNAUTHENTICATED_DROP_LOG_INTERVAL_MS, type TransportLimits } from './limits.js';
 
 /** A peer's ed25519 public key in lowercase hex, without 0x. */
 export type PeerId = string;
@@ -54,6 +55,10 @@ export interface TransportStats {
   readonly queueDepth: number;
   /** Bytes waiting to be written (our queues plus socket buffers), over all peers. */
   readonly queueBytes: number;
+  /** Bytes received and not yet delivered, over all peers (each bounded by limits.maxInboundBytes). */
+  readonly inboundBytes: number;
+  /** Times a peer's socket was paused because its undelivered bytes exceeded limits.maxInboundBytes. */
+  readonly inboundPauses: number;
   readonly connectedPeers: number;
   readonly pendingHandshakes: number;
 }
@@ -108,7 +113,7 @@ export async function createTransport(options: TransportOptions): Promise<Transp
 
 class TcpTransport implements Transport, ConnectionHost {
   readonly limits: TransportLimits;
-  readonly counters: TrafficCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0 };
+  readonly counters: TrafficCounters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, inboundPauses: 0 };
   private readonly keyPair: Ed25519KeyPair;
   private readonly chainId: bigint;
   private readonly logger: TransportLogger;
@@ -116,9 +121,10 @@ class TcpTransport implements Transport, ConnectionHost {
   private readonly server: Server;
   private readonly peers = new Map<PeerId, PeerState>();
   private readonly sockets = new Set<Socket>();
-  private readonly pendingInbound = new Set<Connection>();
-  private readonly pendingByIp = new Map<string, number>();
+  private readonly pending: PendingAdmission<Connection>;
   private readonly dropped: Partial<Record<DropReason, number>> = {};
+  /** Per drop reason of unauthenticated connections: when it was last logged, and how many since. */
+  private readonly unauthenticatedLog = new Map<CloseReason, { atMs: number; suppressed: number }>();
   private readonly messageHandlers: MessageHandler[] = [];
   private readonly upHandlers: PeerHandler[] = [];
   private readonly downHandlers: PeerHandler[] = [];
@@ -129,6 +135,7 @@ class TcpTransport implements Transport, ConnectionHost {
 
   constructor(private readonly options: TransportOptions) {
     this.limits = resolveLimits(options.limits);
+    this.pending = new PendingAdmission(this.limits.maxPendingHandshakes, this.limits.maxPendingHandshakesPerIp);
     this.keyPair = options.self.keyPair;
     this.selfId = toHex(this.keyPair.publicKey);
     if (!isValidChainId(options.chainId)) throw new TransportError('INVALID_CONFIG', `chainId must be in 0..2^256-1, got ${options.chainId}`);
@@ -206,12 +213,12 @@ class TcpTransport implements Transport, ConnectionHost {
 
   pauseReading(): void {
     this.readingPaused = true;
-    for (const peer of this.peers.values()) peer.active?.setReadPaused(true);
+    for (const peer of this.peers.values()) for (const c of [peer.active, peer.retiring]) c?.setReadPaused(true);
   }
 
   resumeReading(): void {
     this.readingPaused = false;
-    for (const peer of this.peers.values()) peer.active?.setReadPaused(false);
+    for (const peer of this.peers.values()) for (const c of [peer.active, peer.retiring]) c?.setReadPaused(false);
   }
 
   address(): { host: string; port: number } {
@@ -223,8 +230,10 @@ class TcpTransport implements Transport, ConnectionHost {
   stats(): TransportStats {
     let queueDepth = 0;
     let queueBytes = 0;
+    let inboundBytes = 0;
     for (const peer of this.peers.values()) {
       for (const connection of [peer.active, peer.retiring]) {
+        inboundBytes += connection?.inboundBytes ?? 0;
         queueDepth += connection?.queuedFrames ?? 0;
         queueBytes += connection?.queuedBytes ?? 0;
       }
@@ -234,8 +243,9 @@ class TcpTransport implements Transport, ConnectionHost {
       dropped: { ...this.dropped },
       queueDepth,
       queueBytes,
+      inboundBytes,
       connectedPeers: this.connectedPeers().length,
-      pendingHandshakes: this.pendingInbound.size,
+      pendingHandshakes: this.pending.size,
     };
   }
 
@@ -262,6 +272,7 @@ class TcpTransport implements Transport, ConnectionHost {
     // up lingering sockets. The older one has had its chance to drain.
     peer.retiring?.close('retired', 'replaced by a newer retiring connection');
     peer.retiring = loser;
+    loser.setReadPaused(this.readingPaused); // a retiring connection still delivers: it obeys pauses too
     loser.retire();
     this.logger.debug({ peer: peer.id, kept: peer.active === connection ? 'new' : 'existing' }, 'duplicate connection retired');
   }
@@ -366,24 +377,16 @@ class TcpTransport implements Transport, ConnectionHost {
   }
 
   private accept(socket: Socket): void {
-    const ip = socket.remoteAddress ?? 'unknown';
-    const remote = `${ip}:${socket.remotePort ?? 0}`;
     if (this.closing !== undefined) return void socket.destroy();
-    const refusal = this.admissionRefusal(ip);
-    if (refusal !== undefined) {
-      this.count(refusal);
-      this.logger.warn({ remote, reason: refusal, pending: this.pendingInbound.size }, 'inbound connection refused');
-      return void socket.destroy();
+    const group = addressGroup(socket.remoteAddress ?? 'unknown');
+    // The newcomer always gets a slot; when the caps are reached the oldest pending connection of
+    // the fullest group makes room (see admission.ts for why refusing the newcomer is wrong).
+    const displaced = this.pending.displacementFor(group);
+    if (displaced !== undefined) {
+      displaced.victim.drop(displaced.reason, `displaced by a newer inbound connection (${this.pending.size} pending, group ${group})`);
     }
-    const connection = this.wrap(socket, 'responder', remote, undefined);
-    this.pendingInbound.add(connection);
-    this.pendingByIp.set(ip, (this.pendingByIp.get(ip) ?? 0) + 1);
-  }
-
-  private admissionRefusal(ip: string): DropReason | undefined {
-    if (this.pendingInbound.size >= this.limits.maxPendingHandshakes) return 'conn_pending_limit';
-    if ((this.pendingByIp.get(ip) ?? 0) >= this.limits.maxPendingHandshakesPerIp) return 'conn_per_ip_limit';
-    return undefined;
+    const connection = this.wrap(socket, 'responder', `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`, undefined);
+    this.pending.add(connection, group);
   }
 
   private wrap(socket: Socket, role: HandshakeRole, remote: string, expectedPeer: Uint8Array | undefined): Connection {
@@ -401,11 +404,7 @@ class TcpTransport implements Transport, ConnectionHost {
   }
 
   private releasePending(connection: Connection): void {
-    if (!this.pendingInbound.delete(connection)) return;
-    const ip = connection.socket.remoteAddress ?? 'unknown';
-    const left = (this.pendingByIp.get(ip) ?? 1) - 1;
-    if (left === 0) this.pendingByIp.delete(ip);
-    else this.pendingByIp.set(ip, left);
+    this.pending.delete(connection);
   }
 
   private dialTarget(connection: Connection): PeerState | undefined {
@@ -432,7 +431,16 @@ class TcpTransport implements Transport, ConnectionHost {
       this.logger.debug(fields, 'connection closed');
     } else if (reason !== 'conn_peer_removed') {
       this.count(reason as DropReason);
-      this.logger.warn(fields, 'connection dropped');
+      if (connection.peerId !== undefined) return this.logger.warn(fields, 'connection dropped');
+      // Anyone can open connections: one warn line per reason and interval, the rest counted.
+      const nowMs = performance.now();
+      const last = this.unauthenticatedLog.get(reason);
+      if (last !== undefined && nowMs - last.atMs < UNAUTHENTICATED_DROP_LOG_INTERVAL_MS) {
+        last.suppressed += 1;
+        return;
+      }
+      this.unauthenticatedLog.set(reason, { atMs: nowMs, suppressed: 0 });
+      this.logger.warn(last?.suppressed ? { ...fields, suppressed: last.suppressed } : fields, 'connection dropped');
     }
   }
 
@@ -467,7 +475,7 @@ class TcpTransport implements Transport, ConnectionHost {
       socket.once('close', () => resolve());
     }));
     for (const socket of this.sockets) socket.destroy();
-    for (const connection of this.pendingInbound) connection.close('transport_closed', 'transport closing');
+    for (const connection of this.pending.items()) connection.close('transport_closed', 'transport closing');
     await Promise.all([serverClosed, ...socketsClosed]);
     this.logger.info({ self: this.selfId }, 'transport closed');
   }

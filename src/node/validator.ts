@@ -8,6 +8,7 @@ import { ed25519Signer, ed25519Verifier } from '../consensus/signing.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { createExecutionEngine, type ExecutionEngine } from '../execution/engine.js';
 import { createTransport, type Transport } from '../net/transport.js';
+import { registerTransportMetrics } from '../net/metrics.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
 import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
@@ -89,6 +90,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     throw error;
   }
   const metrics = createMetrics(config.id);
+  registerTransportMetrics(transport, metrics.registry);
   const genesisHash = engine.getBlockByNumber(0n)!.hash;
   const node = new ValidatorNode({
     clock: systemClock,

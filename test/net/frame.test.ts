@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { encodeFrame, FrameDecodeError, FrameDecoder, type Frame } from '../../src/net/frame.js';
+import { decodeFrameSequence, encodeFrame, FrameDecodeError, FrameDecoder, type Frame } from '../../src/net/frame.js';
 
 function decodeAll(decoder: FrameDecoder, chunks: Buffer[]): Frame[] {
   const out: Frame[] = [];
@@ -57,7 +57,7 @@ test('a frame exactly at the limit is accepted; the limit can be raised after th
   assert.equal(decoder.next()?.payload.length, 9);
   decoder.push(encodeFrame(7, new Uint8Array(10)));
   assert.throws(() => decoder.next(), FrameDecodeError);
-  decoder.maxFrameBytes = 11;
+  decoder.maxBodyBytes = 11;
   assert.equal(decoder.next()?.payload.length, 10);
 });
 
@@ -74,4 +74,31 @@ test('delivered payloads are copies that do not alias the socket chunk', () => {
   const frame = decoder.next()!;
   chunk.fill(0);
   assert.deepEqual([...frame.payload], [1, 2, 3]);
+});
+
+test('frames inside a sealed frame: a small payload is a copy, so keeping it never pins the batch', () => {
+  const batch = Buffer.concat([encodeFrame(1, Uint8Array.of(1, 2, 3)), encodeFrame(2, new Uint8Array(100).fill(9))]);
+  const [small, large] = decodeFrameSequence(batch, 1_000);
+  batch.fill(0xee);
+  assert.deepEqual([...small!.payload], [1, 2, 3]);
+  assert.equal(small!.payload.buffer.byteLength, 3, 'owns exactly its bytes');
+  assert.equal(large!.payload.length, 100, 'most of the batch: a view is kept, no copy');
+});
+
+test('frames inside a sealed frame: refused when truncated, oversized, empty or holding none', () => {
+  const reason = (bytes: Uint8Array, max = 100) => {
+    try {
+      decodeFrameSequence(bytes, max);
+      return 'ok';
+    } catch (error) {
+      return error instanceof FrameDecodeError ? error.reason : String(error);
+    }
+  };
+  const frame = encodeFrame(1, Uint8Array.of(1, 2, 3));
+  assert.equal(reason(frame), 'ok');
+  assert.equal(reason(frame.subarray(0, frame.length - 1)), 'truncated_frame');
+  assert.equal(reason(Buffer.concat([frame, Buffer.alloc(2)])), 'truncated_frame');
+  assert.equal(reason(frame, 3), 'oversized_frame');
+  assert.equal(reason(Buffer.alloc(4)), 'empty_frame');
+  assert.equal(reason(new Uint8Array(0)), 'empty_frame');
 });

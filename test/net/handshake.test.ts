@@ -5,16 +5,25 @@ import { randomBytes } from 'node:crypto';
 import { bytesEqual, toHex } from '../../src/crypto/bytes.js';
 import { keyPairFromSeed, sign, type Ed25519KeyPair } from '../../src/crypto/ed25519.js';
 import {
+  AUTH_I_BYTES,
+  AUTH_R_BYTES,
+  CHALLENGE_BYTES,
+  decodeChallenge,
   decodeHello,
-  encodeAuth,
   encodeHello,
+  encodeInitiatorAuth,
+  encodeResponderAuth,
   Handshake,
   HandshakeError,
   handshakeTranscript,
   HANDSHAKE_VERSION,
+  HELLO_BYTES,
+  type Established,
   type HandshakeFailure,
   type HandshakeOptions,
+  type HandshakeStep,
 } from '../../src/net/handshake.js';
+import { generateX25519KeyPair } from '../../src/net/x25519.js';
 
 const keys = [1, 2, 3].map((i) => keyPairFromSeed(new Uint8Array(32).fill(i)));
 const [alice, bob, mallory] = keys as [Ed25519KeyPair, Ed25519KeyPair, Ed25519KeyPair];
@@ -22,89 +31,136 @@ const CHAIN = 31337n;
 const nonce = () => new Uint8Array(randomBytes(32));
 const known = (...members: Ed25519KeyPair[]) => (key: Uint8Array) => members.some((m) => bytesEqual(m.publicKey, key));
 
+/** Alice dials Bob. */
 function pair(initiator: Partial<HandshakeOptions> = {}, responder: Partial<HandshakeOptions> = {}) {
   const a = new Handshake({ role: 'initiator', keyPair: alice, chainId: CHAIN, nonce: nonce(), expectedPeer: bob.publicKey, isKnownPeer: known(bob), ...initiator });
   const b = new Handshake({ role: 'responder', keyPair: bob, chainId: CHAIN, nonce: nonce(), isKnownPeer: known(alice), ...responder });
+  assert.equal(b.start(), undefined, 'the responder speaks only when spoken to');
   return { a, b };
 }
 
-function sendOf(step: ReturnType<Handshake['receive']>): Uint8Array {
-  assert.ok('send' in step);
+function sendOf(step: HandshakeStep): Uint8Array {
+  assert.ok(step.send !== undefined, 'expected a reply');
   return step.send;
+}
+
+function establishedOf(step: HandshakeStep): Established {
+  assert.ok(step.established !== undefined, 'expected the handshake to finish');
+  return step.established;
 }
 
 function rejects(action: () => unknown, reason: HandshakeFailure): void {
   assert.throws(action, (e: unknown) => e instanceof HandshakeError && e.reason === reason);
 }
 
-test('both sides learn and prove each other\'s key', () => {
+/** Runs the four messages, passing each through `wire` (identity unless a test tampers). */
+function run(a: Handshake, b: Handshake, wire: (index: number, message: Uint8Array) => Uint8Array = (_i, m) => m) {
+  const hello = wire(0, a.start()!);
+  const challenge = wire(1, sendOf(b.receive(hello)));
+  const authI = wire(2, sendOf(a.receive(challenge)));
+  const responderStep = b.receive(authI);
+  const authR = wire(3, sendOf(responderStep));
+  const initiatorStep = a.receive(authR);
+  return { responder: establishedOf(responderStep), initiator: establishedOf(initiatorStep), messages: [hello, challenge, authI, authR] };
+}
+
+test('both sides learn and prove each other\'s key and agree on one key per direction', () => {
   const { a, b } = pair();
-  const authA = sendOf(a.receive(b.hello()));
-  const authB = sendOf(b.receive(a.hello()));
-  const doneA = a.receive(authB);
-  const doneB = b.receive(authA);
-  assert.ok('peer' in doneA && 'peer' in doneB);
-  assert.equal(toHex(doneA.peer), toHex(bob.publicKey));
-  assert.equal(toHex(doneB.peer), toHex(alice.publicKey));
+  const { initiator, responder, messages } = run(a, b);
+  assert.equal(toHex(initiator.peer), toHex(bob.publicKey));
+  assert.equal(toHex(responder.peer), toHex(alice.publicKey));
+  assert.deepEqual(initiator.keys.send, responder.keys.receive);
+  assert.deepEqual(initiator.keys.receive, responder.keys.send);
+  assert.notDeepEqual(initiator.keys.send, initiator.keys.receive, 'directions have different keys');
+  assert.deepEqual(messages.map((m) => m.length), [HELLO_BYTES, CHALLENGE_BYTES, AUTH_I_BYTES, AUTH_R_BYTES]);
+  assert.ok(a.finished && b.finished);
+  rejects(() => b.receive(messages[2]!), 'malformed_handshake');
 });
 
-test('a HELLO is rejected for the wrong chain, version, unknown key, wrong key or our own key', () => {
-  rejects(() => pair().b.receive(pair({ chainId: 1n }).a.hello()), 'chain_mismatch');
-  rejects(() => pair().b.receive(pair({ keyPair: mallory }).a.hello()), 'unknown_peer');
-  rejects(() => pair().a.receive(pair({}, { keyPair: mallory }).b.hello()), 'wrong_peer');
-  rejects(() => pair().b.receive(pair({ keyPair: bob }).a.hello()), 'self_connection');
-  const future = encodeHello({ version: HANDSHAKE_VERSION + 1, chainId: CHAIN, publicKey: alice.publicKey, nonce: nonce() });
+test('every connection gets fresh session keys (ephemeral keys and nonces are fresh)', () => {
+  const first = run(...Object.values(pair()) as [Handshake, Handshake]);
+  const second = run(...Object.values(pair()) as [Handshake, Handshake]);
+  assert.notDeepEqual(first.initiator.keys.send, second.initiator.keys.send);
+});
+
+test('the responder signs nothing and spends no key agreement before the initiator has proven its key', () => {
+  let ephemerals = 0;
+  const ephemeral = () => {
+    ephemerals += 1;
+    return generateX25519KeyPair();
+  };
+  // A stranger who knows Alice's public key (everyone does) but not her secret.
+  const { b } = pair({}, { ephemeral });
+  const hello = encodeHello({ version: HANDSHAKE_VERSION, chainId: CHAIN, initiatorKey: alice.publicKey, initiatorEphemeral: generateX25519KeyPair().publicKey });
+  const challenge = decodeChallenge(sendOf(b.receive(hello)));
+  assert.equal(ephemerals, 0, 'no ephemeral key before the proof');
+  assert.deepEqual(Object.keys(challenge).sort(), ['responderKey', 'responderNonce', 'version'], 'the challenge carries no signature');
+  const forged = sign(mallory, handshakeTranscript('initiator', { chainId: CHAIN, initiatorKey: alice.publicKey, initiatorEphemeral: decodeHello(hello).initiatorEphemeral, responderKey: bob.publicKey, responderNonce: challenge.responderNonce }));
+  rejects(() => b.receive(encodeInitiatorAuth(forged)), 'bad_signature');
+  assert.equal(ephemerals, 0, 'a failed proof costs no key agreement and no signature');
+  // With the real Alice, the responder proves itself only after her proof.
+  const genuine = pair({}, { ephemeral });
+  run(genuine.a, genuine.b);
+  assert.equal(ephemerals, 1);
+});
+
+test('a HELLO or CHALLENGE is rejected for the wrong chain, version, unknown key, wrong key or our own key', () => {
+  const helloFrom = (options: Partial<HandshakeOptions>) => pair(options).a.start()!;
+  rejects(() => pair().b.receive(helloFrom({ chainId: 1n })), 'chain_mismatch');
+  rejects(() => pair().b.receive(helloFrom({ keyPair: mallory })), 'unknown_peer');
+  rejects(() => pair().b.receive(helloFrom({ keyPair: bob })), 'self_connection');
+  const future = encodeHello({ version: HANDSHAKE_VERSION + 1, chainId: CHAIN, initiatorKey: alice.publicKey, initiatorEphemeral: new Uint8Array(32) });
   rejects(() => pair().b.receive(future), 'version_mismatch');
+  // Alice dialled Bob's address, but Mallory answers.
+  const { a } = pair();
+  a.start();
+  const impostor = new Handshake({ role: 'responder', keyPair: mallory, chainId: CHAIN, nonce: nonce(), isKnownPeer: known(alice) });
+  impostor.start();
+  rejects(() => a.receive(sendOf(impostor.receive(pair().a.start()!))), 'wrong_peer');
 });
 
-test('an AUTH signed by a key other than the announced one is rejected', () => {
-  const { a, b } = pair();
-  const aHello = a.hello();
-  sendOf(b.receive(aHello));
-  const { nonce: aNonce } = decodeHello(aHello);
-  const bNonce = decodeHello(b.hello()).nonce;
-  // Mallory announced Alice's key but can only sign with her own.
-  const forged = sign(mallory, handshakeTranscript('initiator', CHAIN, { publicKey: alice.publicKey, nonce: aNonce }, { publicKey: bob.publicKey, nonce: bNonce }));
-  rejects(() => b.receive(encodeAuth(forged)), 'bad_signature');
+test('a version-1 responder (which opens with its own 98-byte HELLO) is reported as a version mismatch', () => {
+  const { a } = pair();
+  a.start();
+  const v1Hello = new Uint8Array(98);
+  v1Hello[0] = 1;
+  v1Hello[1] = 1;
+  rejects(() => a.receive(v1Hello), 'version_mismatch');
 });
 
-test('an AUTH recorded on one connection does not verify on another (fresh nonces)', () => {
+test('an AUTH_I recorded on one connection does not verify on another (fresh challenge)', () => {
   const first = pair();
-  first.b.receive(first.a.hello());
-  const recordedAuthA = sendOf(first.a.receive(first.b.hello()));
+  const hello = first.a.start()!;
+  const recorded = sendOf(first.a.receive(sendOf(first.b.receive(hello))));
   const second = pair();
-  second.b.receive(second.a.hello());
-  rejects(() => second.b.receive(recordedAuthA), 'bad_signature');
+  second.b.receive(hello); // the attacker replays Alice's HELLO...
+  rejects(() => second.b.receive(recorded), 'bad_signature'); // ...and her AUTH_I
 });
 
-test('a peer cannot reflect our own AUTH back at us (the role is signed)', () => {
+test('a signature is bound to its role and its chain', () => {
   const { a, b } = pair();
-  b.receive(a.hello());
-  const authA = sendOf(a.receive(b.hello()));
-  rejects(() => a.receive(authA), 'bad_signature');
+  const hello = a.start()!;
+  const challenge = sendOf(b.receive(hello));
+  const authI = sendOf(a.receive(challenge));
+  // Reflection: Alice's own signature, wrapped as Bob's AUTH_R, does not convince Alice.
+  rejects(() => a.receive(encodeResponderAuth({ responderEphemeral: generateX25519KeyPair().publicKey, signature: authI.subarray(1) })), 'bad_signature');
+  // Another chain: Alice's signature over the same fields with a different chain id.
+  const fields = { chainId: CHAIN + 1n, initiatorKey: alice.publicKey, initiatorEphemeral: decodeHello(hello).initiatorEphemeral, responderKey: bob.publicKey, responderNonce: decodeChallenge(challenge).responderNonce };
+  rejects(() => b.receive(encodeInitiatorAuth(sign(alice, handshakeTranscript('initiator', fields)))), 'bad_signature');
 });
 
-test('an AUTH for another chain does not verify', () => {
-  const { a, b } = pair();
-  const aHello = a.hello();
-  b.receive(aHello);
-  const bNonce = decodeHello(b.hello()).nonce;
-  const other = sign(alice, handshakeTranscript('initiator', CHAIN + 1n, { publicKey: alice.publicKey, nonce: decodeHello(aHello).nonce }, { publicKey: bob.publicKey, nonce: bNonce }));
-  rejects(() => b.receive(encodeAuth(other)), 'bad_signature');
-});
-
-test('arbitrary bytes only ever raise a HandshakeError', () => {
+test('an attacker on the path who alters any byte of any handshake message makes the handshake fail', () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), (first, second) => {
-      const { b } = pair();
-      try {
-        b.receive(first);
-        b.receive(second);
-        assert.fail('garbage completed a handshake');
-      } catch (error) {
-        assert.ok(error instanceof HandshakeError, String(error));
-      }
+    fc.property(fc.integer({ min: 0, max: 3 }), fc.nat(), fc.integer({ min: 1, max: 255 }), (index, position, mask) => {
+      const { a, b } = pair();
+      const tamper = (i: number, message: Uint8Array) => {
+        if (i !== index) return message;
+        const altered = message.slice();
+        altered[position % altered.length]! ^= mask;
+        return altered;
+      };
+      assert.throws(() => run(a, b, tamper), HandshakeError);
     }),
-    { numRuns: 2_000 },
+    { numRuns: 300 },
   );
 });

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { toHex } from '../../src/crypto/bytes.js';
 import { keyPairFromSeed, type Ed25519KeyPair } from '../../src/crypto/ed25519.js';
-import { CONTROL_CHANNEL, encodeFrame, FrameDecoder, type Frame } from '../../src/net/frame.js';
+import { CONTROL_CHANNEL, decodeFrameSequence, encodeFrame, FrameDecoder, type Frame } from '../../src/net/frame.js';
+import { FrameOpener, FrameSealer } from '../../src/net/session.js';
 import { Handshake } from '../../src/net/handshake.js';
 import type { TransportLimits } from '../../src/net/limits.js';
 import { createTransport, type PeerId, type Transport, type TransportLogger } from '../../src/net/transport.js';
@@ -99,34 +100,60 @@ export function closedPromise(socket: Socket): Promise<void> {
   });
 }
 
-/** A hand-driven peer: reads frames as they come, for tests that need to misbehave on purpose. */
+/** A hand-driven peer, for tests that need to misbehave on purpose. Bodies are read as they come
+ * and interpreted in order: as plain frames during the handshake, as sealed frames once `session` is set. */
 export class RawPeer {
   private readonly decoder = new FrameDecoder(64 * 1024 * 1024);
+  private readonly bodies: Uint8Array[] = [];
   private readonly frames: Frame[] = [];
   private waiter: (() => void) | undefined;
+  session: { sealer: FrameSealer; opener: FrameOpener } | undefined;
 
   constructor(readonly socket: Socket) {
     socket.on('data', (chunk: Buffer) => {
       this.decoder.push(chunk);
-      for (let f = this.decoder.next(); f !== undefined; f = this.decoder.next()) this.frames.push(f);
+      for (let b = this.decoder.nextBody(); b !== undefined; b = this.decoder.nextBody()) this.bodies.push(new Uint8Array(b));
       this.waiter?.();
     });
     socket.on('error', () => {});
   }
 
+  /** The next frame; once sealed, heartbeats are skipped. */
   async nextFrame(): Promise<Frame> {
-    while (this.frames.length === 0) {
+    for (;;) {
+      const frame = this.interpret();
+      if (frame !== undefined) return frame;
       if (this.socket.closed) throw new Error('socket closed while waiting for a frame');
       await new Promise<void>((resolve) => {
         this.waiter = resolve;
         this.socket.once('close', resolve);
       });
     }
-    return this.frames.shift()!;
+  }
+
+  private interpret(): Frame | undefined {
+    for (;;) {
+      if (this.frames.length > 0) return this.frames.shift()!;
+      const body = this.bodies.shift();
+      if (body === undefined) return undefined;
+      if (this.session === undefined) return { channel: body[0]!, payload: body.subarray(1) };
+      for (const frame of decodeFrameSequence(this.session.opener.open(body), 64 * 1024 * 1024)) {
+        if (frame.channel !== CONTROL_CHANNEL) this.frames.push(frame);
+      }
+    }
   }
 
   sendControl(message: Uint8Array): void {
     this.socket.write(encodeFrame(CONTROL_CHANNEL, message));
+  }
+
+  /** The wire bytes of `frames` sealed as one sealed frame (not sent). */
+  seal(...frames: Frame[]): Buffer {
+    return Buffer.concat(this.session!.sealer.seal(Buffer.concat(frames.map((f) => encodeFrame(f.channel, f.payload)))));
+  }
+
+  sendSealed(channel: number, payload: Uint8Array): void {
+    this.socket.write(this.seal({ channel, payload }));
   }
 }
 
@@ -141,11 +168,12 @@ export async function authenticatedRawPeer(keyPair: Ed25519KeyPair, serverKey: E
     expectedPeer: serverKey.publicKey,
     isKnownPeer: () => true,
   });
-  peer.sendControl(handshake.hello());
+  peer.sendControl(handshake.start()!);
   const auth = handshake.receive((await peer.nextFrame()).payload);
-  if (!('send' in auth)) throw new Error('expected to send AUTH');
+  if (auth.send === undefined) throw new Error('expected to send AUTH_I');
   peer.sendControl(auth.send);
   const done = handshake.receive((await peer.nextFrame()).payload);
-  if (!('peer' in done)) throw new Error('expected the server AUTH');
+  if (done.established === undefined) throw new Error('expected the server AUTH_R');
+  peer.session = { sealer: new FrameSealer(done.established.keys.send), opener: new FrameOpener(done.established.keys.receive) };
   return peer;
 }

@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { reconnectDelayMs } from '../../src/net/backoff.js';
 import { TransportError } from '../../src/net/errors.js';
-import { DEFAULT_TRANSPORT_LIMITS, resolveLimits } from '../../src/net/limits.js';
+import { HANDSHAKE_MAX_MESSAGE_BYTES } from '../../src/net/handshake.js';
+import {
+  DEFAULT_TRANSPORT_LIMITS,
+  perPeerBufferBoundBytes,
+  resolveLimits,
+  sealedBodyMaxBytes,
+  SOCKET_READ_AHEAD_BYTES,
+  writeBatchMaxBytes,
+} from '../../src/net/limits.js';
 import { OutboundQueue } from '../../src/net/outbound-queue.js';
 import { keepCandidate } from '../../src/net/transport.js';
 
@@ -50,6 +58,22 @@ test('limits: defaults resolve; broken relations are refused with the field name
   refuses({ maxPendingHandshakesPerIp: 1_000 }, 'maxPendingHandshakesPerIp');
   refuses({ writeBatchBytes: 1.5 }, 'writeBatchBytes');
   refuses({ heartbeatIntervalMs: 1_000, idleTimeoutMs: 2_000 }, 'idleTimeoutMs');
+  // A largest frame, sealed (+24 bytes: its length field, the sealed frame's, the tag), must fit
+  // the outbound queue and the inbound budget, and its length field.
+  refuses({ maxFrameBytes: 1_000, maxQueueBytes: 1_023 }, 'maxQueueBytes');
+  refuses({ maxFrameBytes: 1_000, maxInboundBytes: 1_023 }, 'maxInboundBytes');
+  assert.equal(resolveLimits({ maxFrameBytes: 1_000, maxQueueBytes: 1_024, maxInboundBytes: 1_024 }).maxInboundBytes, 1_024);
+  refuses({ maxFrameBytes: 2 ** 32 - 20 }, 'maxFrameBytes');
+  refuses({ inboundTurnBytes: 0 }, 'inboundTurnBytes');
+  refuses({ maxHandshakeFrameBytes: HANDSHAKE_MAX_MESSAGE_BYTES }, 'maxHandshakeFrameBytes');
+});
+
+test('derived sizes: sealed body, write batch, per-peer bound', () => {
+  const limits = resolveLimits({ maxFrameBytes: 1_000, writeBatchBytes: 10_000, maxQueueBytes: 5_000, maxInboundBytes: 6_000 });
+  assert.equal(sealedBodyMaxBytes(limits), 1_000 + 4 + 16);
+  assert.equal(writeBatchMaxBytes(limits), 1_004, 'a batch never outgrows what one sealed frame may hold');
+  assert.equal(writeBatchMaxBytes(DEFAULT_TRANSPORT_LIMITS), DEFAULT_TRANSPORT_LIMITS.writeBatchBytes);
+  assert.equal(perPeerBufferBoundBytes(limits), 6_000 + SOCKET_READ_AHEAD_BYTES + 5_000);
 });
 
 test('duplicate rule: both ends keep the same connection whatever order they saw them in', () => {
