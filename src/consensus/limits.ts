@@ -6,8 +6,8 @@ import type { CoreLimits, CoreTiming } from './types.js';
 export const RETAINED_BYTES_PER_ITEM = 128;
 const SIGNATURE_BYTES_KEPT = 64;
 
-/** Largest transaction accepted inside a batch (an Ethereum tx is far below; 128 KiB is geth's cap). */
-export const MAX_TRANSACTION_BYTES = 128 * 1024;
+/** Largest transaction accepted inside a batch: the chain's transaction size limit (chain/transactions.ts). */
+export { MAX_TRANSACTION_BYTES } from '../chain/transactions.js';
 /** Items one signed envelope may carry (an honest step produces a few per agreement instance). */
 export const MAX_ITEMS_PER_MESSAGE = 16_384;
 /** Largest committee the wire format addresses (u16 indices). */

@@ -2,12 +2,13 @@
 // transactions before it. A transaction that fails one is skipped with the reason, never
 // half-applied (DESIGN.md, "Superblock"). Reasons use geth's wording so clients recognise them.
 import type { Common } from '@ethereumjs/common';
-import { TransactionType, createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
+import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { bytesToHex, createAddressFromString, type Address } from '@ethereumjs/util';
 import { transactionShapeViolation } from '../chain/rlp.js';
 import type { Hex } from '../chain/types.js';
 import { keccak256 } from '../crypto/hash.js';
 import { MAX_TRANSACTION_BYTES } from './limits.js';
+import { unsupportedTypeReason } from '../chain/transactions.js';
 
 export type Decoded =
   | { readonly ok: true; readonly tx: TypedTransaction; readonly hash: Hex; readonly sender: Address }
@@ -63,9 +64,8 @@ export function decodeTransaction(raw: Uint8Array, common: Common, options: Deco
   } catch (error) {
     return { ok: false, hash, reason: classifyDecodeError((error as Error).message) };
   }
-  if (tx.type === TransactionType.BlobEIP4844) {
-    return { ok: false, hash, reason: 'transaction type not supported: blob transactions (EIP-4844) carry no blobs here' };
-  }
+  const unsupported = unsupportedTypeReason(tx.type);
+  if (unsupported !== undefined) return { ok: false, hash, reason: unsupported };
   if (options.knownSender !== undefined) {
     const sender = createAddressFromString(options.knownSender);
     return { ok: true, tx: withSender(tx, sender), hash, sender };

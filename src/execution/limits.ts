@@ -6,8 +6,8 @@ export const DEFAULT_BLOCK_GAS_LIMIT = 60_000_000n;
 export const DEFAULT_BASE_FEE_PER_GAS_WEI = 1_000_000_000n;
 /** Ethereum's header bound on extraData; the consensus digest is 32 bytes. */
 export const MAX_EXTRA_DATA_BYTES = 32;
-/** Largest signed transaction executed; the mempool's limit is at most this. */
-export const MAX_TRANSACTION_BYTES = 128 * 1024;
+/** Largest signed transaction executed: the chain's limit (chain/transactions.ts), the mempool's too. */
+export { MAX_TRANSACTION_BYTES } from '../chain/transactions.js';
 /** Most transactions one executeBlock call accepts (a superblock of K batches). */
 export const MAX_BLOCK_TRANSACTIONS = 100_000;
 /** Accounts kept in the latest-state cache for mempool admission before it is cleared. */

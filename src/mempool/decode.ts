@@ -4,6 +4,7 @@
 // Supported: legacy (EIP-155 protected), EIP-2930 and EIP-1559. Blob (EIP-4844) transactions
 // need a sidecar network the chain does not have; EIP-7702 authorizations change other
 // accounts' nonces, which the pool's per-sender nonce model cannot track: both are refused.
+import { UNSUPPORTED_TRANSACTION_TYPES, type SupportedTransactionType } from '../chain/transactions.js';
 import { RLP } from '@ethereumjs/rlp';
 import {
   create1559FeeMarketTxFromBytesArray,
@@ -30,9 +31,9 @@ const MAX_INITCODE_BYTES = 49_152;
 const RLP_LIST_PREFIX = 0xc0;
 /** Field counts of signed transactions (EIP-155 legacy, EIP-2930, EIP-1559). */
 const SIGNED_FIELDS: Readonly<Record<number, number>> = { 0: 9, 1: 11, 2: 12 };
-const UNSUPPORTED_TYPE_NAMES: Readonly<Record<number, string>> = { 3: 'EIP-4844 blob', 4: 'EIP-7702 set-code' };
+const UNSUPPORTED_TYPE_NAMES = UNSUPPORTED_TRANSACTION_TYPES;
 
-export type SupportedTxType = 0 | 1 | 2;
+export type SupportedTxType = SupportedTransactionType;
 
 /** Everything the pool needs about a transaction, computed once at admission. */
 export interface DecodedTransaction {

@@ -3,7 +3,8 @@
 // hold more transactions than distinct nonces in its window; maxTxBytes <= maxPoolBytes.
 
 /** Largest encoded transaction accepted, in bytes: geth's txMaxSize (4 slots of 32 KiB). */
-export const MAX_TX_BYTES = 128 * 1024;
+export { MAX_TRANSACTION_BYTES as MAX_TX_BYTES } from '../chain/transactions.js';
+import { MAX_TRANSACTION_BYTES as MAX_TX_BYTES } from '../chain/transactions.js';
 
 /** Most transactions held at once (pending + queued), over all senders. */
 export const MAX_POOL_TRANSACTIONS = 50_000;

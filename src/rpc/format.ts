@@ -2,11 +2,11 @@
 // without leading zeros, lowercase data, and every field present, so viem's and ethers'
 // formatters accept them unconfigured. Transaction fields are decoded from the signed bytes;
 // the sender is taken from the record (recovered once at admission), never recovered again.
-import { createCustomCommon, Hardfork, Mainnet, type Common } from '@ethereumjs/common';
+import type { Common } from '@ethereumjs/common';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import type { BlockRecord, Hex, LogRecord, ReceiptRecord, TransactionRecord } from '../chain/types.js';
 import { fromHex } from '../crypto/bytes.js';
-import { nativeCustomCrypto } from '../crypto/secp256k1.js';
+import { createChainCommon } from '../execution/engine.js';
 import type { PendingTransaction } from './backend.js';
 import { quantity } from './params.js';
 
@@ -60,10 +60,7 @@ export class TransactionFormatter {
   private readonly common: Common;
 
   constructor(readonly chainId: bigint) {
-    this.common = createCustomCommon({ chainId: Number(chainId) }, Mainnet, {
-      hardfork: Hardfork.Prague,
-      customCrypto: nativeCustomCrypto,
-    });
+    this.common = createChainCommon(chainId);
   }
 
   decode(raw: Hex): TypedTransaction {
