@@ -1,0 +1,13 @@
+import { MapDB, bytesToUnprefixedHex } from '@ethereumjs/util';
+import { MerklePatriciaTrie } from '@ethereumjs/mpt';
+import { keccak256 } from './src/crypto/hash.ts';
+import { applyTrieWrites, EMPTY_TRIE_ROOT } from './src/execution/trie-batch.ts';
+const db = new MapDB<string, Uint8Array>();
+const store = { get: async (h: Uint8Array) => db.get(bytesToUnprefixedHex(h)), put: async (h: Uint8Array, e: Uint8Array) => { await db.put(bytesToUnprefixedHex(h), e); } };
+const keys = Array.from({ length: 40 }, (_, i) => keccak256(Uint8Array.of(i)));
+const ref = new MerklePatriciaTrie({ db: new MapDB() });
+let root = await applyTrieWrites(store, EMPTY_TRIE_ROOT, keys.map((k) => [k, Uint8Array.of(1)]));
+for (const k of keys) await ref.put(k, Uint8Array.of(1));
+root = await applyTrieWrites(store, root, keys.slice(0, 30).map((k) => [k, null]));
+for (const k of keys.slice(0, 30)) await ref.del(k);
+console.log(Buffer.from(root).toString('hex'), Buffer.from(ref.root()).toString('hex'));
