@@ -14,6 +14,12 @@ export interface Inclusion {
   /** Clock time the transaction's block was first seen; NaN if not included. */
   readonly includedMs: Float64Array;
   readonly includedCount: number;
+  /**
+   * From the end of the phase's submissions to the moment its last accepted transaction's block
+   * was seen (0 if everything was in before the phase ended); null if some were still missing
+   * when the drain timeout ran out.
+   */
+  readonly drainMs: number | null;
 }
 
 export class BlockIndex {
@@ -53,13 +59,16 @@ export class BlockIndex {
   }
 }
 
-/** Waits up to `drainMs` for every accepted transaction to land, then computes inclusion times. */
-export async function resolveInclusion(record: SubmitRecord, index: BlockIndex, watcher: BlockWatcher, drainMs: number, clock: () => number): Promise<Inclusion> {
+/**
+ * Waits until every accepted transaction has landed (at most `drainTimeoutMs`), so that the
+ * next phase starts on an empty pool, then computes inclusion times.
+ */
+export async function resolveInclusion(record: SubmitRecord, index: BlockIndex, watcher: BlockWatcher, drainTimeoutMs: number, clock: () => number): Promise<Inclusion> {
   const wanted = new Set<string>();
   record.hashes.forEach((h, i) => {
     if (!Number.isNaN(record.submitMs[i]) && !record.refused[i]) wanted.add(h.toLowerCase());
   });
-  const deadline = clock() + drainMs;
+  const deadline = clock() + drainTimeoutMs;
   for (;;) {
     await index.catchUp(watcher.latest(), wanted);
     if (index.placed() >= wanted.size || clock() >= deadline) break;
@@ -67,13 +76,16 @@ export async function resolveInclusion(record: SubmitRecord, index: BlockIndex, 
   }
   const includedMs = new Float64Array(record.hashes.length).fill(Number.NaN);
   let includedCount = 0;
+  let lastMs = record.endMs;
   record.hashes.forEach((h, i) => {
     const n = index.blockOfTx(h);
     const at = n === undefined ? undefined : watcher.seenAtMs(n);
     if (at !== undefined && !Number.isNaN(record.submitMs[i])) {
       includedMs[i] = at;
       includedCount++;
+      if (at > lastMs) lastMs = at;
     }
   });
-  return { includedMs, includedCount };
+  const drained = index.placed() >= wanted.size;
+  return { includedMs, includedCount, drainMs: drained ? lastMs - record.endMs : null };
 }

@@ -21,6 +21,8 @@ export interface PhaseFigures {
   readonly included: number;
   readonly refused: number;
   readonly durationMs: number;
+  /** Time after the phase until its last transaction was included; null if it never drained. */
+  readonly drainMs: number | null;
 }
 
 export interface SeriesPoint {
@@ -75,6 +77,7 @@ export function phaseFigures(record: SubmitRecord, inc: Inclusion): PhaseFigures
     included: inc.includedCount,
     refused: record.refusedCount,
     durationMs: record.endMs - record.startMs,
+    drainMs: inc.drainMs,
   };
 }
 

@@ -93,9 +93,9 @@ test('a node shared by many writes of one batch is written once, and only reacha
   // Walk the trie from the root: every written node is reachable.
   const reachable = new Set<string>();
   const reader = new MerklePatriciaTrie({ db, root, valueEncoding: ValueEncoding.Bytes });
-  await reader.walkTrie(root, async (nodeRef, _node, _key, controller) => {
-    if (nodeRef.length === 32) reachable.add(hex(nodeRef));
-    controller.allChildren(_node!);
+  await reader.walkTrie(root, (nodeRef, node, _key, controller) => {
+    if (nodeRef instanceof Uint8Array && nodeRef.length === 32) reachable.add(hex(nodeRef));
+    controller.allChildren(node!);
   });
   assert.deepEqual([...puts].sort(), [...reachable].sort());
 });
