@@ -1,6 +1,10 @@
 // The second peer: Anvil (Foundry's local node, npm `@foundry-rs/anvil`, whose per-platform
-// package ships the binary) in automine with its default settings, started as a child process,
-// with the benchmark senders funded by anvil_setBalance before the first phase.
+// package ships the binary) in automine, started as a child process, with the benchmark senders
+// funded by anvil_setBalance before the first phase. One setting differs from its defaults: the
+// block gas limit. Under a closed loop Anvil mines every pending transaction into one block;
+// beyond half its default 30M gas limit (about 714 transfers) EIP-1559 raises the base fee by
+// 12.5% a block, and within a few seconds it passes the bench's fixed gas price and nothing is
+// mined any more. With ANVIL_BLOCK_GAS_LIMIT no bench block reaches the target.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +19,8 @@ export const ANVIL_START_TIMEOUT_MS = 30_000;
 /** Balance each sender is given: far more than any run spends on gas. */
 export const ANVIL_SENDER_BALANCE_WEI = 10n ** 24n;
 const FUNDING_BATCH = 200;
+/** Block gas limit given to Anvil: half of it (the EIP-1559 target) is above any block the bench makes. */
+export const ANVIL_BLOCK_GAS_LIMIT = 1_000_000_000n;
 
 const require = createRequire(import.meta.url);
 /** Foundry's npm platform packages are named by Go-style architecture names. */
@@ -35,7 +41,7 @@ export function anvilBinary(): string {
 
 export async function startAnvil(senders: readonly Account[]): Promise<Target> {
   const port = await freePort();
-  const child = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(ANVIL_CHAIN_ID)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(anvilBinary(), ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(ANVIL_CHAIN_ID), '--gas-limit', String(ANVIL_BLOCK_GAS_LIMIT)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const stop = () => stopChild(child);
   try {
     await waitForOutput(child, /Listening on /, ANVIL_START_TIMEOUT_MS, 'anvil');

@@ -118,3 +118,14 @@ test('a missing or malformed node is an error that names it, never a wrong root'
   await store.put(bad, Uint8Array.of(0xc3, 0x01, 0x02, 0x03));
   await assert.rejects(applyTrieWrites(store, bad, [[Uint8Array.of(1), Uint8Array.of(2)]]), (e: unknown) => e instanceof TrieBatchError && /3 items/.test(e.message));
 });
+
+test('the transactions and receipts root (keys rlp(i)) equals @ethereumjs/mpt\'s for every size class of index', async () => {
+  const { orderedTrieRoot } = await import('../../src/execution/receipts.js');
+  const { RLP } = await import('@ethereumjs/rlp');
+  for (const n of [0, 1, 2, 16, 17, 127, 128, 129, 300]) {
+    const values = Array.from({ length: n }, (_, i) => new Uint8Array(20 + (i % 90)).fill(i & 0xff));
+    const reference = referenceTrie();
+    for (let i = 0; i < n; i++) await reference.put(RLP.encode(i), values[i]);
+    assert.equal(hex(await orderedTrieRoot(values)), hex(reference.root()), `${n} values`);
+  }
+});
