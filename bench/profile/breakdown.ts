@@ -83,13 +83,23 @@ export function perHeight(profiles: readonly CpuProfile[], heights: number): Map
   return out;
 }
 
-/** The breakdown as a text table: one row per category, one column per window. */
+/**
+ * The breakdown as a text table: one row per category, one column per window. V8 samples on a
+ * wall clock, so on a busy machine a profile's total exceeds the CPU the process got; each
+ * category's share of the profile is therefore applied to the CPU time /proc counted.
+ */
 export function breakdownTable(windows: readonly { label: string; heights: number; byCategory: Map<string, number>; procMsPerHeight: number | null }[]): string {
-  const head = ['ms per height per validator', ...windows.map((w) => `${w.label} (${w.heights} heights)`)];
+  const head = ['CPU ms per height per validator', ...windows.map((w) => `${w.label} (${w.heights} heights)`)];
   const fmt = (v: number | null) => (v === null ? '-' : v.toFixed(2));
-  const rows = CATEGORIES.map((c) => [c, ...windows.map((w) => fmt(w.byCategory.get(c) ?? 0))]);
-  rows.push(['total (profile)', ...windows.map((w) => fmt([...w.byCategory.values()].reduce((s, v) => s + v, 0)))]);
+  const total = (w: (typeof windows)[number]) => [...w.byCategory.values()].reduce((s, v) => s + v, 0);
+  const scaled = (w: (typeof windows)[number], c: string) => {
+    const raw = w.byCategory.get(c) ?? 0;
+    const t = total(w);
+    return w.procMsPerHeight === null || t === 0 ? raw : (raw / t) * w.procMsPerHeight;
+  };
+  const rows = CATEGORIES.map((c) => [c, ...windows.map((w) => fmt(scaled(w, c)))]);
   rows.push(['total (/proc utime+stime)', ...windows.map((w) => fmt(w.procMsPerHeight))]);
+  rows.push(['profiled non-idle time (wall)', ...windows.map((w) => fmt(total(w)))]);
   const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
