@@ -3,9 +3,10 @@
 // half-applied (DESIGN.md, "Superblock"). Reasons use geth's wording so clients recognise them.
 import type { Common } from '@ethereumjs/common';
 import { TransactionType, createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
-import { bytesToHex, createAddressFromString, type Address } from '@ethereumjs/util';
+import { Address, bytesToHex, createAddressFromString } from '@ethereumjs/util';
 import type { Hex } from '../chain/types.js';
 import { keccak256 } from '../crypto/hash.js';
+import { publicKeyToAddress } from '../crypto/secp256k1.js';
 import { MAX_TRANSACTION_BYTES } from './limits.js';
 
 export type Decoded =
@@ -45,7 +46,8 @@ export interface DecodeOptions {
 
 /**
  * Decodes the signed transaction and recovers its sender (natively, through Common's
- * customCrypto), or takes the sender from `options.knownSender`.
+ * customCrypto; the address is keccak of the key through crypto/hash.ts, not @ethereumjs/util's
+ * JavaScript keccak), or takes the sender from `options.knownSender`.
  */
 export function decodeTransaction(raw: Uint8Array, common: Common, options: DecodeOptions = {}): Decoded {
   const hash = options.hash ?? transactionHash(raw);
@@ -54,8 +56,8 @@ export function decodeTransaction(raw: Uint8Array, common: Common, options: Deco
   }
   let tx: TypedTransaction;
   try {
-    // Unfrozen only to install the known sender below; frozen right after, as ethereumjs would.
-    tx = createTxFromRLP(raw, { common, freeze: options.knownSender === undefined });
+    // Unfrozen only to install the sender below; frozen right after, as ethereumjs would.
+    tx = createTxFromRLP(raw, { common, freeze: false });
   } catch (error) {
     return { ok: false, hash, reason: classifyDecodeError((error as Error).message) };
   }
@@ -67,7 +69,9 @@ export function decodeTransaction(raw: Uint8Array, common: Common, options: Deco
     return { ok: true, tx: withSender(tx, sender), hash, sender };
   }
   try {
-    return { ok: true, tx, hash, sender: tx.getSenderAddress() };
+    // getSenderPublicKey runs every check getSenderAddress would (v, low s, recovery).
+    const sender = new Address(publicKeyToAddress(tx.getSenderPublicKey()));
+    return { ok: true, tx: withSender(tx, sender), hash, sender };
   } catch {
     return { ok: false, hash, reason: 'invalid transaction v, r, s values' };
   }
