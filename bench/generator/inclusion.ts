@@ -9,6 +9,8 @@ import type { SubmitRecord } from './load.js';
 export const BLOCKS_PER_FETCH = 100;
 /** Poll period while waiting for the last transactions of a phase to be included. */
 export const DRAIN_POLL_MS = 50;
+/** A drain that includes nothing for this long calls the target's `nudge` (if it has one). */
+export const DRAIN_STALL_MS = 500;
 
 export interface Inclusion {
   /** Clock time the transaction's block was first seen; NaN if not included. */
@@ -20,6 +22,8 @@ export interface Inclusion {
    * when the drain timeout ran out.
    */
   readonly drainMs: number | null;
+  /** Times the target's `nudge` was called because the drain stalled. */
+  readonly nudges: number;
 }
 
 export class BlockIndex {
@@ -63,15 +67,33 @@ export class BlockIndex {
  * Waits until every accepted transaction has landed (at most `drainTimeoutMs`), so that the
  * next phase starts on an empty pool, then computes inclusion times.
  */
-export async function resolveInclusion(record: SubmitRecord, index: BlockIndex, watcher: BlockWatcher, drainTimeoutMs: number, clock: () => number): Promise<Inclusion> {
+export async function resolveInclusion(
+  record: SubmitRecord,
+  index: BlockIndex,
+  watcher: BlockWatcher,
+  drainTimeoutMs: number,
+  clock: () => number,
+  nudge?: () => Promise<void>,
+): Promise<Inclusion> {
   const wanted = new Set<string>();
   record.hashes.forEach((h, i) => {
     if (!Number.isNaN(record.submitMs[i]) && !record.refused[i]) wanted.add(h.toLowerCase());
   });
   const deadline = clock() + drainTimeoutMs;
+  let placed = -1;
+  let progressAt = clock();
+  let nudges = 0;
   for (;;) {
     await index.catchUp(watcher.latest(), wanted);
     if (index.placed() >= wanted.size || clock() >= deadline) break;
+    if (index.placed() !== placed) {
+      placed = index.placed();
+      progressAt = clock();
+    } else if (nudge !== undefined && clock() - progressAt >= DRAIN_STALL_MS) {
+      await nudge();
+      nudges++;
+      progressAt = clock();
+    }
     await new Promise((r) => setTimeout(r, DRAIN_POLL_MS));
   }
   const includedMs = new Float64Array(record.hashes.length).fill(Number.NaN);
@@ -87,5 +109,5 @@ export async function resolveInclusion(record: SubmitRecord, index: BlockIndex, 
     }
   });
   const drained = index.placed() >= wanted.size;
-  return { includedMs, includedCount, drainMs: drained ? lastMs - record.endMs : null };
+  return { includedMs, includedCount, drainMs: drained ? lastMs - record.endMs : null, nudges };
 }

@@ -23,6 +23,8 @@ export interface PhaseFigures {
   readonly durationMs: number;
   /** Time after the phase until its last transaction was included; null if it never drained. */
   readonly drainMs: number | null;
+  /** Times the drain stalled and the target was nudged to include what it held (Anvil). */
+  readonly nudges: number;
 }
 
 export interface SeriesPoint {
@@ -78,6 +80,7 @@ export function phaseFigures(record: SubmitRecord, inc: Inclusion): PhaseFigures
     refused: record.refusedCount,
     durationMs: record.endMs - record.startMs,
     drainMs: inc.drainMs,
+    nudges: inc.nudges,
   };
 }
 

@@ -5,6 +5,11 @@
 // beyond half its default 30M gas limit (about 714 transfers) EIP-1559 raises the base fee by
 // 12.5% a block, and within a few seconds it passes the bench's fixed gas price and nothing is
 // mined any more. With ANVIL_BLOCK_GAS_LIMIT no bench block reaches the target.
+// Anvil 1.7.1's automine also stops including after a closed-loop burst: thousands of
+// transactions stay "pending" in txpool_status while it seals empty blocks, until another
+// transaction arrives or `evm_mine` is called. The target's `nudge` calls evm_mine when a drain
+// stalls (the bench counts the calls and reports them), so the following phases measure Anvil
+// rather than a stuck pool.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -56,7 +61,15 @@ export async function startAnvil(senders: readonly Account[]): Promise<Target> {
         if (failed !== undefined && !failed.ok) throw new BenchError('SETUP_FAILED', `anvil_setBalance failed: ${failed.error.message}`);
       }
       const version = /anvil\/v?([^/\s]+)/.exec(clientVersion)?.[1] ?? clientVersion;
-      return { name: 'anvil', version: `${version} (automine)`, chainId: ANVIL_CHAIN_ID, endpoints: [http], wsEndpoint: `ws://127.0.0.1:${port}`, stop };
+      const nudge = async () => {
+        const mine = new HttpRpcClient(http);
+        try {
+          await mine.call('evm_mine');
+        } finally {
+          mine.close();
+        }
+      };
+      return { name: 'anvil', version: `${version} (automine)`, chainId: ANVIL_CHAIN_ID, endpoints: [http], wsEndpoint: `ws://127.0.0.1:${port}`, nudge, stop };
     } finally {
       client.close();
     }

@@ -98,6 +98,28 @@ test('a lane whose endpoint is dead moves to a live one and its transactions sti
   }
 });
 
+test('a drain that stalls nudges the target, and the nudge\'s inclusions count', async () => {
+  const { resolveInclusion } = await import('../../bench/generator/inclusion.js');
+  // A node that holds every transaction until it is nudged, then includes them all in block 1.
+  let mined = false;
+  const index = { catchUp: async () => undefined, placed: () => (mined ? 2 : 0), blockOfTx: () => (mined ? 1 : undefined) };
+  const watcher = { mode: 'polling' as const, latest: () => (mined ? 1 : 0), seenAtMs: () => 1_000, seen: () => [], close: async () => undefined };
+  const record = { hashes: ['0xaa', '0xbb'], submitMs: Float64Array.from([10, 20]), refused: new Uint8Array(2), endMs: 500 } as unknown as SubmitRecord;
+  let nudges = 0;
+  const clock = () => performance.now();
+  const inclusion = await resolveInclusion(record, index as never, watcher, 5_000, clock, async () => {
+    nudges++;
+    mined = true;
+  });
+  assert.equal(nudges, 1);
+  assert.equal(inclusion.nudges, 1);
+  assert.equal(inclusion.includedCount, 2);
+  assert.equal(inclusion.drainMs, 500, 'block seen at 1,000 ms, phase ended at 500 ms');
+  const stuck = await resolveInclusion(record, { ...index, placed: () => 0, blockOfTx: () => undefined } as never, watcher, 200, clock);
+  assert.equal(stuck.drainMs, null, 'not drained within the timeout');
+  assert.equal(stuck.includedCount, 0);
+});
+
 test('signed transactions recover to the sender and hash as the node will', async () => {
   const [a, b] = [benchAccount(0), benchAccount(1)];
   const tx = signLegacyTx({ nonce: 7n, gasPriceWei: 10n ** 10n, gasLimit: 21_000n, to: b.address, valueWei: 1n, data: new Uint8Array(0), chainId: 31337n }, a);
