@@ -82,7 +82,7 @@ export function generatorConfig(target: Target, senderCount: number): GeneratorC
 
 export async function measureTarget(target: Target, workload: Workload, plan: RunPlan, progress: Progress, senders: readonly Account[] = benchAccounts(plan.senders)): Promise<TargetFigures> {
   const clock = () => performance.now();
-  const setup = new RpcSetupChain(target.endpoints[0]);
+  const setup = new RpcSetupChain(target.endpoints[0], target.nudge?.bind(target));
   const nonces = await fetchNonces(target.endpoints[0], senders.map((s) => s.addressHex));
   const deployer = benchDeployer();
   const [deployerNonce] = await fetchNonces(target.endpoints[0], [deployer.addressHex]);

@@ -153,6 +153,10 @@ function ratioLines(m: MeasuredWorkload): string[] {
   for (const [target, phases] of Object.entries(r.drainMs)) {
     out.push(`${m.workload}: ${target} drain after each phase: ${Object.entries(phases).map(([p, ms]) => `${p} ${ms === null ? 'not drained' : `${ms} ms`}`).join(', ')}`);
   }
+  for (const t of [...(s ? [{ name: 'synod', figures: s }] : []), ...m.peers]) {
+    const nudged = t.figures.phases.filter((p) => p.nudges > 0);
+    if (nudged.length > 0) out.push(`${m.workload}: ${t.name} stalled with accepted transactions unmined and was nudged in: ${nudged.map((p) => `${p.phase} (${p.nudges}x)`).join(', ')}; those phases' latency includes the stall`);
+  }
   if (r.oneDown) out.push(`${m.workload}: one validator down: ${r.oneDown.tpsBefore} -> ${r.oneDown.tpsDuring} -> ${r.oneDown.tpsAfter} tx/s (before, during, after)`);
   return out;
 }

@@ -5,11 +5,11 @@
 // beyond half its default 30M gas limit (about 714 transfers) EIP-1559 raises the base fee by
 // 12.5% a block, and within a few seconds it passes the bench's fixed gas price and nothing is
 // mined any more. With ANVIL_BLOCK_GAS_LIMIT no bench block reaches the target.
-// Anvil 1.7.1's automine also stops including after a closed-loop burst: thousands of
-// transactions stay "pending" in txpool_status while it seals empty blocks, until another
-// transaction arrives or `evm_mine` is called. The target's `nudge` calls evm_mine when a drain
-// stalls (the bench counts the calls and reports them), so the following phases measure Anvil
-// rather than a stuck pool.
+// Anvil 1.7.1's automine also stops after a closed-loop burst (thousands of transactions over
+// 8 connections): they stay "pending" in txpool_status, no error is logged, and from then on
+// not even a single new transaction is mined until `evm_mine` is called. The target's `nudge`
+// calls evm_mine when a drain or a setup wait stalls; the bench counts the calls and reports
+// every phase that needed one (its latency then includes the stall).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
