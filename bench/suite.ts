@@ -189,7 +189,7 @@ async function phase(s: Session, name: string, mode: LoadMode, durationMs: numbe
   const nudge = s.target.nudge?.bind(s.target);
   const inclusion = await resolveInclusion(record, new BlockIndex(client, fromBlock), s.watcher, s.plan.drainMs, s.clock, nudge);
   client.close();
-  if (inclusion.nudges > 0) s.progress.note(`${s.target.name} ${name}: the drain stalled; nudged the node ${inclusion.nudges} times (${s.target.name === 'anvil' ? 'evm_mine' : 'nudge'})`);
+  if (inclusion.nudges > 0) s.progress.note(`${s.target.name} ${name}: the drain stalled; nudged the node ${inclusion.nudges} times`);
   const figures = phaseFigures(record, inclusion);
   s.progress.note(
     inclusion.drainMs === null
