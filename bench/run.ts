@@ -41,15 +41,28 @@ function machine(): Machine {
 
 type Starter = (senders: readonly Account[]) => Promise<Target>;
 
-/** Starts a target, measures every workload on it, always stops it. */
+/**
+ * Starts a target, measures every workload on it, always stops it. A target whose automine can
+ * die under a burst (it has a `nudge`: Anvil) is started afresh for each workload, so that each
+ * workload's round trip and first phases meet a healthy node.
+ */
 async function measureOn(start: Starter, workloads: readonly Workload[], plan: RunPlan, senders: readonly Account[], progress: Progress, active: Set<Target>, notes: string[]) {
   // The deployer is funded with the senders (genesis for Hardhat, a funding phase for Synod).
-  const target = await start([...senders, benchDeployer()]);
-  active.add(target);
-  progress.note(`${target.name} ${target.version} at ${target.endpoints.join(', ')}`);
+  const launch = async () => {
+    const started = await start([...senders, benchDeployer()]);
+    active.add(started);
+    progress.note(`${started.name} ${started.version} at ${started.endpoints.join(', ')}`);
+    return started;
+  };
+  let target = await launch();
   try {
     const out = new Map<string, TargetFigures>();
-    for (const w of workloads) {
+    for (const [i, w] of workloads.entries()) {
+      if (i > 0 && target.nudge !== undefined) {
+        active.delete(target);
+        await target.stop();
+        target = await launch();
+      }
       try {
         out.set(w.name, await measureTarget(target, w, plan, progress, senders));
       } catch (err) {
