@@ -3,14 +3,16 @@ import { BenchError } from './errors.js';
 import { WORKLOADS, workloadByName } from './workloads/index.js';
 import type { Workload } from './workloads/types.js';
 
-export const PEERS = ['hardhat', 'none'] as const;
+/** The nodes Synod can be compared against in the same run. */
+export const PEERS = ['hardhat', 'anvil'] as const;
 export type PeerName = (typeof PEERS)[number];
 export const MAX_DURATION_S = 600;
 
 export interface BenchOptions {
   readonly workloads: readonly Workload[];
   readonly quick: boolean;
-  readonly peer: PeerName;
+  /** Peers in the order they run; empty with --peer none. The first is `peer` in latest.json when it is Hardhat. */
+  readonly peers: readonly PeerName[];
   /** Seconds of the saturation phase; other phases scale with it. Undefined: the plan's default. */
   readonly durationS?: number;
   readonly out: string;
@@ -18,11 +20,11 @@ export interface BenchOptions {
   readonly noSynod: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--workload transfer|erc20|swap] [--quick] [--peer hardhat|none]
+export const USAGE = `usage: npm run bench -- [--workload transfer|erc20|swap] [--quick] [--peer hardhat,anvil|hardhat|anvil|none]
                        [--duration SECONDS] [--out bench/results/latest.json] [--no-synod]
   --workload   one workload (default: every workload: ${WORKLOADS.map((w) => w.name).join(', ')})
   --quick      short phases; the whole run within 2 minutes
-  --peer       the node compared against Synod in the same run (default: hardhat)
+  --peer       the nodes compared against Synod in the same run, comma-separated (default: hardhat,anvil)
   --duration   seconds of the saturation phase; the other phases scale with it
   --out        where the JSON results go; the SVG plot is written beside it (.svg)
   --no-synod   measure the peer and the bound only`;
@@ -36,7 +38,7 @@ function value(argv: readonly string[], i: number, flag: string): string {
 export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
   let workloads: readonly Workload[] = WORKLOADS;
   let quick = false;
-  let peer: PeerName = 'hardhat';
+  let peers: readonly PeerName[] = PEERS;
   let durationS: number | undefined;
   let out = 'bench/results/latest.json';
   let noSynod = false;
@@ -59,9 +61,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
         break;
       }
       case '--peer': {
-        const p = value(argv, i++, flag);
-        if (!(PEERS as readonly string[]).includes(p)) throw new BenchError('BAD_FLAG', `--peer must be one of ${PEERS.join(', ')}, got ${p}`);
-        peer = p as PeerName;
+        peers = parsePeers(value(argv, i++, flag));
         break;
       }
       case '--duration': {
@@ -78,5 +78,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions | 'help' {
         throw new BenchError('BAD_FLAG', `unknown flag ${flag}; see --help`);
     }
   }
-  return { workloads, quick, peer, durationS, out, noSynod };
+  return { workloads, quick, peers, durationS, out, noSynod };
+}
+
+function parsePeers(text: string): PeerName[] {
+  if (text === 'none') return [];
+  const names = text.split(',');
+  for (const name of names) {
+    if (!(PEERS as readonly string[]).includes(name)) throw new BenchError('BAD_FLAG', `--peer takes none or a comma-separated list of ${PEERS.join(', ')}, got ${name}`);
+  }
+  if (new Set(names).size !== names.length) throw new BenchError('BAD_FLAG', `--peer names a peer twice: ${text}`);
+  return names as PeerName[];
 }

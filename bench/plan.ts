@@ -7,8 +7,10 @@ export interface RunPlan {
   readonly saturationMs: number;
   /** Each open-loop latency phase (50% and 90% of saturation). */
   readonly latencyMs: number;
-  /** Longest wait for a phase's last transactions to be included. */
+  /** Longest wait for a phase's last transactions to be included; the next phase starts once they are. */
   readonly drainMs: number;
+  /** Window with no load over which validator CPU and messages per empty height are read. */
+  readonly idleMs: number;
   /** One-validator-down phase: before the kill, while down, after the restart. */
   readonly oneDownSliceMs: number;
   /** Transactions executed for the single-core bound. */
@@ -22,7 +24,8 @@ export const FULL_PLAN: RunPlan = {
   probeMs: 3_000,
   saturationMs: 20_000,
   latencyMs: 15_000,
-  drainMs: 20_000,
+  drainMs: 60_000,
+  idleMs: 10_000,
   oneDownSliceMs: 10_000,
   boundTxs: 5_000,
   capacityMs: 3_000,
@@ -33,9 +36,11 @@ export const QUICK_PLAN: RunPlan = {
   probeMs: 1_000,
   saturationMs: 4_000,
   latencyMs: 2_500,
-  drainMs: 2_000,
+  drainMs: 15_000,
+  idleMs: 3_000,
   oneDownSliceMs: 2_500,
-  boundTxs: 1_000,
+  // Three measured blocks of 500 after the warm-up block: one is too noisy on a shared machine.
+  boundTxs: 2_000,
   capacityMs: 1_000,
   senders: 200,
 };

@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
-import { parseArgs, USAGE, type BenchOptions } from './args.js';
+import { parseArgs, USAGE, type BenchOptions, type PeerName } from './args.js';
 import { BenchError } from './errors.js';
 import { FULL_PLAN, QUICK_PLAN, withDuration, type RunPlan } from './plan.js';
 import { benchAccounts, benchDeployer, type Account } from './tx/accounts.js';
@@ -12,6 +12,7 @@ import { measureGeneratorCapacity, type CapacityFigures } from './generator/capa
 import { measureBound } from './bound/index.js';
 import type { BoundFigures } from './bound/evm-bound.js';
 import { measureTarget, MAX_BATCH_TXS, TOTAL_LANES, type Progress, type TargetFigures } from './suite.js';
+import { startAnvil } from './targets/anvil.js';
 import { startHardhat } from './targets/hardhat.js';
 import { startSynod, SYNOD_VALIDATORS } from './targets/synod.js';
 import type { Target } from './targets/types.js';
@@ -21,7 +22,8 @@ import { resultsJson, table, toResult, type MeasuredWorkload } from './report/re
 import { renderSvg, type PlotPanel } from './report/svg.js';
 
 const SYNOD_COLOR = '#1f6feb';
-const PEER_COLOR = '#e8700a';
+const PEER_COLORS: Record<PeerName, string> = { hardhat: '#e8700a', anvil: '#2da44e' };
+const PEER_STARTERS: Record<PeerName, Starter> = { hardhat: startHardhat, anvil: startAnvil };
 
 export interface Machine {
   readonly cpuModel: string;
@@ -39,15 +41,28 @@ function machine(): Machine {
 
 type Starter = (senders: readonly Account[]) => Promise<Target>;
 
-/** Starts a target, measures every workload on it, always stops it. */
+/**
+ * Starts a target, measures every workload on it, always stops it. A target whose automine can
+ * die under a burst (it has a `nudge`: Anvil) is started afresh for each workload, so that each
+ * workload's round trip and first phases meet a healthy node.
+ */
 async function measureOn(start: Starter, workloads: readonly Workload[], plan: RunPlan, senders: readonly Account[], progress: Progress, active: Set<Target>, notes: string[]) {
   // The deployer is funded with the senders (genesis for Hardhat, a funding phase for Synod).
-  const target = await start([...senders, benchDeployer()]);
-  active.add(target);
-  progress.note(`${target.name} ${target.version} at ${target.endpoints.join(', ')}`);
+  const launch = async () => {
+    const started = await start([...senders, benchDeployer()]);
+    active.add(started);
+    progress.note(`${started.name} ${started.version} at ${started.endpoints.join(', ')}`);
+    return started;
+  };
+  let target = await launch();
   try {
     const out = new Map<string, TargetFigures>();
-    for (const w of workloads) {
+    for (const [i, w] of workloads.entries()) {
+      if (i > 0 && target.nudge !== undefined) {
+        active.delete(target);
+        await target.stop();
+        target = await launch();
+      }
       try {
         out.set(w.name, await measureTarget(target, w, plan, progress, senders));
       } catch (err) {
@@ -83,24 +98,37 @@ async function measureSynod(opts: BenchOptions, plan: RunPlan, senders: readonly
   }
 }
 
-function plotPanels(measured: readonly MeasuredWorkload[], peerName: string): PlotPanel[] {
+/** A peer that cannot start (Anvil's binary missing, say) costs its own figures only. */
+async function measurePeer(name: PeerName, opts: BenchOptions, plan: RunPlan, senders: readonly Account[], progress: Progress, active: Set<Target>, notes: string[]) {
+  try {
+    return await measureOn(PEER_STARTERS[name], opts.workloads, plan, senders, progress, active, notes);
+  } catch (err) {
+    const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const line = `${name} did not run (${message}); it is missing from "peers".`;
+    notes.push(line);
+    progress.note(line);
+    return undefined;
+  }
+}
+
+function plotPanels(measured: readonly MeasuredWorkload[]): PlotPanel[] {
   return measured.map((m) => {
     const lines = [];
     if (m.synod) lines.push({ label: 'synod (4 validators)', color: SYNOD_COLOR, points: m.synod.series });
-    if (m.peer) lines.push({ label: peerName, color: PEER_COLOR, points: m.peer.figures.series });
+    for (const p of m.peers) lines.push({ label: p.name, color: PEER_COLORS[p.name as PeerName] ?? '#888', points: p.figures.series });
     const od = m.synod?.oneDown;
     return { title: m.workload, lines, shade: od ? { fromMs: od.downFromMs, toMs: od.downToMs, label: `${od.killed} down` } : undefined };
   });
 }
 
-async function writeOutputs(opts: BenchOptions, measured: readonly MeasuredWorkload[], detail: object, peerName: string): Promise<string> {
+async function writeOutputs(opts: BenchOptions, measured: readonly MeasuredWorkload[], detail: object): Promise<string> {
   await mkdir(dirname(opts.out), { recursive: true });
   const svgPath = opts.out.replace(/\.json$/, '.svg');
   const detailPath = opts.out.replace(/\.json$/, '-detail.json');
   await writeFile(opts.out, resultsJson(measured.map(toResult)));
   await writeFile(detailPath, JSON.stringify(detail, null, 2) + '\n');
   const caption = `npm run bench ${process.argv.slice(2).join(' ')} — ${new Date().toISOString()} — ${machine().cpuModel}, ${machine().cores} cores`;
-  await writeFile(svgPath, renderSvg(plotPanels(measured, peerName), caption));
+  await writeFile(svgPath, renderSvg(plotPanels(measured), caption));
   return `results: ${opts.out}, ${detailPath}, ${svgPath}`;
 }
 
@@ -118,18 +146,24 @@ async function run(opts: BenchOptions, progress: Progress, active: Set<Target>):
   const bounds = new Map<string, BoundFigures>();
   for (const w of opts.workloads) {
     progress.note(`bound: executing ${plan.boundTxs} ${w.name} transactions on one core`);
-    bounds.set(w.name, await measureBound(w, plan.boundTxs, Math.min(plan.senders, 500), SYNOD_VALIDATORS));
+    const bound = await measureBound(w, plan.boundTxs, Math.min(plan.senders, 500), SYNOD_VALIDATORS);
+    if (bound.note !== undefined) notes.push(bound.note);
+    bounds.set(w.name, bound);
   }
   const synod = await measureSynod(opts, plan, senders, progress, active, notes);
-  const peer = opts.peer === 'hardhat' ? await measureOn(startHardhat, opts.workloads, plan, senders, progress, active, notes) : undefined;
+  const peers: { target: Target; figures: Map<string, TargetFigures> }[] = [];
+  for (const name of opts.peers) {
+    const peer = await measurePeer(name, opts, plan, senders, progress, active, notes);
+    if (peer) peers.push(peer);
+  }
   const measured: MeasuredWorkload[] = opts.workloads.map((w) => ({
     workload: w.name,
     synod: synod?.figures.get(w.name) ?? null,
-    peer: peer?.figures.has(w.name) ? { name: peer.target.name, version: peer.target.version, figures: peer.figures.get(w.name)! } : null,
+    peers: peers.flatMap((p) => (p.figures.has(w.name) ? [{ name: p.target.name, version: p.target.version, figures: p.figures.get(w.name)! }] : [])),
     bound: bounds.get(w.name)!,
   }));
   const detail = { date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), machine: host, loadAverage1mAtEnd: Math.round(loadavg()[0] * 100) / 100, plan, generator: capacity, notes, elapsedS: (Date.now() - started) / 1000, workloads: measured };
-  const where = await writeOutputs(opts, measured, detail, peer?.target.name ?? 'peer');
+  const where = await writeOutputs(opts, measured, detail);
   process.stdout.write('\n' + table(measured));
   for (const n of notes) process.stdout.write(n + '\n');
   process.stdout.write(`generator capacity: ${Math.round(capacity.submissionsPerSecond)} submissions/s (instant node)\n${where}\nelapsed ${((Date.now() - started) / 1000).toFixed(0)} s\n`);

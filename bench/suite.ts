@@ -6,6 +6,8 @@ import { fromHex, toHex } from '../src/crypto/bytes.js';
 import { runPhase, type GeneratorConfig, type LoadMode, type SubmitRecord } from './generator/load.js';
 import { BlockIndex, resolveInclusion, type Inclusion } from './generator/inclusion.js';
 import { phaseFigures, series, tpsBetween, warmupMs, type PhaseFigures, type SeriesPoint } from './generator/metrics.js';
+import { measureRoundTrips, ROUND_TRIP_COUNT, type RoundTripFigures } from './generator/round-trip.js';
+import { heightCost, snapshot, type HeightCost } from './observe/height-cost.js';
 import { watchBlocks, type BlockWatcher } from './rpc/block-watcher.js';
 import { HttpRpcClient } from './rpc/http-client.js';
 import { RpcSetupChain, fetchNonces } from './targets/rpc-chain.js';
@@ -40,6 +42,12 @@ export interface TargetFigures {
   readonly oneDown: OneDownFigures | null;
   readonly signRateTps: number;
   readonly watcherMode: BlockWatcher['mode'];
+  /** One client, one transaction at a time, on the idle chain. */
+  readonly roundTrip: RoundTripFigures | null;
+  /** Validator CPU and consensus messages per height over an idle window (targets with a validator probe). */
+  readonly idleCost: HeightCost | null;
+  /** The same over the saturation phase and its drain. */
+  readonly loadedCost: HeightCost | null;
 }
 
 export interface Progress {
@@ -74,7 +82,7 @@ export function generatorConfig(target: Target, senderCount: number): GeneratorC
 
 export async function measureTarget(target: Target, workload: Workload, plan: RunPlan, progress: Progress, senders: readonly Account[] = benchAccounts(plan.senders)): Promise<TargetFigures> {
   const clock = () => performance.now();
-  const setup = new RpcSetupChain(target.endpoints[0]);
+  const setup = new RpcSetupChain(target.endpoints[0], target.nudge?.bind(target));
   const nonces = await fetchNonces(target.endpoints[0], senders.map((s) => s.addressHex));
   const deployer = benchDeployer();
   const [deployerNonce] = await fetchNonces(target.endpoints[0], [deployer.addressHex]);
@@ -92,9 +100,14 @@ export async function measureTarget(target: Target, workload: Workload, plan: Ru
 }
 
 async function measurePhases(s: Session): Promise<TargetFigures> {
+  const idleCost = await measureIdleCost(s);
+  const roundTrip = await measureRoundTrip(s);
   const probe = await phase(s, 'probe', { kind: 'closed' }, s.plan.probeMs, MIN_CLOSED_LOOP_TPS * 6);
   const ceiling = Math.max(MIN_CLOSED_LOOP_TPS, probe.figures.tps * CLOSED_LOOP_HEADROOM);
+  const before = s.target.validators ? await snapshot(s.target.validators, s.watcher.latest(), s.clock) : undefined;
   const sat = await phase(s, 'saturation', { kind: 'closed' }, s.plan.saturationMs, ceiling);
+  const loadedCost = before && s.target.validators ? heightCost(before, await snapshot(s.target.validators, s.watcher.latest(), s.clock)) : null;
+  if (loadedCost) s.progress.note(`${s.target.name}: under load ${costLine(loadedCost)}`);
   const phases = [probe.figures, sat.figures];
   const latency: PhaseFigures[] = [];
   for (const share of LATENCY_LOADS) {
@@ -114,7 +127,39 @@ async function measurePhases(s: Session): Promise<TargetFigures> {
     oneDown,
     signRateTps: s.signMs > 0 ? (s.signedTxs * 1000) / s.signMs : 0,
     watcherMode: s.watcher.mode,
+    roundTrip,
+    idleCost,
+    loadedCost,
   };
+}
+
+function costLine(c: HeightCost): string {
+  const f = (v: number | null, digits: number) => (v === null ? '-' : v.toFixed(digits));
+  return `${c.heights} heights in ${(c.windowMs / 1000).toFixed(1)} s: ${f(c.cpuPerHeightMs, 2)} ms CPU per height per validator, ${f(c.messagesPerHeight, 0)} consensus messages per height`;
+}
+
+/** CPU and messages per height while nothing is sent: what an empty height costs. */
+async function measureIdleCost(s: Session): Promise<HeightCost | null> {
+  const probe = s.target.validators;
+  if (!probe) return null;
+  s.progress.phase(`${s.target.name} idle`, s.plan.idleMs);
+  const from = await snapshot(probe, s.watcher.latest(), s.clock);
+  await sleep(s.plan.idleMs);
+  const cost = heightCost(from, await snapshot(probe, s.watcher.latest(), s.clock));
+  s.progress.note(`${s.target.name}: idle ${costLine(cost)}`);
+  return cost;
+}
+
+/** ROUND_TRIP_COUNT of the workload's transactions from one sender, each after the previous one's receipt. */
+async function measureRoundTrip(s: Session): Promise<RoundTripFigures> {
+  const one: WorkloadContext = { ...s.ctx, senders: [s.ctx.senders[0]], nonces: [s.ctx.nonces[0]] };
+  const raws = await s.workload.buildTransactions(one, ROUND_TRIP_COUNT);
+  s.progress.phase(`${s.target.name} ${s.workload.name} round trip`, 0);
+  const figures = await measureRoundTrips(s.target.endpoints[0], raws.map((raw) => ({ raw, hash: `0x${toHex(keccak256(fromHex(raw)))}` as Hex })), s.clock);
+  s.ctx.nonces[0] = one.nonces[0];
+  const ms = (v: number | null) => (v === null ? '-' : v.toFixed(1));
+  s.progress.note(`${s.target.name} ${s.workload.name}: round trip p50 ${ms(figures.p50Ms)} ms, p90 ${ms(figures.p90Ms)} ms (${figures.count} in a row, receipt polled every 2 ms)`);
+  return figures;
 }
 
 interface PhaseRun {
@@ -141,9 +186,16 @@ async function phase(s: Session, name: string, mode: LoadMode, durationMs: numbe
   await script;
   if (scriptError !== undefined) throw scriptError;
   const client = new HttpRpcClient(s.target.endpoints[0]);
-  const inclusion = await resolveInclusion(record, new BlockIndex(client, fromBlock), s.watcher, s.plan.drainMs, s.clock);
+  const nudge = s.target.nudge?.bind(s.target);
+  const inclusion = await resolveInclusion(record, new BlockIndex(client, fromBlock), s.watcher, s.plan.drainMs, s.clock, nudge);
   client.close();
+  if (inclusion.nudges > 0) s.progress.note(`${s.target.name} ${name}: the drain stalled; nudged the node ${inclusion.nudges} times`);
   const figures = phaseFigures(record, inclusion);
+  s.progress.note(
+    inclusion.drainMs === null
+      ? `${s.target.name} ${name}: not drained within ${s.plan.drainMs} ms (${record.sent - record.refusedCount - inclusion.includedCount} accepted transactions missing)`
+      : `${s.target.name} ${name}: ${inclusion.includedCount} included, drained ${inclusion.drainMs.toFixed(0)} ms after the phase`,
+  );
   if (record.exhausted) s.progress.note(`warning: ${name} ran out of pre-signed transactions; its throughput is a lower bound`);
   if (record.refusedCount > 0) s.progress.note(`${name}: ${record.refusedCount} submissions refused, e.g. ${record.errorSamples.join(' | ')}`);
   s.series.push(...series(record, inclusion, s.originMs));

@@ -3,9 +3,15 @@
 // (submit-to-inclusion latency). With --profile, every validator process writes a V8 CPU
 // profile (bench/profiler-preload.mjs) on its clean stop, and the top functions by self and inclusive
 // time are printed, summed over the validators.
+// With --breakdown, it prints where a height's CPU goes instead (signing, verification, encoding,
+// journal, storage, execution, timers, ...) per validator, for an idle window (--idle-seconds)
+// and for an open-loop window at --rate: every validator is profiled exactly over each window
+// (SIGUSR2 starts and stops its profiler, bench/profiler-preload.mjs) and the samples are sorted
+// by bench/profile/breakdown.ts, beside the CPU time /proc says the validators used.
 // Run: node --import tsx bench/validator-profile.ts [--seconds 10] [--rate 300] [--senders 400] [--open-only] [--profile]
 //      [--attach RPC_PORT]  (load a running `synod devnet --rpc-port RPC_PORT` instead of starting one)
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+//      node --import tsx bench/validator-profile.ts --breakdown [--idle-seconds 10] [--seconds 10] [--rate 100]
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,6 +29,8 @@ import { benchAccounts, type Account, type Hex } from './tx/accounts.js';
 import { transferWorkload } from './workloads/transfer.js';
 import type { WorkloadContext } from './workloads/types.js';
 import { GAS_PRICE_WEI, generatorConfig } from './suite.js';
+import { breakdownTable, perHeight, type CpuProfile } from './profile/breakdown.js';
+import { heightCost, snapshot } from './observe/height-cost.js';
 
 /** Longest wait for a phase's last transactions to be included. */
 const DRAIN_MS = 10_000;
@@ -31,6 +39,10 @@ const CLOSED_LOOP_SUPPLY_TPS = 3_000;
 const TOP_FUNCTIONS = 30;
 /** Starts the CPU profiler in every process it is preloaded in (NODE_OPTIONS refuses --cpu-prof). */
 const PRELOAD = new URL('./profiler-preload.mjs', import.meta.url).href;
+/** Offered rate of the breakdown's loaded window (tx/s). */
+const BREAKDOWN_RATE_TPS = 100;
+/** How long to wait for the validators' profiler handlers and profile files. */
+const PROFILE_FILE_WAIT_MS = 30_000;
 
 interface Options {
   readonly seconds: number;
@@ -41,19 +53,35 @@ interface Options {
   readonly openOnly: boolean;
   /** RPC port of validator 0 of a running 4-validator devnet to load instead of starting one. */
   readonly attach: number | undefined;
+  /** Print the per-height CPU breakdown of an idle and a loaded window instead. */
+  readonly breakdown: boolean;
+  readonly idleSeconds: number;
 }
 
 function options(): Options {
   const { values } = parseArgs({
-    options: { seconds: { type: 'string', default: '10' }, rate: { type: 'string', default: '300' }, senders: { type: 'string', default: '400' }, profile: { type: 'boolean', default: false }, 'open-only': { type: 'boolean', default: false }, attach: { type: 'string' } },
+    options: {
+      seconds: { type: 'string', default: '10' },
+      rate: { type: 'string' },
+      senders: { type: 'string', default: '400' },
+      profile: { type: 'boolean', default: false },
+      'open-only': { type: 'boolean', default: false },
+      attach: { type: 'string' },
+      breakdown: { type: 'boolean', default: false },
+      'idle-seconds': { type: 'string', default: '10' },
+    },
   });
   const seconds = Number(values.seconds);
-  const rate = Number(values.rate);
+  // A loaded window below saturation by default for the breakdown, so its heights are not a backlog's.
+  const rate = Number(values.rate ?? (values.breakdown ? BREAKDOWN_RATE_TPS : 300));
+  const idleSeconds = Number(values['idle-seconds']);
+  if (!(idleSeconds > 0)) throw new Error('--idle-seconds must be a positive number');
   const senders = Number(values.senders);
   if (!(seconds > 0) || !(rate > 0) || !Number.isInteger(senders) || senders < 1) throw new Error('--seconds and --rate must be positive numbers, --senders a positive integer');
   const attach = values.attach === undefined ? undefined : Number(values.attach);
   if (attach !== undefined && !Number.isInteger(attach)) throw new Error('--attach takes the RPC port of validator 0');
-  return { seconds, rate, senders, profile: values.profile, openOnly: values['open-only'], attach };
+  if (values.breakdown && attach !== undefined) throw new Error('--breakdown starts its own devnet (its validators must load the profiler): drop --attach');
+  return { seconds, rate, senders, profile: values.profile, openOnly: values['open-only'], attach, breakdown: values.breakdown, idleSeconds };
 }
 
 /** CPU seconds the validators have used (prom-client's process_cpu_seconds_total), summed. */
@@ -139,8 +167,65 @@ async function attach(port: number, senders: readonly Account[]): Promise<Target
   return { name: 'synod', version: 'attached', chainId, endpoints, wsEndpoint: `ws://127.0.0.1:${port}`, stop: async () => undefined };
 }
 
+async function waitForFiles(paths: readonly string[]): Promise<void> {
+  const deadline = Date.now() + PROFILE_FILE_WAIT_MS;
+  while (!paths.every((p) => existsSync(p))) {
+    if (Date.now() > deadline) throw new Error(`profiler files missing after ${PROFILE_FILE_WAIT_MS} ms: ${paths.filter((p) => !existsSync(p)).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Profiles every validator over `run` (SIGUSR2 before and after) and sorts its samples per height. */
+async function profiledWindow(target: Target, watcher: BlockWatcher, dir: string, label: string, n: number, run: () => Promise<void>) {
+  const probe = target.validators!;
+  const pids = await probe.pids();
+  const clock = () => performance.now();
+  const from = await snapshot(probe, watcher.latest(), clock);
+  for (const pid of pids) process.kill(pid, 'SIGUSR2');
+  await run();
+  for (const pid of pids) process.kill(pid, 'SIGUSR2');
+  const cost = heightCost(from, await snapshot(probe, watcher.latest(), clock));
+  const files = pids.map((pid) => join(dir, `${pid}-${n}.cpuprofile`));
+  await waitForFiles(files);
+  const profiles = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as CpuProfile);
+  return { label, heights: cost.heights, byCategory: perHeight(profiles, cost.heights), procMsPerHeight: cost.cpuPerHeightMs };
+}
+
+/** The per-height CPU breakdown of an idle and a loaded window, as a table on stdout. */
+async function breakdown(opts: Options): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'synod-breakdown-'));
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${PRELOAD}`.trim();
+  process.env.SYNOD_PROFILE_DIR = dir;
+  process.env.SYNOD_PROFILE_SIGNAL = '1';
+  const senders = benchAccounts(opts.senders);
+  const target = await startSynod(senders);
+  delete process.env.NODE_OPTIONS;
+  delete process.env.SYNOD_PROFILE_SIGNAL;
+  try {
+    await waitForFiles((await target.validators!.pids()).map((pid) => join(dir, `${pid}.ready`)));
+    const nonces = await fetchNonces(target.endpoints[0], senders.map((s) => s.addressHex));
+    const ctx: WorkloadContext = { chainId: target.chainId, senders, nonces, gasPriceWei: GAS_PRICE_WEI, chain: { submitAndConfirm: async () => undefined }, state: new Map() };
+    const watcher = await watchBlocks(target.endpoints[0], target.wsEndpoint, () => performance.now());
+    try {
+      const idle = await profiledWindow(target, watcher, dir, 'idle', 1, () => new Promise((r) => setTimeout(r, opts.idleSeconds * 1000)));
+      let loadedFigures: PhaseResult | undefined;
+      const loaded = await profiledWindow(target, watcher, dir, `${opts.rate} tx/s`, 2, async () => {
+        loadedFigures = await phase(target, ctx, watcher, `open ${opts.rate}/s`, { kind: 'open', ratePerSecond: opts.rate }, opts.seconds * 1000, opts.rate);
+      });
+      process.stdout.write(breakdownTable([idle, loaded]));
+      if (loadedFigures) print(loadedFigures);
+    } finally {
+      await watcher.close();
+    }
+  } finally {
+    await target.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const opts = options();
+  if (opts.breakdown) return breakdown(opts);
   const profileDir = mkdtempSync(join(tmpdir(), 'synod-profile-'));
   // The devnet and its validators inherit these; each writes its profile when it stops cleanly.
   if (opts.profile) {

@@ -27,7 +27,7 @@ export interface BoundFigures {
   readonly cores: number;
   readonly validators: number;
   readonly txCount: number;
-  /** "ethereumjs-vm (bench/bound)" or the execution engineer's measureExecutionRate. */
+  /** Which execution measured the rate: bench/execution-bound.ts or @ethereumjs/vm (bound/index.ts). */
   readonly method: string;
 }
 

@@ -1,39 +1,22 @@
-// The bound as the report uses it: the execution engineer's measureExecutionRate from
-// bench/execution-bound.ts when it exists (the node's own execution path), otherwise
-// @ethereumjs/vm measured here (evm-bound.ts). Both count decode, recovery and execution.
+// The bound as the report uses it: bench/execution-bound.ts, the node's own execution path,
+// for the workload at hand; @ethereumjs/vm measured in evm-bound.ts only if that path fails
+// (the report names the method either way). Both count decode, recovery and execution.
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { measureExecutionRate } from '../execution-bound.js';
 import type { Workload } from '../workloads/types.js';
 import { clusterBound, measureEvmRate, type BoundFigures } from './evm-bound.js';
 
-type MeasureExecutionRate = (opts: { workload: string; txCount: number }) => Promise<{ txPerSecond: number }>;
+export const ENGINE_METHOD = 'bench/execution-bound.ts (the node execution path)';
+export const EVM_METHOD = '@ethereumjs/vm runTx over a Merkle state (bench/bound/evm-bound.ts)';
 
-const EXTERNAL = fileURLToPath(new URL('../execution-bound.ts', import.meta.url));
-
-async function externalMeasure(): Promise<MeasureExecutionRate | undefined> {
-  if (!existsSync(EXTERNAL)) return undefined;
-  // A computed specifier: the file may not exist yet, and tsc must not require it.
-  const mod = (await import(pathToFileURL(EXTERNAL).href)) as { measureExecutionRate?: MeasureExecutionRate };
-  return mod.measureExecutionRate;
-}
-
-export async function measureBound(workload: Workload, txCount: number, senderCount: number, validators: number): Promise<BoundFigures> {
+export async function measureBound(workload: Workload, txCount: number, senderCount: number, validators: number): Promise<BoundFigures & { readonly note?: string }> {
   const cores = availableParallelism();
-  const external = await externalMeasure().catch(() => undefined);
-  let rate: number;
-  let method: string;
-  if (external) {
-    try {
-      rate = (await external({ workload: workload.name, txCount })).txPerSecond;
-      method = 'bench/execution-bound.ts (the node execution path)';
-    } catch {
-      rate = await measureEvmRate(workload, txCount, senderCount);
-      method = '@ethereumjs/vm runTx over a Merkle state (bench/bound/evm-bound.ts)';
-    }
-  } else {
-    rate = await measureEvmRate(workload, txCount, senderCount);
-    method = '@ethereumjs/vm runTx over a Merkle state (bench/bound/evm-bound.ts)';
+  try {
+    const rate = (await measureExecutionRate({ workload, txCount })).txPerSecond;
+    return { singleCoreTps: rate, clusterBoundTps: clusterBound(rate, validators, cores), cores, validators, txCount, method: ENGINE_METHOD };
+  } catch (err) {
+    const rate = await measureEvmRate(workload, txCount, senderCount);
+    const note = `the node's execution path failed on ${workload.name} (${err instanceof Error ? err.message : String(err)}); the bound is @ethereumjs/vm's`;
+    return { singleCoreTps: rate, clusterBoundTps: clusterBound(rate, validators, cores), cores, validators, txCount, method: EVM_METHOD, note };
   }
-  return { singleCoreTps: rate, clusterBoundTps: clusterBound(rate, validators, cores), cores, validators, txCount, method };
 }

@@ -21,6 +21,10 @@ export interface PhaseFigures {
   readonly included: number;
   readonly refused: number;
   readonly durationMs: number;
+  /** Time after the phase until its last transaction was included; null if it never drained. */
+  readonly drainMs: number | null;
+  /** Times the drain stalled and the target was nudged to include what it held (Anvil). */
+  readonly nudges: number;
 }
 
 export interface SeriesPoint {
@@ -75,6 +79,8 @@ export function phaseFigures(record: SubmitRecord, inc: Inclusion): PhaseFigures
     included: inc.includedCount,
     refused: record.refusedCount,
     durationMs: record.endMs - record.startMs,
+    drainMs: inc.drainMs,
+    nudges: inc.nudges,
   };
 }
 

@@ -9,13 +9,19 @@ import type { SetupChain } from '../workloads/types.js';
 
 export const SETUP_CONFIRM_TIMEOUT_MS = 120_000;
 export const SETUP_POLL_MS = 100;
+/** Polls without a new receipt before the target's nudge (if any) is called. */
+export const SETUP_STALL_POLLS = 10;
 /** Transactions and receipt queries per JSON-RPC batch during setup. */
 export const SETUP_BATCH = 200;
 
 export class RpcSetupChain implements SetupChain {
   private readonly client: HttpRpcClient;
 
-  constructor(endpoint: string) {
+  /** `nudge`: what makes the node include what it holds, for a node whose automine can stall (Anvil). */
+  constructor(
+    endpoint: string,
+    private readonly nudge?: () => Promise<void>,
+  ) {
     this.client = new HttpRpcClient(endpoint);
   }
 
@@ -36,6 +42,7 @@ export class RpcSetupChain implements SetupChain {
   private async waitForReceipts(hashes: string[]): Promise<void> {
     const deadline = Date.now() + SETUP_CONFIRM_TIMEOUT_MS;
     let waiting = hashes;
+    let stalled = 0;
     while (waiting.length > 0) {
       if (Date.now() > deadline) throw new BenchError('SETUP_FAILED', `${waiting.length} setup transactions not included within ${SETUP_CONFIRM_TIMEOUT_MS} ms; is the node producing blocks?`);
       const still: string[] = [];
@@ -48,7 +55,12 @@ export class RpcSetupChain implements SetupChain {
           else if (receipt.status !== '0x1') throw new BenchError('SETUP_FAILED', `setup transaction ${part[i]} reverted; check the workload's setup`);
         });
       }
+      stalled = still.length === waiting.length ? stalled + 1 : 0;
       waiting = still;
+      if (waiting.length > 0 && stalled >= SETUP_STALL_POLLS && this.nudge !== undefined) {
+        await this.nudge();
+        stalled = 0;
+      }
       if (waiting.length > 0) await new Promise((r) => setTimeout(r, SETUP_POLL_MS));
     }
   }

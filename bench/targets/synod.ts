@@ -16,7 +16,7 @@ import { accountFromPrivateKey, type Account, type Hex } from '../tx/accounts.js
 import { signLegacyTx } from '../tx/sign.js';
 import { RpcSetupChain, SETUP_BATCH, fetchNonces } from './rpc-chain.js';
 import { discardOutput, stopChild, waitForOutput } from './process.js';
-import type { FaultControl, Target } from './types.js';
+import type { FaultControl, Target, ValidatorProbe } from './types.js';
 
 export const SYNOD_VALIDATORS = 4;
 /** The devnet waits up to 60 s for its first finalized block; allow for process start-up too. */
@@ -108,8 +108,7 @@ function faultControl(dataDir: string, endpoints: readonly string[], restarted: 
   const dir = join(dataDir, `validator-${VICTIM}`);
   return {
     async killOne() {
-      const pid = Number((await readFile(join(dir, 'pid'), 'utf8')).trim());
-      if (!Number.isInteger(pid) || pid <= 0) throw new BenchError('TARGET_START', `no valid pid in ${join(dir, 'pid')}`);
+      const pid = await readPid(dir);
       try {
         process.kill(pid, 'SIGKILL');
       } catch (err) {
@@ -126,6 +125,21 @@ function faultControl(dataDir: string, endpoints: readonly string[], restarted: 
       await writeFile(join(dir, 'pid'), `${child.pid}\n`);
       await waitForRpc(endpoints[VICTIM], SYNOD_RESTART_TIMEOUT_MS);
     },
+  };
+}
+
+async function readPid(dir: string): Promise<number> {
+  const file = join(dir, 'pid');
+  const pid = Number((await readFile(file, 'utf8')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) throw new BenchError('TARGET_START', `no valid pid in ${file}`);
+  return pid;
+}
+
+/** Pids from DATA_DIR/validator-<i>/pid (the devnet writes them; a restart here rewrites one). */
+function validatorProbe(dataDir: string, endpoints: readonly string[]): ValidatorProbe {
+  return {
+    pids: () => Promise.all(endpoints.map((_, i) => readPid(join(dataDir, `validator-${i}`)))),
+    metricsEndpoints: endpoints,
   };
 }
 
@@ -151,7 +165,7 @@ export async function startSynod(senders: readonly Account[]): Promise<Target> {
     const version = await client.call<string>('web3_clientVersion').catch(() => 'synod');
     client.close();
     await fundSenders(endpoints[0], chainId, senders);
-    return { name: 'synod', version: `${version} (${SYNOD_VALIDATORS} validators)`, chainId, endpoints, wsEndpoint: `ws://127.0.0.1:${base}`, faults: faultControl(dataDir, endpoints, restarted), stop };
+    return { name: 'synod', version: `${version} (${SYNOD_VALIDATORS} validators)`, chainId, endpoints, wsEndpoint: `ws://127.0.0.1:${base}`, faults: faultControl(dataDir, endpoints, restarted), validators: validatorProbe(dataDir, endpoints), stop };
   } catch (err) {
     await stop();
     throw err;

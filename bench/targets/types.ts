@@ -12,6 +12,13 @@ export interface Target {
   readonly wsEndpoint?: string;
   /** Present on multi-validator targets: kills one validator (never the watched one). */
   readonly faults?: FaultControl;
+  /**
+   * Present on a node that can leave accepted transactions unmined until something else
+   * happens (Anvil's automine after a burst): called when a drain makes no progress.
+   */
+  nudge?(): Promise<void>;
+  /** Present where the bench can see the validator processes: CPU and message counters. */
+  readonly validators?: ValidatorProbe;
   stop(): Promise<void>;
 }
 
@@ -20,4 +27,11 @@ export interface FaultControl {
   killOne(): Promise<string>;
   /** Restarts the killed validator; resolves once it answers JSON-RPC again. */
   restartKilled(): Promise<void>;
+}
+
+export interface ValidatorProbe {
+  /** The validator processes' pids, in validator order (a restarted validator has a new one). */
+  pids(): Promise<number[]>;
+  /** Base URLs whose /metrics each validator serves. */
+  readonly metricsEndpoints: readonly string[];
 }

@@ -3,10 +3,11 @@
 // half-applied (DESIGN.md, "Superblock"). Reasons use geth's wording so clients recognise them.
 import type { Common } from '@ethereumjs/common';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
-import { bytesToHex, createAddressFromString, type Address } from '@ethereumjs/util';
+import { Address, bytesToHex, createAddressFromString } from '@ethereumjs/util';
 import { transactionShapeViolation } from '../chain/rlp.js';
 import type { Hex } from '../chain/types.js';
 import { keccak256 } from '../crypto/hash.js';
+import { publicKeyToAddress } from '../crypto/secp256k1.js';
 import { MAX_TRANSACTION_BYTES } from './limits.js';
 import { unsupportedTypeReason } from '../chain/transactions.js';
 
@@ -47,7 +48,8 @@ export interface DecodeOptions {
 
 /**
  * Decodes the signed transaction and recovers its sender (natively, through Common's
- * customCrypto), or takes the sender from `options.knownSender`.
+ * customCrypto; the address is keccak of the key through crypto/hash.ts, not @ethereumjs/util's
+ * JavaScript keccak), or takes the sender from `options.knownSender`.
  */
 export function decodeTransaction(raw: Uint8Array, common: Common, options: DecodeOptions = {}): Decoded {
   const hash = options.hash ?? transactionHash(raw);
@@ -59,8 +61,8 @@ export function decodeTransaction(raw: Uint8Array, common: Common, options: Deco
   if (shape !== undefined) return { ok: false, hash, reason: `invalid transaction encoding: ${shape}` };
   let tx: TypedTransaction;
   try {
-    // Unfrozen only to install the known sender below; frozen right after, as ethereumjs would.
-    tx = createTxFromRLP(raw, { common, freeze: options.knownSender === undefined });
+    // Unfrozen only to install the sender below; frozen right after, as ethereumjs would.
+    tx = createTxFromRLP(raw, { common, freeze: false });
   } catch (error) {
     return { ok: false, hash, reason: classifyDecodeError((error as Error).message) };
   }
@@ -71,7 +73,9 @@ export function decodeTransaction(raw: Uint8Array, common: Common, options: Deco
     return { ok: true, tx: withSender(tx, sender), hash, sender };
   }
   try {
-    return { ok: true, tx, hash, sender: tx.getSenderAddress() };
+    // getSenderPublicKey runs every check getSenderAddress would (v, low s, recovery).
+    const sender = new Address(publicKeyToAddress(tx.getSenderPublicKey()));
+    return { ok: true, tx: withSender(tx, sender), hash, sender };
   } catch {
     return { ok: false, hash, reason: 'invalid transaction v, r, s values' };
   }

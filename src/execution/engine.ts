@@ -344,8 +344,8 @@ class Engine implements ExecutionEngine {
       {
         ...fields,
         stateRoot,
-        transactionsRoot: await orderedTrieRoot(run.executed.map((e) => e.raw), this.common),
-        receiptsRoot: await orderedTrieRoot(encodedReceipts(run.executed), this.common),
+        transactionsRoot: await orderedTrieRoot(run.executed.map((e) => e.raw)),
+        receiptsRoot: await orderedTrieRoot(encodedReceipts(run.executed)),
         logsBloom: run.bloom.bitvector,
         gasUsed: run.gasUsed,
       },

@@ -1,12 +1,11 @@
 // Receipts and logs as the chain records them, and the ordered-trie roots of a block
 // (transactions and receipts keyed by rlp(index), as in Ethereum's yellow paper, section 4.3).
-import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import { RLP } from '@ethereumjs/rlp';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { encodeReceipt, type RunTxResult } from '@ethereumjs/vm';
 import { bytesToHex } from '@ethereumjs/util';
-import type { Common } from '@ethereumjs/common';
 import type { Hex, LogRecord, ReceiptRecord } from '../chain/types.js';
+import { EMPTY_TRIE_ROOT, applyTrieWrites, type TrieNodeStore } from './trie-batch.js';
 
 /** What executing one included transaction produced, before the block hash is known. */
 export interface ExecutedTransaction {
@@ -60,11 +59,15 @@ export function toReceiptRecords(executed: readonly ExecutedTransaction[], block
   });
 }
 
-/** Root of the trie mapping rlp(i) to values[i]: Ethereum's transactions and receipts roots. */
-export async function orderedTrieRoot(values: readonly Uint8Array[], common: Common): Promise<Uint8Array> {
-  const trie = new MerklePatriciaTrie({ common });
-  for (let i = 0; i < values.length; i++) await trie.put(RLP.encode(i), values[i]);
-  return trie.root();
+/** A block's throwaway tries keep no nodes: only their roots go into the header. */
+const DISCARDED_NODES: TrieNodeStore = { get: async () => undefined, put: async () => undefined };
+
+/**
+ * Root of the trie mapping rlp(i) to values[i]: Ethereum's transactions and receipts roots,
+ * built in one batch (every node hashed once, trie-batch.ts).
+ */
+export async function orderedTrieRoot(values: readonly Uint8Array[]): Promise<Uint8Array> {
+  return applyTrieWrites(DISCARDED_NODES, EMPTY_TRIE_ROOT, values.map((value, i) => [RLP.encode(i), value] as const));
 }
 
 export function encodedReceipts(executed: readonly ExecutedTransaction[]): Uint8Array[] {

@@ -4,11 +4,12 @@
 import { createBlock, type Block } from '@ethereumjs/block';
 import type { Common } from '@ethereumjs/common';
 import { MerklePatriciaTrie } from '@ethereumjs/mpt';
-import { MerkleStateManager } from '@ethereumjs/statemanager';
+import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { ValueEncoding, hexToBytes } from '@ethereumjs/util';
 import { createVM, type VM } from '@ethereumjs/vm';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord } from '../chain/types.js';
+import { BlockStateManager } from './block-state.js';
 import { buildHeader } from './header.js';
 import { ScratchNodeDB, type PendingNodeDB } from './node-db.js';
 
@@ -30,7 +31,7 @@ export function storeBlockchain(store: ChainStore) {
 
 export function stateManagerAt(db: ScratchNodeDB | PendingNodeDB, root: Uint8Array, common: Common, caches?: MerkleStateManager['_caches']): MerkleStateManager {
   const trie = new MerklePatriciaTrie({ db, root, useKeyHashing: true, valueEncoding: ValueEncoding.Bytes, common });
-  return new MerkleStateManager({ common, trie, caches });
+  return new BlockStateManager({ common, trie, caches });
 }
 
 export function readViewAt(store: ChainStore, block: BlockRecord, common: Common): MerkleStateManager {

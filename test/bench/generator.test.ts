@@ -49,14 +49,27 @@ test('the generator measures throughput and per-transaction latency against a JS
   assert.ok(f.p99Ms! >= f.p50Ms!);
   assert.ok(f.series.length > 0 && f.series.some((pt) => pt.tps > 0));
   assert.equal(f.oneDown, null);
+  // Every phase starts after the previous one drained: nothing was missing, and the drain was timed.
+  for (const p of f.phases) assert.ok(p.drainMs !== null && p.drainMs >= 0, `${p.phase} drain ${p.drainMs}`);
+  assert.equal(f.roundTrip?.count, 40);
+  assert.ok(f.roundTrip!.p50Ms! > 0 && f.roundTrip!.p90Ms! >= f.roundTrip!.p50Ms!);
+  assert.equal(f.idleCost, null, 'no validator probe on the instant node');
 
-  const measured: MeasuredWorkload = { workload: 'transfer', synod: f, peer: { name: 'instant', version: '1', figures: f }, bound: BOUND };
+  const measured: MeasuredWorkload = { workload: 'transfer', synod: f, peers: [{ name: 'hardhat', version: '1', figures: f }, { name: 'anvil', version: '2', figures: f }], bound: BOUND };
   const one = JSON.parse(resultsJson([toResult(measured)]));
-  assert.deepEqual(Object.keys(one), ['workload', 'synod', 'peer', 'ratio', 'bound', 'oneDown']);
-  assert.deepEqual(Object.keys(one.synod), ['tps', 'p50Ms', 'p99Ms']);
+  assert.deepEqual(Object.keys(one), ['workload', 'synod', 'peer', 'ratio', 'bound', 'oneDown', 'peers', 'drainMs']);
+  assert.deepEqual(Object.keys(one.synod), ['tps', 'p50Ms', 'p99Ms', 'roundTripP50Ms', 'roundTripP90Ms', 'cpuPerHeightMs', 'cpuPerHeightLoadedMs', 'messagesPerHeight']);
   assert.deepEqual(Object.keys(one.peer), ['name', 'version', 'tps', 'p50Ms', 'p99Ms']);
+  assert.equal(one.peer.name, 'hardhat', '"peer" stays Hardhat\'s');
+  assert.deepEqual(one.peers.map((p: { name: string }) => p.name), ['hardhat', 'anvil']);
+  assert.deepEqual(Object.keys(one.peers[1]), ['name', 'version', 'tps', 'p50Ms', 'p99Ms', 'roundTripP50Ms']);
+  assert.deepEqual(Object.keys(one.drainMs), ['synod', 'hardhat', 'anvil']);
+  assert.deepEqual(Object.keys(one.drainMs.synod), ['probe', 'saturation', 'load 50%', 'load 90%']);
   assert.deepEqual(Object.keys(one.bound), ['singleCoreTps', 'clusterBoundTps']);
   assert.equal(one.ratio, 1);
+  const anvilOnly = toResult({ ...measured, peers: [{ name: 'anvil', version: '2', figures: f }] });
+  assert.equal(anvilOnly.peer, null);
+  assert.equal(anvilOnly.ratio, null, '"ratio" is against Hardhat only');
   const two = JSON.parse(resultsJson([toResult(measured), toResult({ ...measured, workload: 'erc20', synod: null })]));
   assert.ok(Array.isArray(two) && two.length === 2);
   assert.equal(two[1].synod, null);
@@ -83,6 +96,28 @@ test('a lane whose endpoint is dead moves to a live one and its transactions sti
   } finally {
     await node.close();
   }
+});
+
+test('a drain that stalls nudges the target, and the nudge\'s inclusions count', async () => {
+  const { resolveInclusion } = await import('../../bench/generator/inclusion.js');
+  // A node that holds every transaction until it is nudged, then includes them all in block 1.
+  let mined = false;
+  const index = { catchUp: async () => undefined, placed: () => (mined ? 2 : 0), blockOfTx: () => (mined ? 1 : undefined) };
+  const watcher = { mode: 'polling' as const, latest: () => (mined ? 1 : 0), seenAtMs: () => 1_000, seen: () => [], close: async () => undefined };
+  const record = { hashes: ['0xaa', '0xbb'], submitMs: Float64Array.from([10, 20]), refused: new Uint8Array(2), endMs: 500 } as unknown as SubmitRecord;
+  let nudges = 0;
+  const clock = () => performance.now();
+  const inclusion = await resolveInclusion(record, index as never, watcher, 5_000, clock, async () => {
+    nudges++;
+    mined = true;
+  });
+  assert.equal(nudges, 1);
+  assert.equal(inclusion.nudges, 1);
+  assert.equal(inclusion.includedCount, 2);
+  assert.equal(inclusion.drainMs, 500, 'block seen at 1,000 ms, phase ended at 500 ms');
+  const stuck = await resolveInclusion(record, { ...index, placed: () => 0, blockOfTx: () => undefined } as never, watcher, 200, clock);
+  assert.equal(stuck.drainMs, null, 'not drained within the timeout');
+  assert.equal(stuck.includedCount, 0);
 });
 
 test('signed transactions recover to the sender and hash as the node will', async () => {
@@ -123,4 +158,14 @@ test('bad flags are refused with the flag named', () => {
   assert.throws(() => parseArgs(['--bogus']), /unknown flag --bogus/);
   const ok = parseArgs(['--workload', 'erc20', '--quick', '--duration', '3']);
   assert.ok(ok !== 'help' && ok.workloads.length === 1 && ok.quick && ok.durationS === 3);
+  assert.deepEqual(ok.peers, ['hardhat', 'anvil'], 'both peers by default');
+  const peers = (argv: string[]) => {
+    const o = parseArgs(argv);
+    return o === 'help' ? undefined : o.peers;
+  };
+  assert.deepEqual(peers(['--peer', 'anvil']), ['anvil']);
+  assert.deepEqual(peers(['--peer', 'none']), []);
+  assert.deepEqual(peers(['--peer', 'anvil,hardhat']), ['anvil', 'hardhat']);
+  assert.throws(() => parseArgs(['--peer', 'geth']), (e: unknown) => e instanceof BenchError && /--peer .*got geth/.test(e.message));
+  assert.throws(() => parseArgs(['--peer', 'anvil,anvil']), /twice/);
 });
