@@ -17,7 +17,7 @@ const HELP = `usage: synod analyze --case-study [--pc X] [--json]
        synod analyze --stakes FILE --k K [--target R] [--pc X] [--json] [--plot FILE.svg]
                      [--k-max N] [--trials N] [--mc-seed N]
 
-The seed's stake model (SEED-NOTES.md): weights V_i, selection probabilities P_j, the article's
+The seed's stake model (README.md "The seed"): weights V_i, selection probabilities P_j, the article's
 "distributed verification" probability (1-P_j)^K, and, for the real committee sampler (K distinct
 members, weighted, without replacement), each node's exact inclusion probability, the committee
 risk (adversary weight >= 1/3 and >= 2/3 of the committee) and the smallest K that keeps the

@@ -1,5 +1,5 @@
 // DBFT binary agreement with a rotating weak coordinator (Crain, Gramoli, Larrea, Raynal, NCA 2018,
-// Fig. 2; PROTOCOL.md "Binary agreement per proposer"), weighted, with the DECIDED helping rule
+// Fig. 2; docs/protocol.md "Binary agreement per proposer"), weighted, with the DECIDED helping rule
 // (decision 0001). One instance per proposer and height decides "is this batch in the superblock?".
 //
 // Safety never depends on timers: one AUX per round per member, aux ⊆ bin_values, values from a
@@ -299,7 +299,7 @@ export class BinaryAgreement {
     return false;
   }
 
-  /** Catch-up (PROTOCOL.md step 7): weight >= T already in later rounds shortens the wait for the timer. */
+  /** Catch-up (docs/protocol.md step 7): weight >= T already in later rounds shortens the wait for the timer. */
   private caughtUp(): boolean {
     const agg = new StakeAggregator(this.committee);
     for (const [sender, round] of this.maxRoundOf) if (round > this.currentRound) agg.add(sender);

@@ -1,4 +1,4 @@
-// The consensus core: a pure, deterministic state machine (DESIGN.md, etcd raft's style).
+// The consensus core: a pure, deterministic state machine (docs/design.md, etcd raft's style).
 // step(event) -> actions. No sockets, timers, clocks, randomness or files: the simulator and the
 // node drive this same code. Heights run one at a time; the last RETAINED_HEIGHTS delivered
 // heights are kept to answer laggards; future heights within a window are buffered, bounded.

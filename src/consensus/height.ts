@@ -1,4 +1,4 @@
-// One height's common subset (PROTOCOL.md "Common subset per height"): a reliable broadcast and a
+// One height's common subset (docs/protocol.md "Common subset per height"): a reliable broadcast and a
 // binary agreement per proposer, the input-0 threshold, missing-batch fetches, and the superblock.
 // Also this height's record of what this member sent (to re-send to laggards) and of what each
 // member signed per slot (to turn two conflicting signed messages into evidence).

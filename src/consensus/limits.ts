@@ -18,7 +18,7 @@ export const MESSAGE_OVERHEAD_BYTES = 256 * 1024;
 export const MAX_ROUND = 65_535;
 /** Finished DBFT rounds of an instance in which a member still relays EST (agreement.ts, relayLate). */
 export const RELAY_ROUNDS_KEPT = 4;
-/** Heights kept after delivery to help laggards (PROTOCOL.md: "at least the two previous heights"). */
+/** Heights kept after delivery to help laggards (docs/protocol.md: "at least the two previous heights"). */
 export const RETAINED_HEIGHTS = 2;
 
 /** The longest delay a host timer takes (Node's setTimeout treats anything longer as 1 ms). */
@@ -112,7 +112,7 @@ export function catchUpGraceMs(timing: CoreTiming, round: number): number {
   return Math.max(1, Math.round(roundTimeoutMs(timing, round) / CATCH_UP_GRACE_DIVISOR));
 }
 
-/** Round r's timer: base × growth^(r−1), capped (PROTOCOL.md step 2: "its length grows with r"). */
+/** Round r's timer: base × growth^(r−1), capped (docs/protocol.md step 2: "its length grows with r"). */
 export function roundTimeoutMs(timing: CoreTiming, round: number): number {
   const grown = timing.roundTimeoutBaseMs * Math.pow(timing.roundTimeoutGrowth, Math.min(round - 1, 64));
   return Math.min(timing.roundTimeoutMaxMs, Math.round(grown));

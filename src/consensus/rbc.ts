@@ -1,4 +1,4 @@
-// Bracha's reliable broadcast of one proposer's batch, weighted (PROTOCOL.md "Reliable broadcast"):
+// Bracha's reliable broadcast of one proposer's batch, weighted (docs/protocol.md "Reliable broadcast"):
 // ECHO(digest) on the first PROPOSE; READY on an ECHO quorum or a weak threshold of READY;
 // deliver on a READY quorum while holding the batch; a missing batch is fetched from its echoers.
 import { toHex } from '../crypto/bytes.js';

@@ -1,4 +1,4 @@
-// Votes deduplicated by member and summed by weight, with the two thresholds of PROTOCOL.md
+// Votes deduplicated by member and summed by weight, with the two thresholds of docs/protocol.md
 // (after Sui's stake_aggregator.rs). Every threshold of the core goes through here and, below it,
 // through src/stake/quorum.ts: weights, never counts; integers, never floats.
 import { isQuorum, isWeakThreshold, WeightTally } from '../stake/quorum.js';

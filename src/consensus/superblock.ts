@@ -1,4 +1,4 @@
-// Superblock assembly (DESIGN.md "Consensus" step 4, PROTOCOL.md "Common subset"): the batches
+// Superblock assembly (docs/design.md "Consensus" step 4, docs/protocol.md "Common subset"): the batches
 // decided 1, in committee order; duplicate transactions keep their first occurrence; a digest that
 // binds height, epoch and the included (proposer, batch digest) pairs; a weighted-median timestamp.
 import { sha256 } from '../crypto/hash.js';

@@ -1,4 +1,4 @@
-// The consensus core's public contract: events in, actions out (PROTOCOL.md, DESIGN.md "Consensus").
+// The consensus core's public contract: events in, actions out (docs/protocol.md, docs/design.md "Consensus").
 // The simulator (src/sim/) and the node drive the same core through these types; names here are
 // stable — new fields and variants may be added, nothing is renamed.
 
@@ -23,7 +23,7 @@ export interface SignatureVerifier {
 
 /** Timer lengths. Safety never depends on them; liveness after stabilisation does. */
 export interface CoreTiming {
-  /** Round timer of DBFT round 1 (PROTOCOL.md step 2); later rounds grow from it. */
+  /** Round timer of DBFT round 1 (docs/protocol.md step 2); later rounds grow from it. */
   readonly roundTimeoutBaseMs: number;
   /** Each round's timer is the previous one times this factor (>= 1). */
   readonly roundTimeoutGrowth: number;

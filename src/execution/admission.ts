@@ -1,6 +1,6 @@
 // The checks a transaction of a superblock must pass at its turn, against the state left by the
 // transactions before it. A transaction that fails one is skipped with the reason, never
-// half-applied (DESIGN.md, "Superblock"). Reasons use geth's wording so clients recognise them.
+// half-applied (docs/design.md, "Superblock"). Reasons use geth's wording so clients recognise them.
 import type { Common } from '@ethereumjs/common';
 import { createTxFromRLP, type TypedTransaction } from '@ethereumjs/tx';
 import { Address, bytesToHex, createAddressFromString } from '@ethereumjs/util';

@@ -484,7 +484,7 @@ function yieldToEventLoop(): Promise<void> {
 
 /**
  * The reason a transaction is skipped before it is decoded: an applied duplicate (the first
- * occurrence stays, DESIGN.md "Superblock"), or a block too full for even a plain transfer.
+ * occurrence stays, docs/design.md "Superblock"), or a block too full for even a plain transfer.
  */
 function cheapRejection(hash: Hex, applied: ReadonlySet<Hex>, gasRemaining: bigint): string | undefined {
   if (applied.has(hash)) return 'already known: duplicate of an earlier transaction in this block';

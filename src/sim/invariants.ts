@@ -114,7 +114,7 @@ function checkBlockShape(block: SuperblockView, fail: (message: string) => void)
   if (!same) fail(`transactions (${block.transactions.length}) are not the batches' transactions in order without duplicates (${expected.length})`);
 }
 
-/** Concatenation order with later duplicates removed: the superblock rule (DESIGN.md, step 4). */
+/** Concatenation order with later duplicates removed: the superblock rule (docs/design.md, step 4). */
 export function dedupTransactions(transactions: readonly Uint8Array[]): Uint8Array[] {
   const seen = new Set<string>();
   const out: Uint8Array[] = [];

@@ -1,4 +1,4 @@
-// Weighted thresholds (PROTOCOL.md, "Weights, once and for all"). W is the committee's total
+// Weighted thresholds (docs/protocol.md, "Weights, once and for all"). W is the committee's total
 // weight; the adversary holds F with 3F < W. Integer comparisons only: never floats, never counts.
 
 /** A weak threshold: weight w with 3w > W. Such a set contains at least one honest member. */

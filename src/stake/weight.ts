@@ -1,4 +1,4 @@
-// The seed's stake model (SEED-NOTES.md, "The math model, exactly as written"):
+// The seed's stake model (README.md "The seed", "The math model, exactly as written"):
 //   form 1, "product":     V_i = S_i * C_i * (1 - L_i / T)
 //   form 2, "normalized":  V_i = (S_i / S) * (1 - L_i / T),  S = total tokens
 //   P_j  = V_j / sum_i V_i                 selection probability

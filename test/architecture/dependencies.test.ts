@@ -1,4 +1,4 @@
-// The dependency direction of DESIGN.md ("Layers and their one rule each"), checked over the real
+// The dependency direction of docs/design.md ("Layers and their one rule each"), checked over the real
 // import graph of src/. Imports are read by TypeScript's own pre-processor, so static imports,
 // `export … from`, side-effect imports, type-only imports and dynamic `import('…')` all count.
 // Package imports (anything not starting with '.') are libraries and always allowed; imports
@@ -49,7 +49,7 @@ function checkDependencies(srcRoot: string, rules = MAY_IMPORT): Violation[] {
     const from = folderOf(srcRoot, file);
     const shown = relative(resolve(srcRoot, '..'), file);
     if (!file.slice(srcRoot.length + 1).includes(sep) || !(from in rules)) {
-      violations.push({ file: shown, specifier: '', reason: `folder '${from}' is not in DESIGN.md's layer table; add it there and here` });
+      violations.push({ file: shown, specifier: '', reason: `folder '${from}' is not in docs/design.md's layer table; add it there and here` });
       continue;
     }
     const { importedFiles } = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
@@ -67,7 +67,7 @@ function checkDependencies(srcRoot: string, rules = MAY_IMPORT): Violation[] {
 
 const format = (violations: readonly Violation[]) => violations.map((v) => `  ${v.file}: import '${v.specifier}': ${v.reason}`).join('\n');
 
-test('src/ follows the dependency direction of DESIGN.md', () => {
+test('src/ follows the dependency direction of docs/design.md', () => {
   const violations = checkDependencies(resolve('src'));
   assert.equal(violations.length, 0, `dependency-direction violations:\n${format(violations)}`);
 });

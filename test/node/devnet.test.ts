@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPublicClient, createWalletClient, defineChain, http, parseAbi, parseEther, type Hex, type PublicClient } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { checkAgreement, checkIntegrity, type MemberDeliveries } from '../../src/sim/invariants.js';
+import { checkAgreement, checkAppliedOnce, checkCertifiedHeads, checkChainAgreement, checkIntegrity, type ChainView, type MemberDeliveries } from '../../src/sim/invariants.js';
 import { devAccounts } from '../../src/node/genesis.js';
 import { fromHex } from '../../src/crypto/bytes.js';
 import { startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
@@ -151,6 +151,22 @@ describe('a 4-validator devnet', { timeout: 300_000 }, () => {
     }
     assert.deepEqual(checkAgreement(members), []);
     assert.deepEqual(checkIntegrity(members), []);
+    // The chain's own invariants, as the node-level simulator checks them.
+    const views: ChainView[] = [];
+    for (let i = 0; i < VALIDATORS; i++) {
+      const blocks = [];
+      const certificates = new Map<bigint, string>();
+      for (let n = 1n; n <= head; n++) {
+        const block = await clients[i]!.getBlock({ blockNumber: n });
+        blocks.push({ height: n, hash: block.hash!, transactions: block.transactions as string[] });
+        const cert = (await clients[i]!.request({ method: 'synod_getCertificate' as never, params: [`0x${n.toString(16)}`] as never })) as { blockHash: string } | null;
+        if (cert !== null) certificates.set(n, cert.blockHash);
+      }
+      views.push({ member: `validator-${i}`, blocks, certificates });
+    }
+    assert.deepEqual(checkChainAgreement(views), []);
+    assert.deepEqual(checkAppliedOnce(views), []);
+    assert.deepEqual(checkCertifiedHeads(views, head - 1n), []);
   });
 
   test('a transaction accepted while the chain is stalled survives every validator being killed', async () => {
