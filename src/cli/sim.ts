@@ -23,10 +23,15 @@ const PROGRESS_EVERY_RUNS = 50; // when stderr is not a terminal, one progress l
 const help = `usage: synod sim [--validators N] [--byzantine F] [--strategy S] [--seed X] [--heights H]
                  [--seeds M] [--json] [--stakes ${STAKE_MODES.join('|')}]
                  [--signatures ${SIGNATURE_MODES.join('|')}] [--network ${NETWORK_MODES.join('|')}]
+                 [--layer node|consensus]
 
-Runs N consensus cores in one process on a virtual clock, deterministically from one seed, and
-checks agreement, integrity, validity and liveness. Byzantine members hold just under 1/3 of the
-weight. A failing run prints the single command that replays it.
+Runs N validator nodes in one process on a virtual clock, deterministically from one seed: each
+node's consensus core, journal, mempool, proposal pacing, certificates and sync over in-memory
+twins of the network, stores and execution. Checks agreement, integrity, validity and liveness
+(with the round bound of decision 0010), and the chain's own invariants: same blocks everywhere,
+every durable block certified, no transaction applied twice, supply conserved, byte budgets kept.
+Byzantine members hold just under 1/3 of the weight. A failing run prints the command that
+replays it.
 
   --validators N   committee size (default ${DEFAULT_VALIDATORS})
   --byzantine F    Byzantine members, 3F < N (default: the largest such F)
@@ -39,7 +44,10 @@ weight. A failing run prints the single command that replays it.
                    "messagesPerHeight","delaysPerHeightP50"} (totals; medians over a swarm)
   --stakes         unequal (default) or equal weights
   --signatures     mixed (default: real ed25519 in one run of ten, a fast twin otherwise), twin, ed25519
-  --network        hostile (default: drawn from the seed, arbitrary until GST) or synchronous
+  --network        hostile (default: drawn from the seed, arbitrary until GST, then ordered by an
+                   adversarial scheduler for 'adversary' and 'split') or synchronous
+  --layer          node (default: whole nodes) or consensus (the consensus cores alone, with an
+                   oracle for sync; faster)
 
 Exit status: 0 when every run kept every invariant, 1 otherwise, 2 on bad arguments.`;
 

@@ -11,7 +11,7 @@ function synod(...args: string[]) {
 
 test('arguments parse into a scenario with defaults', () => {
   const { scenario, seeds, json } = parseSimArgs(['--validators', '10', '--seed=7', '--heights', '3', '--json']);
-  assert.deepEqual(scenario, { validators: 10, byzantine: 3, strategy: 'adversary', seed: 7, heights: 3, stakes: 'unequal', signatures: 'mixed', network: 'hostile' });
+  assert.deepEqual(scenario, { validators: 10, byzantine: 3, strategy: 'adversary', seed: 7, heights: 3, stakes: 'unequal', signatures: 'mixed', network: 'hostile', layer: 'node' });
   assert.equal(seeds, 1);
   assert.equal(json, true);
 });
@@ -20,13 +20,14 @@ test('bad arguments are CliErrors naming the field and the fix', () => {
   const cases: [string[], RegExp][] = [
     [['--validators', '9', '--byzantine', '3'], /--byzantine 2 or less \(3F < N\)/],
     [['--validators', '0'], /--validators must be an integer from 1/],
-    [['--strategy', 'chaos'], /--strategy must be one of silent, crash, equivocate, garbage, replay, twins, adversary/],
+    [['--strategy', 'chaos'], /--strategy must be one of silent, crash, equivocate, garbage, replay, twins, split, liar, flood, adversary/],
     [['--heights', 'ten'], /--heights must be a non-negative integer, got 'ten'/],
     [['--seeds', '0'], /--seeds must be an integer from 1/],
     [['--seed'], /--seed needs a value/],
     [['--frobnicate', '1'], /unknown argument '--frobnicate'/],
     [['--seed', '1', '--seed', '2'], /--seed given twice/],
     [['--stakes', 'weird'], /--stakes must be one of unequal, equal/],
+    [['--layer', 'kernel'], /--layer must be one of node, consensus/],
   ];
   for (const [argv, message] of cases) {
     assert.throws(() => parseSimArgs(argv), (error: unknown) => error instanceof CliError && error.exitCode === 2 && message.test(error.message), argv.join(' '));

@@ -92,8 +92,9 @@ test('a known sender is taken as given: recovery is skipped, so only the node ma
 
 test('an applied duplicate and a transaction after the block is full are skipped before decoding', async () => {
   const first = transfer(0, { nonce: 0n, to: RECIPIENT, value: 1n });
-  // A creation whose init code loops (JUMPDEST PUSH1 0 JUMP) runs out of gas: it uses its whole limit.
-  const filler = transfer(1, { nonce: 0n, data: '0x5b600056', gasLimit: 60_000_000n - 21_000n - 10_000n });
+  // A creation whose init code reads memory at 2^32 (PUSH4 0xffffffff MLOAD): the expansion costs
+  // more than any gas limit, so it runs out of gas at once and uses its whole limit.
+  const filler = transfer(1, { nonce: 0n, data: '0x63ffffffff51', gasLimit: 60_000_000n - 21_000n - 10_000n });
   const garbage = new Uint8Array([0x02, 0xc0]);
   await withEngine(async (engine) => {
     const { skipped, receipts } = await engine.executeBlock(blockInput(engine, [first, first, filler, garbage]));

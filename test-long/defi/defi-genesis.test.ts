@@ -12,11 +12,11 @@ import { join } from 'node:path';
 import SafeKit from '@safe-global/protocol-kit';
 import { CurrencyAmount, Percent, Token, TradeType } from '@uniswap/sdk-core';
 import { INIT_CODE_HASH, Pair, Route, Router, Trade } from '@uniswap/v2-sdk';
-import { BaseError, ContractFunctionRevertedError, encodeFunctionData, keccak256, maxUint256, parseEther, parseUnits, toHex, type Abi, type Hex } from 'viem';
+import { BaseError, ContractFunctionRevertedError, encodeFunctionData, keccak256, maxUint256, parseEther, parseUnits, toFunctionSelector, toHex, type Abi, type Hex } from 'viem';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { aaveArtifact, openZeppelinArtifact, safeArtifact, synodArtifact, uniswapArtifact, type Artifact } from '../../src/defi/artifacts.js';
 import { UNISWAP_V2_INIT_CODE_HASH } from '../../src/defi/params.js';
-import { startTestDevnet, type TestDevnet } from '../helpers/devnet.js';
+import { startTestDevnet, type TestDevnet } from '../../test/helpers/devnet.js';
 import { aggregatorAbi, connect, erc20Abi, factoryAbi, governorAbi, latestTimestamp, mined, oracleAbi, pairAbi, poolAbi, routerAbi, safeContractNetworks, untilTimestamp, votesAbi, type Contracts } from '../../examples/lib/synod.js';
 import { compareRuntime, linkedLibraries } from './published.js';
 
@@ -357,7 +357,8 @@ test('governance: an Aave collateral factor changes by vote; executing before th
   const eta = await client().readContract({ address: c.governor, abi: governorAbi, functionName: 'proposalEta', args: [id] });
   assert.ok(eta > (await latestTimestamp(client())), 'the timelock delay has not passed');
   const execute = () => client().simulateContract({ account: voters[1]!.account, address: c.governor, abi: governorAbi, functionName: 'execute', args: [...proposal, descriptionHash] });
-  assert.equal(await revertOf(execute()), 'TimelockUnexpectedOperationState');
+  // The timelock reverts inside the governor's call: its custom error arrives undecoded, as its selector.
+  assert.ok([ 'TimelockUnexpectedOperationState', toFunctionSelector('TimelockUnexpectedOperationState(bytes32,bytes32)') ].includes(await revertOf(execute())));
   const hash = await voters[1]!.writeContract({ address: c.governor, abi: governorAbi, functionName: 'execute', args: [...proposal, descriptionHash], gas: 500_000n });
   const early = await client().waitForTransactionReceipt({ hash });
   if (early.blockNumber !== undefined && (await client().getBlock({ blockNumber: early.blockNumber })).timestamp < eta) assert.equal(early.status, 'reverted');
