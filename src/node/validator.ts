@@ -12,6 +12,7 @@ import { registerTransportMetrics } from '../net/metrics.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
 import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
+import { openVoteJournal, type VoteJournal } from '../storage/vote-journal.js';
 import type { ChainStore } from '../chain/store.js';
 import { systemClock } from './clock.js';
 import type { ValidatorConfig } from './config.js';
@@ -58,6 +59,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
   let engine: ExecutionEngine;
+  let journal: VoteJournal;
   let pendingStore: PendingTransactionStore;
   let transport: Transport;
   try {
@@ -70,6 +72,9 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
       });
       pendingStore = openPendingTransactionStore(join(config.dataDir, 'pending'));
       closers.push(() => pendingStore.close());
+      // Entries an older data dir kept in the chain store move to the journal file once.
+      journal = openVoteJournal(join(config.dataDir, 'journal'), () => store.readJournal());
+      closers.push(async () => journal.close());
     } catch (error) {
       throw new ConfigError(`data dir ${config.dataDir}: ${(error as Error).message}`);
     }
@@ -95,7 +100,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const node = new ValidatorNode({
     clock: systemClock,
     link: transport,
-    journal: store,
+    journal,
     engine,
     pendingStore,
     committee: genesis.committee,
