@@ -37,11 +37,12 @@ import type { SuperblockBatchView } from './invariants.js';
 export const NODE_MAX_EVENTS_PER_RUN = 3_000_000;
 export const NODE_SYNCHRONOUS_DELAY_MS = 20;
 /**
- * The nodes' coalescing window in the simulator. Simulated delays are tens of milliseconds (a WAN),
- * where a node's 1 ms window (tuned for a LAN) would coalesce little; this keeps the window at a
- * similar share of a message delay.
+ * The nodes' coalescing window in the simulator, as a share of the run's delta. Simulated delays
+ * are tens of milliseconds (a WAN), where a node's 1 ms window (tuned for a LAN) would coalesce
+ * little; a window of delta/4 keeps about the share of a message delay it has on a LAN.
  */
-export const SIM_FLUSH_INTERVAL_MS = 10;
+export const SIM_FLUSH_DELTA_SHARE = 0.25;
+const SIM_FLUSH_MIN_MS = 5;
 const BASE_FEE_PER_GAS = 1_000_000_000n;
 const GAS_LIMIT = 60_000_000n;
 const GENESIS_TIMESTAMP = 1_700_000_000n;
@@ -325,7 +326,7 @@ class NodeSimulation {
       logger: silentLogger,
       metrics: createMetrics(ep.label),
       timing: this.timing,
-      flushIntervalMs: SIM_FLUSH_INTERVAL_MS,
+      flushIntervalMs: Math.max(SIM_FLUSH_MIN_MS, this.network.profile.deltaMs * SIM_FLUSH_DELTA_SHARE),
       decodeEnvelope: this.decode,
       observer,
       onFatal: (reason) => {
