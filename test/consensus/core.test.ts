@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { toHex } from '../../src/crypto/bytes.js';
 import { createConsensusCore } from '../../src/consensus/core.js';
-import { decodeSignedMessage, encodeItem, encodeSignedMessage, type ConsensusMessage, type Envelope } from '../../src/consensus/messages.js';
+import { chainBinding, decodeSignedMessage, encodeItem, encodeSignedMessage, type ConsensusMessage, type Envelope } from '../../src/consensus/messages.js';
 import { verifyItemProof } from '../../src/consensus/commitment.js';
 import { DEFAULT_LIMITS } from '../../src/consensus/limits.js';
 import { ed25519Verifier } from '../../src/consensus/signing.js';
@@ -277,4 +277,16 @@ test('a coalescing cluster delivers the same superblocks with far fewer messages
   assert.ok(sent(merged) * 2 < sent(plain), `coalesced ${sent(merged)} vs ${sent(plain)} broadcasts`);
   const digests = merged.delivered.map((d) => d.slice(0, 3).map((sb) => toHex(sb.digest)).join());
   assert.equal(new Set(digests).size, 1);
+});
+
+test('a vote signed for another chain (other chain id or genesis) is refused as a bad signature', () => {
+  const core = coreAt(1);
+  const otherChain = chainBinding(31338n, new Uint8Array(32).fill(9));
+  const foreign = encodeSignedMessage({ height: 1, sender: 1, items: [echo(2, digestA)] }, signers[1]!, otherChain);
+  assert.deepEqual(drops(core.step({ kind: 'message', bytes: foreign })), ['bad-signature']);
+  const ours = encodeSignedMessage({ height: 1, sender: 1, items: [echo(2, digestA)] }, signers[1]!, TEST_BINDING);
+  assert.deepEqual(drops(core.step({ kind: 'message', bytes: ours })), []);
+  // The binding commits to both the chain id and the genesis hash.
+  assert.notDeepEqual(chainBinding(1n, new Uint8Array(32)), chainBinding(2n, new Uint8Array(32)));
+  assert.notDeepEqual(chainBinding(1n, new Uint8Array(32)), chainBinding(1n, new Uint8Array(32).fill(1)));
 });
