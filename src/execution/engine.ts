@@ -16,12 +16,13 @@ import { decodeTransaction, rejectionAtTurn, transactionHash } from './admission
 import { ExecutionError } from './errors.js';
 import { applyAlloc, type GenesisSpec } from './genesis.js';
 import { blockSize, buildHeader, headerToRecord } from './header.js';
-import { LATEST_ACCOUNT_CACHE_MAX, MAX_BLOCK_TRANSACTIONS, MAX_EXTRA_DATA_BYTES, MIN_TRANSFER_GAS, YIELD_EVERY_TRANSACTIONS } from './limits.js';
+import { DEFAULT_RPC_GAS_CAP, LATEST_ACCOUNT_CACHE_MAX, MAX_BLOCK_TRANSACTIONS, MAX_EXTRA_DATA_BYTES, MIN_TRANSFER_GAS, YIELD_EVERY_TRANSACTIONS } from './limits.js';
 import { findLogs, type LogFilter } from './logs.js';
 import { PendingNodeDB } from './node-db.js';
-import { callAt, createAccessListAt, estimateGasAt, type AccessListResult, type CallParams, type CallResult } from './queries.js';
-import { CallTracer, type CallFrame, type CallTracerOptions } from './call-tracer.js';
-import { replayTransaction, traceAt, type StructLoggerOptions, type TransactionTrace } from './trace.js';
+import type { AccessListResult, CallParams, CallResult } from './queries.js';
+import type { CallFrame, CallTracerOptions } from './call-tracer.js';
+import { runQuery, type TraceTarget } from './query-jobs.js';
+import type { StructLoggerOptions, TransactionTrace } from './trace.js';
 import { effectiveGasPrice, encodedReceipts, orderedTrieRoot, toReceiptRecords, type ExecutedTransaction } from './receipts.js';
 import { readViewAt, stateManagerAt, storeBlockchain } from './state-view.js';
 import { createTxCommon } from './tx-common.js';
@@ -114,6 +115,10 @@ export interface ExecutionEngine {
   /** geth's eth_createAccessList; throws EstimateGasError when the sender cannot pay. */
   createAccessList(params: CallParams, blockNumber?: bigint): Promise<AccessListResult>;
   getProof(address: Hex, slots: readonly Hex[], blockNumber?: bigint): Promise<AccountProof>;
+  /** The committed block a query "at" `blockNumber` runs on (the head when undefined); throws when unknown. */
+  queryBlock(blockNumber?: bigint): BlockRecord;
+  /** Where debug_traceTransaction replays `hash`; throws ExecutionError UNKNOWN_TRANSACTION when in no block. */
+  traceTarget(hash: Hex): TraceTarget;
   /** geth's struct logger by default; geth's callTracer when `tracer` says so. */
   traceTransaction(hash: Hex, options?: StructLoggerOptions): Promise<TransactionTrace>;
   traceTransaction(hash: Hex, options: TraceOptions): Promise<TransactionTrace | CallFrame>;
@@ -405,7 +410,10 @@ class Engine implements ExecutionEngine {
   }
 
   private blockAt(blockNumber: bigint | undefined): BlockRecord {
-    return this.viewAt(blockNumber).block;
+    if (blockNumber === undefined || blockNumber === this.headBlock.number) return this.headBlock;
+    const block = blockNumber < this.headBlock.number ? this.store.getBlockByNumber(blockNumber) : undefined;
+    if (block === undefined) throw new ExecutionError('UNKNOWN_BLOCK', `block ${blockNumber} does not exist: the head is ${this.headBlock.number}`);
+    return block;
   }
 
   async getAccount(address: Hex, blockNumber?: bigint): Promise<AccountInfo> {
@@ -433,15 +441,28 @@ class Engine implements ExecutionEngine {
   }
 
   call(params: CallParams, blockNumber?: bigint): Promise<CallResult> {
-    return callAt(this.store, this.common, this.blockAt(blockNumber), params);
+    return runQuery(this.store, this.common, { kind: 'call', at: this.blockAt(blockNumber), params, gasCap: DEFAULT_RPC_GAS_CAP }) as Promise<CallResult>;
   }
 
   estimateGas(params: CallParams, blockNumber?: bigint): Promise<bigint> {
-    return estimateGasAt(this.store, this.common, this.blockAt(blockNumber), params);
+    return runQuery(this.store, this.common, { kind: 'estimateGas', at: this.blockAt(blockNumber), params, gasCap: DEFAULT_RPC_GAS_CAP }) as Promise<bigint>;
   }
 
   createAccessList(params: CallParams, blockNumber?: bigint): Promise<AccessListResult> {
-    return createAccessListAt(this.store, this.common, this.blockAt(blockNumber), params);
+    return runQuery(this.store, this.common, { kind: 'createAccessList', at: this.blockAt(blockNumber), params, gasCap: DEFAULT_RPC_GAS_CAP }) as Promise<AccessListResult>;
+  }
+
+  queryBlock(blockNumber?: bigint): BlockRecord {
+    return this.blockAt(blockNumber);
+  }
+
+  traceTarget(hash: Hex): TraceTarget {
+    const record = this.getTransaction(hash);
+    if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${hash} is not in any block`);
+    const block = this.store.getBlockByNumber(record.blockNumber);
+    const parent = this.store.getBlockByNumber(record.blockNumber - 1n);
+    if (block === undefined || parent === undefined) throw new ExecutionError('UNKNOWN_BLOCK', `block ${record.blockNumber} or its parent is missing from the store`);
+    return { parent, block, index: record.transactionIndex };
   }
 
   async getProof(address: Hex, slots: readonly Hex[], blockNumber?: bigint): Promise<AccountProof> {
@@ -461,15 +482,7 @@ class Engine implements ExecutionEngine {
   traceTransaction(hash: Hex, options?: StructLoggerOptions): Promise<TransactionTrace>;
   traceTransaction(hash: Hex, options: TraceOptions): Promise<TransactionTrace | CallFrame>;
   async traceTransaction(hash: Hex, options: TraceOptions = {}): Promise<TransactionTrace | CallFrame> {
-    const record = this.getTransaction(hash);
-    if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${hash} is not in any block`);
-    const block = this.store.getBlockByNumber(record.blockNumber);
-    const parent = this.store.getBlockByNumber(record.blockNumber - 1n);
-    if (block === undefined || parent === undefined) throw new ExecutionError('UNKNOWN_BLOCK', `block ${record.blockNumber} or its parent is missing from the store`);
-    if (options.tracer === 'callTracer') {
-      return replayTransaction(this.store, this.common, parent, block, record.transactionIndex, new CallTracer(options.tracerConfig));
-    }
-    return traceAt(this.store, this.common, parent, block, record.transactionIndex, options);
+    return runQuery(this.store, this.common, { kind: 'trace', target: this.traceTarget(hash), options }) as Promise<TransactionTrace | CallFrame>;
   }
 }
 

@@ -24,8 +24,16 @@ export const MAX_TRACE_CALL_FRAMES = 10_000;
 export const MAX_ACCESS_LIST_ITERATIONS = 10;
 /** eth_estimateGas: most EVM runs of the binary search (60M gas needs about 12). */
 export const MAX_ESTIMATE_ITERATIONS = 40;
-/** eth_call gas when the caller gives none: the block gas limit, like geth's RPC gas cap. */
+/** The gas of a plain transfer: the least any transaction uses. */
 export const MIN_TRANSFER_GAS = 21_000n;
+/**
+ * Most gas one eth_call, eth_estimateGas or eth_createAccessList may run with (geth's
+ * `--rpc.gascap`, same default): a call without gas gets min(block gas limit, this); a larger gas
+ * is lowered to it, as geth does. 0 means no cap (then the EVM's own bound, 2^64 - 1).
+ */
+export const DEFAULT_RPC_GAS_CAP = 50_000_000n;
+/** The EVM's gas counter is 64-bit: no query runs with more, whatever the cap. */
+export const MAX_QUERY_GAS = 2n ** 64n - 1n;
 /**
  * executeBlock lets the event loop run after this many transactions, so a long block does not
  * starve the node's sockets (peers drop a connection silent for 15 s) or its RPC. About 25 ms of

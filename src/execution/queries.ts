@@ -10,7 +10,7 @@ import type { Block } from '@ethereumjs/block';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, Hex } from '../chain/types.js';
 import { EstimateGasError } from './errors.js';
-import { MAX_ACCESS_LIST_ITERATIONS, MAX_ESTIMATE_ITERATIONS, MIN_TRANSFER_GAS } from './limits.js';
+import { DEFAULT_RPC_GAS_CAP, MAX_ACCESS_LIST_ITERATIONS, MAX_ESTIMATE_ITERATIONS, MAX_QUERY_GAS, MIN_TRANSFER_GAS } from './limits.js';
 import { blockContext, evmViewAt } from './state-view.js';
 
 export interface CallParams {
@@ -66,6 +66,16 @@ function callTransaction(params: CallParams, from: Address, gasLimit: bigint, co
   // Unsigned on purpose: the caller is whoever `from` says, as in geth's eth_call.
   tx.getSenderAddress = () => from;
   return tx;
+}
+
+/**
+ * The gas a query runs with: the caller's, else the block gas limit, never above `gasCap` (geth's
+ * `--rpc.gascap`: lowered, not refused; 0 = no cap) nor the EVM's 64-bit counter.
+ */
+export function queryGas(params: CallParams, at: BlockRecord, gasCap: bigint): bigint {
+  const requested = params.gas ?? at.gasLimit;
+  const cap = gasCap > 0n && gasCap < MAX_QUERY_GAS ? gasCap : MAX_QUERY_GAS;
+  return requested > cap ? cap : requested;
 }
 
 function hasFee(params: CallParams): boolean {
@@ -126,11 +136,11 @@ async function runOnce(vm: VM, block: Block, params: CallParams, gasLimit: bigin
   }
 }
 
-export async function callAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams): Promise<CallResult> {
+export async function callAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, gasCap = DEFAULT_RPC_GAS_CAP): Promise<CallResult> {
   const { vm } = await evmViewAt(store, at, common);
   // No fee given: price the call at zero and drop the base fee, as geth does, so reads need no funds.
   const block = blockContext(at, common, hasFee(params) ? at.baseFeePerGas : 0n);
-  const gasLimit = params.gas ?? at.gasLimit;
+  const gasLimit = queryGas(params, at, gasCap);
   const unfunded = await fundsError(vm, params, gasLimit);
   const result = unfunded === undefined ? await runOnce(vm, block, params, gasLimit) : undefined;
   // A transaction-level refusal in geth's eth_call wording: "err: <why> (supplied gas N)".
@@ -158,10 +168,10 @@ async function affordableGas(vm: VM, params: CallParams, hi: bigint): Promise<bi
 }
 
 /** Binary search for the smallest gas limit that succeeds (geth's eth_estimateGas). */
-export async function estimateGasAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams): Promise<bigint> {
+export async function estimateGasAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, gasCap = DEFAULT_RPC_GAS_CAP): Promise<bigint> {
   const { vm } = await evmViewAt(store, at, common);
   const block = blockContext(at, common, hasFee(params) ? at.baseFeePerGas : 0n);
-  let hi = await affordableGas(vm, params, params.gas ?? at.gasLimit);
+  let hi = await affordableGas(vm, params, queryGas(params, at, gasCap));
   const first = await runOnce(vm, block, params, hi);
   if (first.reverted) throw new EstimateGasError(`execution reverted${first.returnData === '0x' ? '' : ` (data ${first.returnData})`}`, first.returnData, true);
   // geth: running out of gas at the cap means the cap is too low; any other failure is itself.
@@ -204,10 +214,10 @@ function sameAccessList(a: readonly AccessListItem[], b: readonly AccessListItem
  * recipient and precompiles excluded, as the EVM keeps them warm anyway), run again with that
  * list until it no longer changes, and report the gas of the last run.
  */
-export async function createAccessListAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams): Promise<AccessListResult> {
+export async function createAccessListAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, gasCap = DEFAULT_RPC_GAS_CAP): Promise<AccessListResult> {
   const { vm } = await evmViewAt(store, at, common);
   const block = blockContext(at, common, hasFee(params) ? at.baseFeePerGas : 0n);
-  const gasLimit = params.gas ?? at.gasLimit;
+  const gasLimit = queryGas(params, at, gasCap);
   const unfunded = await fundsError(vm, params, gasLimit);
   if (unfunded !== undefined) throw new EstimateGasError(unfunded, '0x', false);
   let list: AccessListItem[] = params.accessList?.map((item) => ({ address: item.address, storageKeys: [...item.storageKeys] })) ?? [];

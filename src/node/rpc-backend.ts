@@ -7,6 +7,11 @@ import type { Committee, CoreStatus } from '../consensus/types.js';
 import { toHex } from '../crypto/bytes.js';
 import { EstimateGasError, ExecutionError } from '../execution/errors.js';
 import type { ExecutionEngine, TraceOptions } from '../execution/engine.js';
+import { DEFAULT_RPC_GAS_CAP } from '../execution/limits.js';
+import type { AccessListResult, CallResult } from '../execution/queries.js';
+import type { QueryJob, QueryResult } from '../execution/query-jobs.js';
+import { QueryAbortedError, QueryQueueFullError, QueryTimeoutError } from '../query/errors.js';
+import { limitExceeded } from '../rpc/errors.js';
 import { Mempool, MempoolError, MempoolErrorCode } from '../mempool/index.js';
 import {
   StateUnavailableError,
@@ -48,8 +53,19 @@ const REJECTION_REASON: Readonly<Record<MempoolErrorCode, TxRejectionReason>> = 
   [MempoolErrorCode.PoolFull]: 'txpool-full',
 };
 
+/** Runs EVM queries off the node's thread: the query pool (src/query/), in tests an in-thread twin. */
+export interface QueryRunner {
+  run(job: QueryJob): Promise<QueryResult>;
+}
+
+export interface RpcBackendOptions {
+  /** geth's --rpc.gascap: most gas one query runs with (0: no cap). */
+  readonly gasCap?: bigint;
+}
+
 export interface NodeView {
   readonly engine: ExecutionEngine;
+  readonly queries: QueryRunner;
   readonly mempool: Mempool;
   readonly committee: Committee;
   readonly baseFeePerGas: bigint;
@@ -75,9 +91,24 @@ function executionParams(params: CallParams) {
   return rest;
 }
 
-export function createRpcBackend(view: NodeView): RpcBackend {
-  const { engine, mempool, committee } = view;
+/** The pool's refusals in the RPC's terms: a timeout is geth's -32000, a full queue -32005. */
+function queryFailure(error: unknown): unknown {
+  if (error instanceof QueryQueueFullError) return limitExceeded(error.message);
+  if (error instanceof QueryTimeoutError || error instanceof QueryAbortedError) return new StateUnavailableError(error.message);
+  return error;
+}
+
+export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}): RpcBackend {
+  const { engine, mempool, committee, queries } = view;
   const quorumWeight = quorumWeightOf(committee.totalWeight);
+  const gasCap = options.gasCap ?? DEFAULT_RPC_GAS_CAP;
+  const query = async <T extends QueryResult>(job: () => QueryJob): Promise<T> => {
+    try {
+      return (await queries.run(job())) as T;
+    } catch (error) {
+      throw queryFailure(error);
+    }
+  };
   return {
     chainId: engine.chainId,
     clientVersion: CLIENT_VERSION,
@@ -100,10 +131,10 @@ export function createRpcBackend(view: NodeView): RpcBackend {
     getCode: (address, block) => engine.getCode(address, block),
     getStorageAt: (address, slot, block) => engine.getStorageAt(address, slot, block),
     getProof: (address, slots, block) => engine.getProof(address, slots, block),
-    call: async (params, block) => outcomeOf(await engine.call(executionParams(params), block)),
+    call: async (params, block) => outcomeOf(await query<CallResult>(() => ({ kind: 'call', at: engine.queryBlock(block), params: executionParams(params), gasCap }))),
     estimateGas: async (params, block) => {
       try {
-        return { kind: 'success', returnData: '0x', gasUsed: await engine.estimateGas(executionParams(params), block) };
+        return { kind: 'success', returnData: '0x', gasUsed: await query<bigint>(() => ({ kind: 'estimateGas', at: engine.queryBlock(block), params: executionParams(params), gasCap })) };
       } catch (error) {
         if (error instanceof EstimateGasError) {
           return error.code === 'EXECUTION_REVERTED'
@@ -115,7 +146,7 @@ export function createRpcBackend(view: NodeView): RpcBackend {
     },
     createAccessList: async (params, block) => {
       try {
-        return await engine.createAccessList(executionParams(params), block);
+        return await query<AccessListResult>(() => ({ kind: 'createAccessList', at: engine.queryBlock(block), params: executionParams(params), gasCap }));
       } catch (error) {
         // The sender cannot pay, or the list never settles: geth answers -32000 with the reason.
         if (error instanceof EstimateGasError) throw new StateUnavailableError(error.message);
@@ -124,7 +155,7 @@ export function createRpcBackend(view: NodeView): RpcBackend {
     },
     traceTransaction: async (hash, options) => {
       try {
-        return await engine.traceTransaction(hash, options as TraceOptions);
+        return await query(() => ({ kind: 'trace', target: engine.traceTarget(hash), options: options as TraceOptions }));
       } catch (error) {
         // geth's answers for a hash in no block and for a trace past the node's bound: -32000.
         if (error instanceof ExecutionError && error.code === 'UNKNOWN_TRANSACTION') throw new StateUnavailableError('transaction not found');

@@ -9,6 +9,7 @@ import { fromHex, toHex } from '../crypto/bytes.js';
 import { createExecutionEngine, type ExecutionEngine } from '../execution/engine.js';
 import { createTransport, type Transport } from '../net/transport.js';
 import { registerTransportMetrics } from '../net/metrics.js';
+import { QueryPool } from '../query/pool.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
 import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
@@ -62,6 +63,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   let journal: VoteJournal;
   let pendingStore: PendingTransactionStore;
   let transport: Transport;
+  let queries: QueryPool;
   try {
     try {
       engine = await createExecutionEngine({
@@ -75,6 +77,9 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
       // Entries an older data dir kept in the chain store move to the journal file once.
       journal = openVoteJournal(join(config.dataDir, 'journal'), () => store.readJournal());
       closers.push(async () => journal.close());
+      // EVM work for clients runs in worker threads over the committed chain, never on this thread.
+      queries = new QueryPool({ dataDir: store.path, chainId: genesis.chainId, logger: logger.child({ part: 'query' }) });
+      closers.push(() => queries.close());
     } catch (error) {
       throw new ConfigError(`data dir ${config.dataDir}: ${(error as Error).message}`);
     }
@@ -137,6 +142,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
       rpc = await startRpcServer({
         backend: createRpcBackend({
           engine,
+          queries,
           mempool: node.mempool,
           committee: genesis.committee,
           baseFeePerGas: genesis.baseFeePerGas,

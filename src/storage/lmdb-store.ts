@@ -62,6 +62,7 @@ class LmdbChainStore implements ChainStore {
     readonly path: string,
     private readonly root: RootDatabase,
     private readonly dbs: SubDatabases,
+    private readonly readOnly = false,
   ) {
     const chain = this.dbs.meta.get('chain') as Buffer | undefined;
     this.cachedMeta = chain === undefined ? undefined : decodeValue<ChainMeta>(chain);
@@ -72,6 +73,14 @@ class LmdbChainStore implements ChainStore {
 
   meta(): ChainMeta | undefined {
     return this.cachedMeta;
+  }
+
+  /** A reader's next reads see everything committed so far (by any thread). */
+  refresh(): void {
+    this.assertOpen();
+    this.root.resetReadTxn();
+    const chain = this.dbs.meta.get('chain') as Buffer | undefined;
+    this.cachedMeta = chain === undefined ? undefined : decodeValue<ChainMeta>(chain);
   }
 
   getBlockByNumber(number: bigint): BlockRecord | undefined {
@@ -115,7 +124,7 @@ class LmdbChainStore implements ChainStore {
   }
 
   async putCertificate(certificate: FinalityCertificate): Promise<void> {
-    this.assertOpen();
+    this.assertWritable();
     await this.dbs.certs.put(heightKey(certificate.height), encodeValue(certificate));
     await this.root.flushed;
   }
@@ -126,7 +135,7 @@ class LmdbChainStore implements ChainStore {
   }
 
   async commitBlock(commit: BlockCommit): Promise<void> {
-    this.assertOpen();
+    this.assertWritable();
     const { block } = commit;
     this.checkSuccession(commit);
     const number = heightKey(block.number);
@@ -149,7 +158,7 @@ class LmdbChainStore implements ChainStore {
   }
 
   async appendJournal(entries: readonly unknown[], height?: bigint): Promise<void> {
-    this.assertOpen();
+    this.assertWritable();
     if (entries.length === 0) return;
     const first = this.nextJournalSeq;
     this.nextJournalSeq += entries.length;
@@ -169,7 +178,7 @@ class LmdbChainStore implements ChainStore {
   }
 
   async pruneJournal(keepFromHeight: bigint): Promise<number> {
-    this.assertOpen();
+    this.assertWritable();
     const doomed: number[] = [];
     for (const { key, value } of this.dbs.journal.getRange({})) {
       const { h } = decodeValue<JournalValue>(value as Buffer);
@@ -203,6 +212,11 @@ class LmdbChainStore implements ChainStore {
     if (this.cachedMeta !== undefined && this.cachedMeta.chainId !== commit.chainId) {
       throw new StorageError('INVALID_WRITE', `block for chain id ${commit.chainId} written to a store of chain id ${this.cachedMeta.chainId}`);
     }
+  }
+
+  private assertWritable(): void {
+    this.assertOpen();
+    if (this.readOnly) throw new StorageError('INVALID_WRITE', `chain store at ${this.path} is opened read-only here (a query worker's view); only the node writes`);
   }
 
   private assertOpen(): void {
@@ -291,6 +305,31 @@ function checkFormat(dir: string, meta: Database<any, Key>): void {
   const found = decodeValue<unknown>(format);
   if (found !== STORE_FORMAT) {
     throw new StorageError('FOREIGN_DATA_DIR', `chain store ${dir} has format ${JSON.stringify(found)}, this node reads ${STORE_FORMAT}: use a data dir written by this version`);
+  }
+}
+
+/** A chain store opened only to read: a query worker's view of what the node has committed. */
+export interface ChainStoreReader extends ChainStore {
+  /** Drops the reader's snapshot, so that its next reads see every commit made so far. */
+  refresh(): void;
+}
+
+/**
+ * Opens the chain store in `dir`, which the node has already created, to read only (writes throw).
+ * Used by query worker threads; lmdb shares one environment between the threads of a process.
+ */
+export async function openChainStoreReader(dir: string): Promise<ChainStoreReader> {
+  const file = join(dir, STORE_FILE_NAME);
+  if (!existsSync(file)) throw new StorageError('CORRUPT_DATA_DIR', `no chain store at ${file} to read: the node creates it when it starts`);
+  const root = openEnvironment(dir);
+  try {
+    const dbs = openSubDatabases(root);
+    const format = dbs.meta.get('format') as Buffer | undefined;
+    if (format === undefined || decodeValue<unknown>(format) !== STORE_FORMAT) throw new StorageError('FOREIGN_DATA_DIR', `chain store ${dir} is not in format ${STORE_FORMAT}`);
+    return new LmdbChainStore(dir, root, dbs, true);
+  } catch (error) {
+    await root.close();
+    throw error;
   }
 }
 

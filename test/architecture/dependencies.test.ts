@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 
-const EDGES = ['mempool', 'storage', 'net', 'rpc'] as const;
+const EDGES = ['mempool', 'storage', 'net', 'rpc', 'query'] as const;
 
 /** folder -> the folders it may import (besides itself and libraries). */
 const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {

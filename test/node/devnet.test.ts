@@ -182,6 +182,39 @@ describe('a 4-validator devnet', { timeout: 300_000 }, () => {
     await receiptsEverywhere([hash!], [0, 1, 2, 3]);
   });
 
+  test('a flood of looping eth_calls on one validator does not stall it: it keeps proposing, the chain keeps finalizing, eth_blockNumber answers', async () => {
+    const rpc = async (url: string, method: string, params: unknown[]) =>
+      (await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) })).json()) as any;
+    const includedBy = async (index: number): Promise<bigint> => BigInt((await rpc(urls[1]!, 'synod_consensusStatus', [])).result.proposers.find((p: any) => p.index === index).included);
+    const FLOOD_MS = 8_000;
+    const startHead = await headOf(1);
+    const startIncluded = await includedBy(0);
+    const floodEnds = Date.now() + FLOOD_MS;
+    const answers = new Map<string, number>();
+    // A creation call whose init code spins until out of gas (JUMPDEST PUSH1 0 JUMP), 8 at a time.
+    const flooders = Array.from({ length: 8 }, async () => {
+      while (Date.now() < floodEnds) {
+        const reply = await rpc(urls[0]!, 'eth_call', [{ data: '0x5b600056' }, 'latest']).catch((e: unknown) => ({ error: { message: String(e) } }));
+        const key = reply.error === undefined ? 'result' : String(reply.error.message);
+        answers.set(key, (answers.get(key) ?? 0) + 1);
+      }
+    });
+    const latencies: number[] = [];
+    while (Date.now() < floodEnds) {
+      const sent = performance.now();
+      assert.ok(typeof (await rpc(urls[0]!, 'eth_blockNumber', [])).result === 'string');
+      latencies.push(performance.now() - sent);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await Promise.all(flooders);
+    const worst = Math.max(...latencies);
+    // Liveness bounds, far above an idle node's figures (bench/latency.ts measures those).
+    assert.ok(worst < 2_000, `eth_blockNumber took up to ${worst.toFixed(0)} ms during the flood (answers: ${JSON.stringify([...answers])})`);
+    assert.ok((await headOf(1)) >= startHead + 3n, `the chain finalized ${(await headOf(1)) - startHead} heights in ${FLOOD_MS} ms of flood`);
+    assert.ok((await includedBy(0)) > startIncluded, 'the flooded validator\'s proposals were still included');
+    assert.ok([...answers.keys()].some((k) => /execution aborted \(timeout = 5s\)|out of gas|result/.test(k)), `answers: ${JSON.stringify([...answers])}`);
+  });
+
   test('bad JSON-RPC input gets the standard error codes and the node keeps serving', async () => {
     const post = async (body: string) => (await fetch(urls[0]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json() as Promise<any>;
     assert.equal((await post('{not json')).error.code, -32700);
