@@ -1,16 +1,23 @@
 // The vote journal in an append-only file: what this validator signed, made durable before any
 // message carrying it leaves (persist, then send). It sits on every height's critical path — a
 // height journals at each of its steps — so it is a plain file written with one write and one
-// fdatasync per group of entries (a fraction of a millisecond), not a database transaction whose
-// durability is awaited behind the store's other writes (milliseconds).
+// fdatasync per group of entries, not a database transaction whose durability is awaited behind
+// the store's other writes. The write and the fdatasync run on libuv's thread pool (1–8 ms on a
+// busy disk): the event loop reads, verifies and steps other messages meanwhile, and the driver
+// journals everything they produced in the next group.
 //
 // Format: one JSON line per entry, {"h": height label or null, "e": entry}. A crash mid-write
 // leaves at most a torn last line, which is ignored on open: its entries were never sent, because
 // the send waits for the write. Pruning rewrites the file atomically (temporary file, fsync,
 // rename, fsync of the folder) once enough pruned entries accumulate.
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, writeSync } from 'node:fs';
+import { close as closeCallback, closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, truncateSync, write, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { StorageError } from './errors.js';
+
+const writeAsync = promisify(write) as (fd: number, buffer: Buffer) => Promise<{ bytesWritten: number; buffer: Buffer }>;
+const fdatasyncAsync = promisify(fdatasync);
+const closeAsync = promisify(closeCallback);
 
 /** Pruned entries kept in the file until it is rewritten (a rewrite costs a few fsyncs). */
 export const JOURNAL_REWRITE_AFTER_PRUNED = 4_096;
@@ -56,11 +63,28 @@ export function openVoteJournal(dir: string, migrate?: () => unknown[]): VoteJou
   }
   let fd = openSync(path, 'a');
   let pruned = 0;
+  let closed = false;
+  /** Disk operations run one after another, in call order: appends, rewrites, the final close. */
+  let chain: Promise<unknown> = Promise.resolve();
+  const serially = <T>(op: () => Promise<T>): Promise<T> => {
+    const run = chain.then(op);
+    chain = run.catch(() => undefined);
+    return run;
+  };
 
-  const writeLines = (more: readonly Line[]): void => {
+  const writeLinesSync = (more: readonly Line[]): void => {
     if (more.length === 0) return;
     writeSync(fd, more.map((l) => JSON.stringify(l)).join('\n') + '\n');
     fdatasyncSync(fd);
+  };
+
+  const writeLines = async (more: readonly Line[]): Promise<void> => {
+    let bytes = Buffer.from(more.map((l) => JSON.stringify(l)).join('\n') + '\n', 'utf8');
+    while (bytes.length > 0) {
+      const { bytesWritten } = await writeAsync(fd, bytes);
+      bytes = bytes.subarray(bytesWritten);
+    }
+    await fdatasyncAsync(fd);
   };
 
   const rewrite = (): void => {
@@ -89,16 +113,17 @@ export function openVoteJournal(dir: string, migrate?: () => unknown[]): VoteJou
     const old = migrate().map((e) => ({ h: labelOf(e, undefined), e }));
     if (old.length > 0) {
       lines = old;
-      writeLines(old);
+      writeLinesSync(old);
     }
   }
 
   return {
-    async appendJournal(entries, height) {
+    appendJournal(entries, height) {
+      if (closed) return Promise.reject(new StorageError('CLOSED', `vote journal ${path} is closed`));
+      if (entries.length === 0) return Promise.resolve();
       const more = entries.map((e) => ({ h: labelOf(e, height), e }));
-      writeLines(more);
       for (const line of more) lines.push(line);
-      return Promise.resolve();
+      return serially(() => writeLines(more));
     },
     readJournal() {
       return lines.map((l) => l.e);
@@ -108,11 +133,15 @@ export function openVoteJournal(dir: string, migrate?: () => unknown[]): VoteJou
       lines = lines.filter((l) => l.h === null || BigInt(l.h) >= keepFromHeight);
       const removed = before - lines.length;
       pruned += removed;
-      if (pruned >= JOURNAL_REWRITE_AFTER_PRUNED) rewrite();
-      return Promise.resolve(removed);
+      if (pruned >= JOURNAL_REWRITE_AFTER_PRUNED && !closed) await serially(async () => rewrite());
+      return removed;
     },
     close() {
-      closeSync(fd);
+      if (closed) return;
+      closed = true;
+      // After the writes already asked for (their callers are told how they went).
+      const last = fd;
+      chain = chain.then(() => closeAsync(last)).catch(() => undefined);
     },
   };
 }

@@ -67,3 +67,22 @@ test('a data dir whose journal lived in the chain store moves it over once', () 
     assert.equal(asked, 1);
     again.close();
   }));
+
+test('the disk work of an append leaves the event loop free, and concurrent appends land in call order', () =>
+  withDir(async (dir) => {
+    const journal = openVoteJournal(dir);
+    let turned = false;
+    setImmediate(() => {
+      turned = true;
+    });
+    await journal.appendJournal([{ kind: 'echo', height: 1 }]);
+    // A synchronous write and fdatasync would resolve before the event loop turned once.
+    assert.equal(turned, true, 'the event loop ran while the entry was written and synced');
+    const many = Array.from({ length: 50 }, (_, i) => journal.appendJournal([{ kind: 'aux', height: 2, i }]));
+    await Promise.all(many);
+    journal.close();
+    const reopened = openVoteJournal(dir);
+    assert.deepEqual(reopened.readJournal(), [{ kind: 'echo', height: 1 }, ...Array.from({ length: 50 }, (_, i) => ({ kind: 'aux', height: 2, i }))]);
+    await assert.rejects(journal.appendJournal([{ kind: 'late', height: 3 }]), /closed/);
+    reopened.close();
+  }));
