@@ -14,7 +14,8 @@ import {
   validateScenario,
   type Scenario,
 } from '../sim/scenario.js';
-import { runSwarm, type FailedRun, type SwarmProgress, type SwarmResult } from '../sim/swarm.js';
+import { defaultSwarmJobs, runSwarmParallel } from '../sim/parallel-swarm.js';
+import type { FailedRun, SwarmProgress, SwarmResult } from '../sim/swarm.js';
 
 export const MAX_SWARM_SEEDS = 1_000_000;
 const DEFAULT_VALIDATORS = 4;
@@ -23,7 +24,7 @@ const PROGRESS_EVERY_RUNS = 50; // when stderr is not a terminal, one progress l
 const help = `usage: synod sim [--validators N] [--byzantine F] [--strategy S] [--seed X] [--heights H]
                  [--seeds M] [--json] [--stakes ${STAKE_MODES.join('|')}]
                  [--signatures ${SIGNATURE_MODES.join('|')}] [--network ${NETWORK_MODES.join('|')}]
-                 [--layer node|consensus]
+                 [--layer node|consensus] [--jobs J]
 
 Runs N validator nodes in one process on a virtual clock, deterministically from one seed: each
 node's consensus core, journal, mempool, proposal pacing, certificates and sync over in-memory
@@ -48,6 +49,8 @@ replays it.
                    adversarial scheduler for 'adversary' and 'split') or synchronous
   --layer          node (default: whole nodes) or consensus (the consensus cores alone, with an
                    oracle for sync; faster)
+  --jobs J         threads running a swarm's seeds side by side (default: one per core); the
+                   results are the same for any J
 
 Exit status: 0 when every run kept every invariant, 1 otherwise, 2 on bad arguments.`;
 
@@ -55,9 +58,10 @@ interface Options {
   readonly scenario: Scenario;
   readonly seeds: number;
   readonly json: boolean;
+  readonly jobs: number;
 }
 
-const VALUE_FLAGS = ['validators', 'byzantine', 'strategy', 'seed', 'heights', 'seeds', 'stakes', 'signatures', 'network', 'layer'] as const;
+const VALUE_FLAGS = ['validators', 'byzantine', 'strategy', 'seed', 'heights', 'seeds', 'stakes', 'signatures', 'network', 'layer', 'jobs'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export function parseSimArgs(argv: readonly string[]): Options {
@@ -99,7 +103,9 @@ export function parseSimArgs(argv: readonly string[]): Options {
   const seeds = integer(values, 'seeds', 1);
   if (seeds < 1 || seeds > MAX_SWARM_SEEDS) throw new CliError(`--seeds must be an integer from 1 to ${MAX_SWARM_SEEDS}, got ${seeds}`);
   if (scenario.seed + seeds - 1 > MAX_SEED) throw new CliError(`--seed ${scenario.seed} plus --seeds ${seeds} passes ${MAX_SEED}; lower --seed`);
-  return { scenario, seeds, json };
+  const jobs = values.has('jobs') ? integer(values, 'jobs', 1) : defaultSwarmJobs(seeds);
+  if (jobs < 1) throw new CliError(`--jobs must be at least 1, got ${jobs}`);
+  return { scenario, seeds, json, jobs };
 }
 
 function splitInline(body: string): [string, string | undefined] {
@@ -150,7 +156,7 @@ export const command: CliCommand = {
   help,
   async run(argv: string[]): Promise<number> {
     const options = parseSimArgs(argv);
-    const result = await runSwarm(options.scenario, options.seeds, progressReporter(options.seeds));
+    const result = await runSwarmParallel(options.scenario, options.seeds, options.jobs, progressReporter(options.seeds));
     const failing = result.verdicts.filter((v) => v.safety.length + v.liveness.length > 0).length;
     if (options.json) console.log(JSON.stringify(result.summary));
     else printHuman(options, result);

@@ -124,24 +124,41 @@ export async function runNodeSimulation(scenario: Scenario, overrides: RunOverri
 
 const silentLogger = createLogger('sim', 'silent');
 
-/** decodeSignedMessage, once per buffer and limits: what a run's nodes would each do alike. */
+/**
+ * decodeSignedMessage, once per buffer and decode limits: what a run's nodes would each do alike.
+ * Each node's core resolves its own limits object, so limits are compared by value, not identity
+ * (by identity every node missed the cache and decoded every envelope again).
+ */
 function sharedDecoder(): (bytes: Uint8Array, limits: DecodeLimits) => SignedEnvelope {
-  const seen = new WeakMap<Uint8Array, { limits: DecodeLimits; result: SignedEnvelope | MessageDecodeError }>();
+  const seen = new WeakMap<Uint8Array, Map<string, SignedEnvelope | MessageDecodeError>>();
+  const keys = new WeakMap<DecodeLimits, string>();
+  const keyOf = (limits: DecodeLimits): string => {
+    let key = keys.get(limits);
+    if (key === undefined) {
+      key = `${limits.maxMessageBytes}/${limits.maxBatchBytes}/${limits.maxBatchTransactions}`;
+      keys.set(limits, key);
+    }
+    return key;
+  };
   return (bytes, limits) => {
-    let entry = seen.get(bytes);
-    if (entry === undefined || entry.limits !== limits) {
-      let result: SignedEnvelope | MessageDecodeError;
+    let byLimits = seen.get(bytes);
+    if (byLimits === undefined) {
+      byLimits = new Map();
+      seen.set(bytes, byLimits);
+    }
+    const key = keyOf(limits);
+    let result = byLimits.get(key);
+    if (result === undefined) {
       try {
         result = decodeSignedMessage(bytes, limits);
       } catch (error) {
         if (!(error instanceof MessageDecodeError)) throw error;
         result = error;
       }
-      entry = { limits, result };
-      seen.set(bytes, entry);
+      byLimits.set(key, result);
     }
-    if (entry.result instanceof MessageDecodeError) throw entry.result;
-    return entry.result;
+    if (result instanceof MessageDecodeError) throw result;
+    return result;
   };
 }
 
@@ -408,7 +425,7 @@ class NodeSimulation {
 
   private hasCoord(bytes: Uint8Array): boolean {
     try {
-      return decodeSignedMessage(bytes, DEFAULT_LIMITS).items.some((i) => i.type === 'coord');
+      return this.decode(bytes, DEFAULT_LIMITS).items.some((i) => i.type === 'coord');
     } catch {
       return false;
     }

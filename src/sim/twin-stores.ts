@@ -7,15 +7,16 @@ import { StorageError } from '../storage/errors.js';
 import type { JournalStore } from '../node/node.js';
 
 export class MemoryJournal implements JournalStore {
-  private entries: { height: bigint | null; entry: unknown }[] = [];
+  // Entries are kept as the journal file keeps them, as JSON text: what cannot be written fails here too.
+  private entries: { height: bigint | null; entry: string }[] = [];
 
   async appendJournal(entries: readonly unknown[], height?: bigint): Promise<void> {
-    for (const entry of entries) this.entries.push({ height: height ?? null, entry: structuredClone(entry) });
+    for (const entry of entries) this.entries.push({ height: height ?? null, entry: JSON.stringify(entry) });
     return Promise.resolve();
   }
 
   readJournal(): unknown[] {
-    return this.entries.map((e) => structuredClone(e.entry));
+    return this.entries.map((e) => JSON.parse(e.entry) as unknown);
   }
 
   async pruneJournal(keepFromHeight: bigint): Promise<number> {
