@@ -219,3 +219,34 @@ test('a new block is fanned out after the engine\'s call returns: a slow subscri
   assert.equal(JSON.parse(fast[0]!).params.result.hash, block.hash as Hex);
   assert.equal(JSON.parse(fast[0]!).params.subscription, quickId);
 });
+
+test('a subscriber that stops reading is dropped once its unread notifications pass the limit; the others keep receiving', async () => {
+  const h = await startHarness({ limits: { maxWsBufferedBytes: 64 * 1024 } });
+  const slow = await openFrom(h.server.wsUrl);
+  const fast = await openFrom(h.server.wsUrl);
+  try {
+    let fastSeen = 0;
+    let slowSeen = 0;
+    fast.on('message', () => fastSeen++);
+    slow.on('message', () => slowSeen++);
+    assert.match((await wsCall(slow, 'eth_subscribe', ['newHeads'])).result, /^0x/);
+    assert.match((await wsCall(fast, 'eth_subscribe', ['newHeads'])).result, /^0x/);
+    const seenBefore = { fast: fastSeen, slow: slowSeen };
+    (slow as unknown as { _socket: { pause(): void } })._socket.pause(); // stops reading
+    const blocks = 20_000; // about 1.3 kB of header each: far past the kernel's buffers and the limit
+    for (let i = 0; i < blocks; i++) {
+      h.backend.sealPending();
+      if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+    }
+    const slowClosed = closed(slow);
+    (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+    await slowClosed;
+    while (fastSeen - seenBefore.fast < blocks) await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(fastSeen - seenBefore.fast, blocks, 'the reading subscriber got every head');
+    assert.ok(slowSeen - seenBefore.slow < blocks, `the stalled subscriber was dropped after ${slowSeen - seenBefore.slow} heads`);
+  } finally {
+    slow.terminate();
+    fast.terminate();
+    await h.close();
+  }
+});
