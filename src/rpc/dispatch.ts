@@ -58,11 +58,8 @@ function isValidId(id: unknown): id is Id {
   return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 }
 
-/** geth's answer for a call whose response does not fit (rpc/errors.go errcodeResponseTooLarge). */
-export const RESPONSE_TOO_LARGE_CODE = -32003;
-
 function responseTooLarge(limit: number): RpcError {
-  return new RpcError(RESPONSE_TOO_LARGE_CODE, `response too large: a response or batch may answer at most ${limit} bytes; ask for less per call`);
+  return new RpcError(RpcErrorCode.responseTooLarge, `response too large: a response or batch may answer at most ${limit} bytes; ask for less per call`);
 }
 
 function batchTimeExceeded(budgetMs: number): RpcError {
@@ -122,11 +119,13 @@ export class Dispatcher {
       const request = requests[i];
       if (stop === undefined && i > 0) {
         await yieldToEventLoop();
-        if (performance.now() - started > budgetMs) stop = this.failed(batchTimeExceeded(budgetMs));
+        if (performance.now() - started > budgetMs) stop = batchTimeExceeded(budgetMs);
       }
       if (stop !== undefined) {
         const id = answerId(request);
-        if (id !== undefined) parts.push(this.serialize(errorResponse(id, stop)));
+        if (id === undefined) continue;
+        this.options.metrics?.error(stop.code);
+        parts.push(this.serialize(errorResponse(id, stop)));
         continue;
       }
       const response = await this.call(request, session);
@@ -134,7 +133,8 @@ export class Dispatcher {
       const text = this.serialize(response);
       const size = Buffer.byteLength(text) + (parts.length > 0 ? 1 : 0);
       if (bytes + size > maxBytes) {
-        stop = this.failed(responseTooLarge(maxBytes));
+        stop = responseTooLarge(maxBytes);
+        this.options.metrics?.error(stop.code);
         parts.push(this.serialize(errorResponse(response.id, stop)));
         continue;
       }

@@ -102,13 +102,22 @@ export async function queryLogs(backend: RpcBackend, criteria: LogCriteria, from
     if (start > from) await yieldToEventLoop();
     const end = start + LOG_SCAN_BLOCKS_PER_SLICE - 1n < to ? start + LOG_SCAN_BLOCKS_PER_SLICE - 1n : to;
     const limit = MAX_LOG_RESULTS + 1 - found.length;
-    const logs = backend.getLogs({ fromBlock: start, toBlock: end, addresses: criteria.addresses, topics: criteria.topics, limit });
-    for (const log of logs) found.push(log);
-    if (found.length > MAX_LOG_RESULTS) {
-      throw limitExceeded(`query returned more than ${MAX_LOG_RESULTS} results: narrow the block range or the filter`);
+    let logs: readonly LogRecord[];
+    try {
+      logs = backend.getLogs({ fromBlock: start, toBlock: end, addresses: criteria.addresses, topics: criteria.topics, limit });
+    } catch (error) {
+      // The node's engine refuses a query past `limit` (its TOO_MANY_LOGS) rather than stopping.
+      if ((error as { code?: unknown } | null)?.code === 'TOO_MANY_LOGS') throw tooManyResults();
+      throw error;
     }
+    for (const log of logs) found.push(log);
+    if (found.length > MAX_LOG_RESULTS) throw tooManyResults();
   }
   return found;
+}
+
+function tooManyResults() {
+  return limitExceeded(`query returned more than ${MAX_LOG_RESULTS} results: narrow the block range or the filter`);
 }
 
 /** In-memory match, the same semantics as the backend's indexed query. */

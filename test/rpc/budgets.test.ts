@@ -205,3 +205,21 @@ test('an internal error answers -32603 "internal error" without the exception te
     await h.close();
   }
 });
+
+/** getLogs refuses past its limit the way the node's engine does (ExecutionError TOO_MANY_LOGS). */
+class RefusingLogsBackend extends MemoryBackend {
+  override getLogs(q: LogQuery): readonly LogRecord[] {
+    throw Object.assign(new Error(`log query matches more than ${q.limit} logs: narrow the block range`), { code: 'TOO_MANY_LOGS' });
+  }
+}
+
+test('eth_getLogs past the result limit is -32005 when the backend refuses rather than stops', async () => {
+  const h = await startHarness({ backend: new RefusingLogsBackend(), limits: { rateLimit: null } });
+  try {
+    const answer = await h.rpc('eth_getLogs', [{ fromBlock: '0x0', toBlock: 'latest' }]);
+    assert.equal(answer.error.code, -32005);
+    assert.match(answer.error.message, /^query returned more than 10000 results/);
+  } finally {
+    await h.close();
+  }
+});
