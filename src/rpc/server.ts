@@ -303,6 +303,10 @@ function handleUpgrade(
     return;
   }
   // The slot is held for as long as the socket lives, however the upgrade ends.
+  if (socket.destroyed) {
+    clients.closeWebSocket(client);
+    return;
+  }
   socket.once('close', () => clients.closeWebSocket(client));
   wss.handleUpgrade(req, socket, head, (ws) => {
     wss.emit('connection', ws, req);
