@@ -7,8 +7,8 @@ import { bytesToHex, type Address } from '@ethereumjs/util';
 import type { RunTxResult } from '@ethereumjs/vm';
 import type { Hex } from '../chain/types.js';
 import { ExecutionError } from './errors.js';
-import { MAX_TRACE_CALL_FRAMES } from './limits.js';
-import type { TracedEvm, Tracer } from './trace.js';
+import { MAX_TRACE_BYTES, MAX_TRACE_CALL_FRAMES } from './limits.js';
+import { traceTooLarge, type TracedEvm, type Tracer } from './trace.js';
 
 export interface CallTracerOptions {
   /** Only the outermost frame, as geth's tracerConfig.onlyTopCall. */
@@ -51,6 +51,8 @@ const NO_VALUE: ReadonlySet<string> = new Set(['DELEGATECALL', 'STATICCALL']);
 const ERROR_STRING_SELECTOR = '0x08c379a0';
 
 const quantity = (v: bigint): Hex => `0x${v.toString(16)}`;
+/** JSON bytes of a call frame besides its input and output: type, from, to, value, gas, gasUsed, error. */
+const CALL_FRAME_BASE_BYTES = 320;
 
 /** ethereumjs's EVM error names in geth's words, where they differ. */
 function gethError(error: string): string {
@@ -76,8 +78,19 @@ export class CallTracer implements Tracer<CallFrame> {
   /** The call opcode each frame executed last, by depth: it names the child frame's type. */
   private readonly lastOp: string[] = [];
   private frames = 0;
+  /** JSON bytes of the frames kept so far (input and output hex included). */
+  private bytes = 0;
 
-  constructor(private readonly options: CallTracerOptions = {}) {}
+  constructor(
+    private readonly options: CallTracerOptions = {},
+    private readonly maxBytes = MAX_TRACE_BYTES,
+  ) {}
+
+  /** Counts a kept frame's bytes; inputs and outputs are hex, two characters a byte. */
+  private spend(bytes: number): void {
+    this.bytes += bytes;
+    if (this.bytes > this.maxBytes) throw traceTooLarge(this.maxBytes);
+  }
 
   private readonly onStep = (step: { depth: number; opcode: { name: string } }): void => {
     if (CALL_OPCODES.has(step.opcode.name)) this.lastOp[step.depth] = step.opcode.name;
@@ -87,6 +100,8 @@ export class CallTracer implements Tracer<CallFrame> {
     if (++this.frames > MAX_TRACE_CALL_FRAMES) {
       throw new ExecutionError('TRACE_TOO_LARGE', `trace exceeds ${MAX_TRACE_CALL_FRAMES} call frames: pass tracerConfig.onlyTopCall`);
     }
+    const kept = this.stack.length === 0 || this.options.onlyTopCall !== true;
+    if (kept) this.spend(CALL_FRAME_BASE_BYTES + 2 * message.data.length);
     const type = this.typeOf(message);
     // DELEGATECALL and CALLCODE run the callee's code in the caller's account: geth names the
     // calling contract as `from` and the code's account as `to`.
@@ -112,7 +127,11 @@ export class CallTracer implements Tracer<CallFrame> {
     const exec = result.execResult;
     frame.gasUsed = quantity(exec.executionGasUsed);
     if (result.createdAddress !== undefined) frame.to = result.createdAddress.toString() as Hex;
-    if (exec.returnValue.length > 0) frame.output = bytesToHex(exec.returnValue) as Hex;
+    if (exec.returnValue.length > 0) {
+      const kept = this.stack.length === 0 || this.options.onlyTopCall !== true;
+      if (kept) this.spend(2 * exec.returnValue.length);
+      frame.output = bytesToHex(exec.returnValue) as Hex;
+    }
     if (exec.exceptionError !== undefined) this.fail(frame, exec.exceptionError.error, exec.returnValue);
   };
 

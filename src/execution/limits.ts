@@ -18,6 +18,12 @@ export const MAX_LOG_BLOCK_RANGE = 100_000n;
 export const DEFAULT_MAX_LOGS_PER_QUERY = 10_000;
 /** debug_traceTransaction: most opcode steps recorded before the trace is refused. */
 export const MAX_TRACE_STEPS = 200_000;
+/**
+ * debug_traceTransaction: most bytes of JSON a trace may build (stack, memory and storage words
+ * as hex, call inputs and outputs) before it is refused. A memory-expanding loop otherwise
+ * traces to gigabytes well within MAX_TRACE_STEPS; 64 MiB keeps a trace far below the heap.
+ */
+export const MAX_TRACE_BYTES = 64 * 1024 * 1024;
 /** debug_traceTransaction with callTracer: most call frames recorded before the trace is refused. */
 export const MAX_TRACE_CALL_FRAMES = 10_000;
 /** eth_createAccessList: most runs until the list stops changing (geth loops until it does). */

@@ -12,7 +12,7 @@ import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, Hex } from '../chain/types.js';
 import { decodeTransaction } from './admission.js';
 import { ExecutionError } from './errors.js';
-import { MAX_TRACE_STEPS } from './limits.js';
+import { MAX_TRACE_BYTES, MAX_TRACE_STEPS } from './limits.js';
 import { blockContext, evmViewAt } from './state-view.js';
 
 /** geth's logger.Config, as debug_traceTransaction's second argument carries it. */
@@ -59,6 +59,19 @@ interface Step {
 
 const WORD_HEX = 64;
 const word = (value: bigint) => value.toString(16).padStart(WORD_HEX, '0');
+/** JSON bytes of one struct log without its stack, memory and storage: pc, op, gas, gasCost, depth. */
+const STRUCT_LOG_BASE_BYTES = 96;
+/** JSON bytes of one memory word: 64 hex digits, quotes and a comma. */
+const MEMORY_WORD_BYTES = WORD_HEX + 3;
+/** JSON bytes of one storage entry: two words, quotes, a colon and a comma. */
+const STORAGE_ENTRY_BYTES = 2 * WORD_HEX + 6;
+/** JSON bytes a stack entry adds beyond its hex digits: "0x", quotes and a comma. */
+const STACK_ENTRY_OVERHEAD_BYTES = 5;
+
+/** The TRACE_TOO_LARGE refusal for a trace past `maxBytes` of JSON. */
+export function traceTooLarge(maxBytes: number): ExecutionError {
+  return new ExecutionError('TRACE_TOO_LARGE', `trace exceeds ${maxBytes} bytes: pass a "limit", disable memory/stack/storage capture, use callTracer with onlyTopCall, or trace a smaller transaction`);
+}
 
 function memoryWords(step: Step): string[] {
   const memory: string[] = [];
@@ -75,9 +88,14 @@ class StructLogger implements Tracer<TransactionTrace> {
   private readonly storage = new Map<string, Map<string, string>>();
   /** The caller's own cut (steps past it are dropped), or 0 for none. */
   private readonly callerLimit: number;
+  /** JSON bytes of the struct logs recorded so far (an estimate within a few bytes a step). */
+  private bytes = 0;
   failure: Error | undefined;
 
-  constructor(private readonly options: StructLoggerOptions) {
+  constructor(
+    private readonly options: StructLoggerOptions,
+    private readonly maxBytes = MAX_TRACE_BYTES,
+  ) {
     this.callerLimit = options.limit !== undefined && options.limit > 0 && options.limit <= MAX_TRACE_STEPS ? options.limit : 0;
   }
 
@@ -110,11 +128,21 @@ class StructLogger implements Tracer<TransactionTrace> {
     };
   }
 
+  /** Counts `bytes` more of trace, refusing the trace before it passes the budget. */
+  private spend(bytes: number): void {
+    this.bytes += bytes;
+    if (this.bytes > this.maxBytes) throw traceTooLarge(this.maxBytes);
+  }
+
   private async record(step: Step): Promise<void> {
+    if (this.failure !== undefined) return; // refused already: record nothing more
     if (this.callerLimit > 0 && this.logs.length >= this.callerLimit) return;
     if (this.logs.length >= MAX_TRACE_STEPS) {
       throw new ExecutionError('TRACE_TOO_LARGE', `trace exceeds ${MAX_TRACE_STEPS} steps: pass a "limit" of at most ${MAX_TRACE_STEPS} or trace a smaller transaction`);
     }
+    // Counted before anything is built, so a refused step allocates nothing.
+    this.spend(STRUCT_LOG_BASE_BYTES);
+    if (this.options.enableMemory === true) this.spend(Number(step.memoryWordCount) * MEMORY_WORD_BYTES);
     const log: { -readonly [K in keyof StructLog]: StructLog[K] } = {
       pc: step.pc,
       op: step.opcode.name,
@@ -123,7 +151,11 @@ class StructLogger implements Tracer<TransactionTrace> {
       gasCost: Number(step.opcode.dynamicFee ?? BigInt(step.opcode.fee)),
       depth: step.depth + 1, // geth counts the outermost frame as depth 1
     };
-    if (this.options.disableStack !== true) log.stack = step.stack.map((v) => `0x${v.toString(16)}` as Hex);
+    if (this.options.disableStack !== true) {
+      const stack = step.stack.map((v) => `0x${v.toString(16)}` as Hex);
+      this.spend(stack.reduce((n, entry) => n + entry.length - 2 + STACK_ENTRY_OVERHEAD_BYTES, 0));
+      log.stack = stack;
+    }
     if (this.options.enableMemory === true) log.memory = memoryWords(step);
     if (this.options.disableStorage !== true) {
       const storage = await this.storageAt(step);
@@ -146,6 +178,8 @@ class StructLogger implements Tracer<TransactionTrace> {
     const slots = this.storage.get(address) ?? new Map<string, string>();
     this.storage.set(address, slots);
     slots.set(key, value);
+    // geth repeats every slot touched so far on each SLOAD/SSTORE: count them all, each time.
+    this.spend(slots.size * STORAGE_ENTRY_BYTES);
     return Object.fromEntries(slots);
   }
 }
@@ -187,7 +221,7 @@ export async function replayTransaction<T>(store: ChainStore, common: Common, pa
   throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction index ${index} is not in block ${block.number}`);
 }
 
-/** geth's default tracer over a replayed transaction. */
-export function traceAt(store: ChainStore, common: Common, parent: BlockRecord, block: BlockRecord, index: number, options: StructLoggerOptions = {}): Promise<TransactionTrace> {
-  return replayTransaction(store, common, parent, block, index, new StructLogger(options));
+/** geth's default tracer over a replayed transaction; `maxBytes` is MAX_TRACE_BYTES unless a test lowers it. */
+export function traceAt(store: ChainStore, common: Common, parent: BlockRecord, block: BlockRecord, index: number, options: StructLoggerOptions = {}, maxBytes = MAX_TRACE_BYTES): Promise<TransactionTrace> {
+  return replayTransaction(store, common, parent, block, index, new StructLogger(options, maxBytes));
 }

@@ -10,7 +10,7 @@ import { createExecutionEngine, type ExecutionEngine } from '../execution/engine
 import { createTransport, type Transport } from '../net/transport.js';
 import { registerTransportMetrics } from '../net/metrics.js';
 import { QueryPool } from '../query/pool.js';
-import { startRpcServer, type RpcServer } from '../rpc/server.js';
+import { startRpcServer, type RpcServer, type RpcServerLimits } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
 import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
 import { openVoteJournal, type VoteJournal } from '../storage/vote-journal.js';
@@ -50,7 +50,7 @@ async function openStore(dataDir: string): Promise<ChainStore> {
   }
 }
 
-export async function startValidator(config: ValidatorConfig): Promise<RunningValidator> {
+export async function startValidator(config: ValidatorConfig & { readonly rpcLimits?: Partial<RpcServerLimits> }): Promise<RunningValidator> {
   const logger = createLogger(config.id, config.logLevel);
   const genesis = loadGenesis(config.genesisPath);
   checkPeers(config, genesis);
@@ -156,6 +156,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
         }),
         host: config.rpc.host,
         port: config.rpc.port,
+        limits: config.rpcLimits,
         logger: logger.child({ part: 'rpc' }),
       });
     } catch (error) {

@@ -1,14 +1,29 @@
 // JSON-RPC 2.0 framing: parse, validate, batch, dispatch to the method table, and turn every
 // failure into a response with the right code. Nothing a client sends can throw out of here.
+// A batch runs its calls one after another, letting the event loop through between them (the
+// server shares its thread with consensus), and stops at a time budget and a response-size
+// budget: the calls left answer an error each, as geth answers them.
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { StateUnavailableError, TxRejectedError } from './backend.js';
 import { RpcError, RpcErrorCode, invalidParams, methodNotFound } from './errors.js';
 import type { Json } from './format.js';
 import type { MethodContext, MethodSpec, Session } from './methods/context.js';
 import type { RpcMetrics } from './metrics.js';
-import type { RateLimiter } from './rate-limit.js';
+import { methodCostTokens, type RateLimiter } from './rate-limit.js';
 
 export const MAX_BATCH_LENGTH = 1_000;
+/**
+ * Bytes of JSON one batch may answer (geth's --rpc.batch-response-max-size default); a single
+ * response is held to the same bound. Past it, calls answer geth's -32003 "response too large".
+ */
+export const MAX_BATCH_RESPONSE_BYTES = 25_000_000;
+/**
+ * Wall time one batch may take; the calls not started by then answer -32005. Well under geth's
+ * 30 s HTTP write timeout, so the answer still goes out.
+ */
+export const BATCH_TIME_BUDGET_MS = 10_000;
 
 type Id = string | number | null;
 
@@ -22,6 +37,10 @@ interface Response {
 export interface DispatcherOptions {
   readonly methods: ReadonlyMap<string, MethodSpec>;
   readonly maxBatchLength: number;
+  /** Default MAX_BATCH_RESPONSE_BYTES. */
+  readonly maxBatchResponseBytes?: number;
+  /** Default BATCH_TIME_BUDGET_MS. */
+  readonly batchTimeBudgetMs?: number;
   readonly rateLimiter?: RateLimiter;
   readonly metrics?: RpcMetrics;
   readonly logger?: Logger;
@@ -39,6 +58,22 @@ function isValidId(id: unknown): id is Id {
   return id === null || typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id));
 }
 
+function responseTooLarge(limit: number): RpcError {
+  return new RpcError(RpcErrorCode.responseTooLarge, `response too large: a response or batch may answer at most ${limit} bytes; ask for less per call`);
+}
+
+function batchTimeExceeded(budgetMs: number): RpcError {
+  return new RpcError(RpcErrorCode.limitExceeded, `batch time budget exceeded: a batch may run ${budgetMs} ms; this call was not run, send it again or in a smaller batch`);
+}
+
+/** The id a request would be answered with, or undefined when it is a notification (no answer due). */
+function answerId(request: unknown): Id | undefined {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) return null;
+  const r = request as Record<string, unknown>;
+  if (!('id' in r)) return undefined;
+  return isValidId(r.id) ? r.id : null;
+}
+
 export class Dispatcher {
   constructor(
     private readonly ctx: MethodContext,
@@ -54,18 +89,59 @@ export class Dispatcher {
       const why = err instanceof Error ? err.message : String(err);
       return this.serialize(errorResponse(null, new RpcError(RpcErrorCode.parseError, `parse error: ${why}`)));
     }
+    const maxBytes = this.options.maxBatchResponseBytes ?? MAX_BATCH_RESPONSE_BYTES;
     if (!Array.isArray(message)) {
       const response = await this.call(message, session);
-      return response === undefined ? undefined : this.serialize(response);
+      if (response === undefined) return undefined;
+      const text = this.serialize(response);
+      return Buffer.byteLength(text) > maxBytes ? this.serialize(errorResponse(response.id, this.failed(responseTooLarge(maxBytes)))) : text;
     }
     if (message.length === 0) return this.serialize(errorResponse(null, invalidRequest('empty batch')));
     if (message.length > this.options.maxBatchLength) {
       return this.serialize(errorResponse(null, invalidRequest(
         `batch too large: ${message.length} requests, limit ${this.options.maxBatchLength}; split it`)));
     }
-    const responses = await Promise.all(message.map((m) => this.call(m, session)));
-    const due = responses.filter((r): r is Response => r !== undefined);
-    return due.length === 0 ? undefined : this.serialize(due);
+    return this.batch(message, session, maxBytes);
+  }
+
+  /**
+   * The calls of a batch in order, one at a time with the event loop let through in between.
+   * Once the time budget is spent, or the next answer would take the response past `maxBytes`,
+   * that call and every one after it answers an error instead (notifications answer nothing).
+   */
+  private async batch(requests: readonly unknown[], session: Session, maxBytes: number): Promise<string | undefined> {
+    const budgetMs = this.options.batchTimeBudgetMs ?? BATCH_TIME_BUDGET_MS;
+    const started = performance.now();
+    const parts: string[] = [];
+    let bytes = 2; // the brackets
+    let stop: RpcError | undefined;
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i];
+      if (stop === undefined && i > 0) {
+        await yieldToEventLoop();
+        if (performance.now() - started > budgetMs) stop = batchTimeExceeded(budgetMs);
+      }
+      if (stop !== undefined) {
+        const id = answerId(request);
+        if (id === undefined) continue;
+        this.options.metrics?.error(stop.code);
+        parts.push(this.serialize(errorResponse(id, stop)));
+        continue;
+      }
+      const response = await this.call(request, session);
+      if (response === undefined) continue;
+      const text = this.serialize(response);
+      const size = Buffer.byteLength(text) + (parts.length > 0 ? 1 : 0);
+      if (bytes + size > maxBytes) {
+        stop = responseTooLarge(maxBytes);
+        this.options.metrics?.error(stop.code);
+        parts.push(this.serialize(errorResponse(response.id, stop)));
+        continue;
+      }
+      bytes += size;
+      parts.push(text);
+    }
+    return parts.length === 0 ? undefined : `[${parts.join(',')}]`;
   }
 
   /** A server-side refusal that is not tied to a request (e.g. body too large). */
@@ -80,7 +156,7 @@ export class Dispatcher {
       // Only a handler bug can get here (e.g. a bigint left unformatted): answer, never crash.
       this.options.logger?.error({ err }, 'rpc response not serializable');
       const id = Array.isArray(value) ? null : value.id;
-      return JSON.stringify(errorResponse(id, new RpcError(RpcErrorCode.internal, 'internal error: response not serializable')));
+      return JSON.stringify(errorResponse(id, new RpcError(RpcErrorCode.internal, 'internal error')));
     }
   }
 
@@ -102,9 +178,10 @@ export class Dispatcher {
   private async run(name: string, rawParams: unknown, session: Session): Promise<Json | RpcError> {
     this.options.metrics?.call(name);
     const limiter = this.options.rateLimiter;
-    if (limiter !== undefined && !limiter.allow(session.client)) {
+    const cost = methodCostTokens(name);
+    if (limiter !== undefined && !limiter.allow(session.client, cost)) {
       return this.failed(new RpcError(RpcErrorCode.limitExceeded,
-        `rate limit exceeded: ${limiter.options.requestsPerSecond} requests per second per client`));
+        `rate limit exceeded: ${limiter.options.requestsPerSecond} tokens per second per client, ${name} costs ${cost}`));
     }
     const spec = this.options.methods.get(name);
     if (spec === undefined) return this.failed(methodNotFound(name));
@@ -126,9 +203,9 @@ export class Dispatcher {
     if (err instanceof TxRejectedError || err instanceof StateUnavailableError) {
       return new RpcError(RpcErrorCode.server, err.message);
     }
+    // The detail stays in the node's log: exception text can carry paths, keys or state.
     this.options.logger?.error({ err, method }, 'rpc handler failed');
-    const why = err instanceof Error ? err.message : String(err);
-    return new RpcError(RpcErrorCode.internal, `internal error in ${method}: ${why}`);
+    return new RpcError(RpcErrorCode.internal, 'internal error');
   }
 }
 

@@ -12,6 +12,8 @@ export const RpcErrorCode = {
   server: -32000,
   /** EIP-1474 "limit exceeded": rate limits, log ranges, result counts. */
   limitExceeded: -32005,
+  /** geth's "response too large" (rpc/errors.go errcodeResponseTooLarge): past the batch response cap. */
+  responseTooLarge: -32003,
   /** geth's code for a reverted eth_call / eth_estimateGas; `data` holds the revert bytes. */
   executionReverted: 3,
 } as const;

@@ -2,10 +2,12 @@
 // geth's expiry: a filter not polled for FILTER_TIMEOUT_MS is removed. Block and log filters keep
 // a cursor (the next block to report) and read finalized history on poll, so they hold no data;
 // pending-transaction filters read one shared bounded ring by sequence number, so a transaction
-// costs O(1) however many filters exist.
+// costs O(1) however many filters exist. Each filter counts against its creator's per-client
+// budget (clients.ts) until it is uninstalled or expires.
 import { randomBytes } from 'node:crypto';
 import type { Hex, LogRecord } from '../chain/types.js';
 import type { RpcBackend } from './backend.js';
+import { ClientRegistry, criteriaWeight, type Reservation } from './clients.js';
 import { limitExceeded, serverError } from './errors.js';
 import { queryLogs, resolveLogRange, type LogFilter } from './logs.js';
 
@@ -26,10 +28,15 @@ export type FilterChanges =
   | { readonly kind: 'hashes'; readonly hashes: readonly Hex[] }
   | { readonly kind: 'logs'; readonly logs: readonly LogRecord[] };
 
-type Filter =
+type FilterState =
   | { readonly kind: 'blocks'; nextBlock: bigint; lastPollMs: number }
   | { readonly kind: 'logs'; readonly filter: LogFilter; nextBlock: bigint; lastPollMs: number }
   | { readonly kind: 'pending'; nextSeq: number; lastPollMs: number };
+
+type Filter = FilterState & { readonly owner: Reservation };
+
+/** Who installs a filter when no client is named (direct use in tests and tools). */
+const LOCAL_CLIENT = 'local';
 
 export class FilterManager {
   private readonly filters = new Map<string, Filter>();
@@ -39,27 +46,28 @@ export class FilterManager {
   constructor(
     private readonly backend: RpcBackend,
     private readonly clock: Clock,
+    private readonly clients: ClientRegistry = new ClientRegistry(),
   ) {}
 
   get size(): number {
     return this.filters.size;
   }
 
-  newBlockFilter(): Hex {
-    return this.install({ kind: 'blocks', nextBlock: this.backend.headNumber() + 1n, lastPollMs: this.clock.nowMs() });
+  newBlockFilter(client = LOCAL_CLIENT): Hex {
+    return this.install({ kind: 'blocks', nextBlock: this.backend.headNumber() + 1n, lastPollMs: this.clock.nowMs() }, client, 0);
   }
 
-  newLogFilter(filter: LogFilter): Hex {
+  newLogFilter(filter: LogFilter, client = LOCAL_CLIENT): Hex {
     if (filter.blockHash !== undefined) throw serverError('blockHash is not supported by eth_newFilter: use eth_getLogs');
-    return this.install({ kind: 'logs', filter, nextBlock: this.backend.headNumber() + 1n, lastPollMs: this.clock.nowMs() });
+    return this.install({ kind: 'logs', filter, nextBlock: this.backend.headNumber() + 1n, lastPollMs: this.clock.nowMs() }, client, criteriaWeight(filter));
   }
 
-  newPendingTransactionFilter(): Hex {
-    return this.install({ kind: 'pending', nextSeq: this.pendingSeq, lastPollMs: this.clock.nowMs() });
+  newPendingTransactionFilter(client = LOCAL_CLIENT): Hex {
+    return this.install({ kind: 'pending', nextSeq: this.pendingSeq, lastPollMs: this.clock.nowMs() }, client, 0);
   }
 
   uninstall(id: Hex): boolean {
-    return this.filters.delete(id.toLowerCase());
+    return this.remove(id.toLowerCase());
   }
 
   /** Called for every transaction admitted to the mempool. */
@@ -69,7 +77,7 @@ export class FilterManager {
   }
 
   /** What happened since the last poll: block or transaction hashes, or logs to format. */
-  changes(id: Hex): FilterChanges {
+  async changes(id: Hex): Promise<FilterChanges> {
     const filter = this.get(id);
     filter.lastPollMs = this.clock.nowMs();
     switch (filter.kind) {
@@ -78,7 +86,7 @@ export class FilterManager {
       case 'pending':
         return { kind: 'hashes', hashes: this.pendingChanges(filter) };
       case 'logs':
-        return { kind: 'logs', logs: this.logChanges(filter) };
+        return { kind: 'logs', logs: await this.logChanges(filter) };
     }
   }
 
@@ -96,27 +104,36 @@ export class FilterManager {
     let removed = 0;
     for (const [id, filter] of this.filters) {
       if (filter.lastPollMs <= deadline) {
-        this.filters.delete(id);
+        this.remove(id);
         removed++;
       }
     }
     return removed;
   }
 
-  private install(filter: Filter): Hex {
+  private install(state: FilterState, client: string, criteria: number): Hex {
     this.expire();
     if (this.filters.size >= MAX_FILTERS) {
       throw limitExceeded(`too many filters: at most ${MAX_FILTERS}; uninstall unused ones with eth_uninstallFilter`);
     }
+    const owner = this.clients.reserve(client, 'filter', criteria);
     const id = `0x${randomBytes(16).toString('hex')}` as Hex;
-    this.filters.set(id, filter);
+    this.filters.set(id, { ...state, owner });
     return id;
+  }
+
+  private remove(id: string): boolean {
+    const filter = this.filters.get(id);
+    if (filter === undefined) return false;
+    this.filters.delete(id);
+    this.clients.release(filter.owner);
+    return true;
   }
 
   private get(id: Hex): Filter {
     const filter = this.filters.get(id.toLowerCase());
     if (filter === undefined || filter.lastPollMs <= this.clock.nowMs() - FILTER_TIMEOUT_MS) {
-      this.filters.delete(id.toLowerCase());
+      this.remove(id.toLowerCase());
       throw serverError('filter not found');
     }
     return filter;
@@ -143,7 +160,7 @@ export class FilterManager {
     return hashes;
   }
 
-  private logChanges(filter: { filter: LogFilter; nextBlock: bigint }): readonly LogRecord[] {
+  private async logChanges(filter: { filter: LogFilter; nextBlock: bigint }): Promise<readonly LogRecord[]> {
     const range = resolveLogRange(this.backend, filter.filter);
     const head = this.backend.headNumber();
     if (range === undefined) {

@@ -1,6 +1,9 @@
 // Log queries: parsing geth's FilterCriteria, resolving its block range against the head, and
 // matching logs in memory (for subscriptions). Ranges and result counts are bounded so one
-// query can never make the node scan or return an unbounded amount.
+// query can never make the node scan or return an unbounded amount. A scan runs in slices of
+// LOG_SCAN_BLOCKS_PER_SLICE blocks with the event loop let through between them: the server
+// shares its thread with consensus, which must keep voting while a wide query runs.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Hex, LogRecord } from '../chain/types.js';
 import type { RpcBackend } from './backend.js';
 import { parseBlockSelector, selectBlockNumber, type BlockSelector } from './block-tags.js';
@@ -13,6 +16,8 @@ export const MAX_LOG_RESULTS = 10_000;
 export const MAX_LOG_TOPICS = 4;
 /** Alternatives in one address or topic position (geth 1.16: 1000). */
 export const MAX_LOG_ALTERNATIVES = 1_000;
+/** Blocks the backend scans in one synchronous step of an eth_getLogs query. */
+export const LOG_SCAN_BLOCKS_PER_SLICE = 500n;
 
 export type TopicFilter = readonly (Hex | readonly Hex[] | null)[];
 
@@ -84,16 +89,35 @@ export function resolveLogRange(backend: RpcBackend, filter: LogFilter): { from:
   return { from, to: to < head ? to : head };
 }
 
-/** Runs a log query with the range and result limits; throws -32005 past either. */
-export function queryLogs(backend: RpcBackend, criteria: LogCriteria, from: bigint, to: bigint): readonly LogRecord[] {
+/**
+ * Runs a log query with the range and result limits; throws -32005 past either. The range is
+ * scanned LOG_SCAN_BLOCKS_PER_SLICE blocks at a time, yielding to the event loop in between.
+ */
+export async function queryLogs(backend: RpcBackend, criteria: LogCriteria, from: bigint, to: bigint): Promise<readonly LogRecord[]> {
   if (to - from + 1n > MAX_LOG_BLOCK_RANGE) {
     throw limitExceeded(`query exceeds max block range ${MAX_LOG_BLOCK_RANGE}: narrow fromBlock..toBlock`);
   }
-  const logs = backend.getLogs({ fromBlock: from, toBlock: to, addresses: criteria.addresses, topics: criteria.topics, limit: MAX_LOG_RESULTS + 1 });
-  if (logs.length > MAX_LOG_RESULTS) {
-    throw limitExceeded(`query returned more than ${MAX_LOG_RESULTS} results: narrow the block range or the filter`);
+  const found: LogRecord[] = [];
+  for (let start = from; start <= to; start += LOG_SCAN_BLOCKS_PER_SLICE) {
+    if (start > from) await yieldToEventLoop();
+    const end = start + LOG_SCAN_BLOCKS_PER_SLICE - 1n < to ? start + LOG_SCAN_BLOCKS_PER_SLICE - 1n : to;
+    const limit = MAX_LOG_RESULTS + 1 - found.length;
+    let logs: readonly LogRecord[];
+    try {
+      logs = backend.getLogs({ fromBlock: start, toBlock: end, addresses: criteria.addresses, topics: criteria.topics, limit });
+    } catch (error) {
+      // The node's engine refuses a query past `limit` (its TOO_MANY_LOGS) rather than stopping.
+      if ((error as { code?: unknown } | null)?.code === 'TOO_MANY_LOGS') throw tooManyResults();
+      throw error;
+    }
+    for (const log of logs) found.push(log);
+    if (found.length > MAX_LOG_RESULTS) throw tooManyResults();
   }
-  return logs;
+  return found;
+}
+
+function tooManyResults() {
+  return limitExceeded(`query returned more than ${MAX_LOG_RESULTS} results: narrow the block range or the filter`);
 }
 
 /** In-memory match, the same semantics as the backend's indexed query. */

@@ -7,7 +7,8 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { RpcBackend } from './backend.js';
-import { Dispatcher, MAX_BATCH_LENGTH } from './dispatch.js';
+import { ClientRegistry, DEFAULT_CLIENT_LIMITS, type ClientLimits } from './clients.js';
+import { BATCH_TIME_BUDGET_MS, Dispatcher, MAX_BATCH_LENGTH, MAX_BATCH_RESPONSE_BYTES } from './dispatch.js';
 import { RpcError, RpcErrorCode } from './errors.js';
 import { FilterManager, systemClock, type Clock } from './filters.js';
 import { MethodContext, type Session } from './methods/context.js';
@@ -23,22 +24,43 @@ export const MAX_WS_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Requests one WebSocket connection may have in progress; past it, calls are refused (-32005). */
 export const MAX_WS_REQUESTS_IN_FLIGHT = 1_024;
 export const FILTER_SWEEP_INTERVAL_MS = 60_000;
+/** The server pings each WebSocket this often (geth's wsPingInterval); live clients answer. */
+export const WS_PING_INTERVAL_MS = 30_000;
+/** A WebSocket that sends nothing (no message, no pong) for this long is closed. */
+export const WS_IDLE_TIMEOUT_MS = 120_000;
+/** geth's HTTP ReadTimeout: the whole request, headers and body, must arrive within it. */
+export const HTTP_READ_TIMEOUT_MS = 30_000;
+/** geth's HTTP WriteTimeout: a connection that moves no bytes for this long while answering is closed. */
+export const HTTP_WRITE_TIMEOUT_MS = 30_000;
+/** geth's HTTP IdleTimeout: a keep-alive connection with no next request for this long is closed. */
+export const HTTP_IDLE_TIMEOUT_MS = 120_000;
 const EXPLORER_HTML = readFileSync(new URL('./explorer/index.html', import.meta.url));
 
-export interface RpcServerLimits {
+export interface RpcServerLimits extends ClientLimits {
   readonly maxBodyBytes: number;
   readonly maxBatchLength: number;
+  /** JSON bytes one batch (or one response) may answer; geth's --rpc.batch-response-max-size. */
+  readonly maxBatchResponseBytes: number;
+  /** Wall time one batch may run before its remaining calls are refused. */
+  readonly batchTimeBudgetMs: number;
   readonly maxWsConnections: number;
   readonly maxWsBufferedBytes: number;
+  readonly wsPingIntervalMs: number;
+  readonly wsIdleTimeoutMs: number;
   /** Per client address; `null` turns rate limiting off. */
   readonly rateLimit: RateLimitOptions | null;
 }
 
 export const DEFAULT_LIMITS: RpcServerLimits = {
+  ...DEFAULT_CLIENT_LIMITS,
   maxBodyBytes: MAX_BODY_BYTES,
   maxBatchLength: MAX_BATCH_LENGTH,
+  maxBatchResponseBytes: MAX_BATCH_RESPONSE_BYTES,
+  batchTimeBudgetMs: BATCH_TIME_BUDGET_MS,
   maxWsConnections: MAX_WS_CONNECTIONS,
   maxWsBufferedBytes: MAX_WS_BUFFERED_BYTES,
+  wsPingIntervalMs: WS_PING_INTERVAL_MS,
+  wsIdleTimeoutMs: WS_IDLE_TIMEOUT_MS,
   rateLimit: DEFAULT_RATE_LIMIT,
 };
 
@@ -75,17 +97,20 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const limits: RpcServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const clock = options.clock ?? systemClock;
   const { backend, logger } = options;
-  const filters = new FilterManager(backend, clock);
+  const clients = new ClientRegistry(limits);
+  const filters = new FilterManager(backend, clock, clients);
   const ctx = new MethodContext(backend, filters);
   const metrics = new RpcMetrics(backend.metrics, new Set(METHODS.keys()));
   const dispatcher = new Dispatcher(ctx, {
     methods: METHODS,
     maxBatchLength: limits.maxBatchLength,
+    maxBatchResponseBytes: limits.maxBatchResponseBytes,
+    batchTimeBudgetMs: limits.batchTimeBudgetMs,
     rateLimiter: limits.rateLimit === null ? undefined : new RateLimiter(limits.rateLimit, clock),
     metrics,
     logger,
   });
-  const hub = new SubscriptionHub(ctx);
+  const hub = new SubscriptionHub(ctx, clients);
   const unsubscribe = [
     backend.onNewBlock((block, receipts) => hub.publishBlock(block, receipts)),
     backend.onPendingTransaction((hash) => {
@@ -93,16 +118,21 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
       hub.publishPending(hash);
     }),
   ];
-  const http = createServer((req, res) => {
-    handleHttp(req, res, dispatcher, backend, limits, logger).catch((err: unknown) => {
+  const http = createServer({
+    requestTimeout: HTTP_READ_TIMEOUT_MS,
+    headersTimeout: HTTP_READ_TIMEOUT_MS,
+    keepAliveTimeout: HTTP_IDLE_TIMEOUT_MS,
+  }, (req, res) => {
+    res.setTimeout(HTTP_WRITE_TIMEOUT_MS, () => res.destroy());
+    handleHttp(req, res, dispatcher, backend, limits, clients, logger).catch((err: unknown) => {
       logger?.error({ err }, 'http request handler failed');
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
-  http.on('upgrade', (req, socket, head) => handleUpgrade(req, socket, head, wss, limits, (ws) =>
-    serveWebSocket(ws, req, dispatcher, hub, limits, metrics, logger)));
+  http.on('upgrade', (req, socket, head) => handleUpgrade(req, socket, head, wss, limits, clients, (ws) =>
+    serveWebSocket(ws, req, dispatcher, hub, limits, clients, metrics, logger)));
   const sweep = setInterval(() => filters.expire(), FILTER_SWEEP_INTERVAL_MS);
   sweep.unref();
   try {
@@ -171,20 +201,21 @@ async function handleHttp(
   dispatcher: Dispatcher,
   backend: RpcBackend,
   limits: RpcServerLimits,
+  clients: ClientRegistry,
   logger: Logger | undefined,
 ): Promise<void> {
   try {
-    await route(req, res, dispatcher, backend, limits);
+    await route(req, res, dispatcher, backend, limits, clients);
   } catch (err) {
     logger?.error({ err }, 'http request failed');
     if (!res.headersSent) send(res, 500, 'application/json', Dispatcher.refusal(new RpcError(RpcErrorCode.internal, 'internal error')));
   }
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, backend: RpcBackend, limits: RpcServerLimits): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, backend: RpcBackend, limits: RpcServerLimits, clients: ClientRegistry): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method === 'OPTIONS') return send(res, 204, undefined, '');
-  if (req.method === 'POST') return servePost(req, res, dispatcher, limits);
+  if (req.method === 'POST') return servePost(req, res, dispatcher, limits, clients);
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'use POST for JSON-RPC, GET for the explorer\n');
   if (path === '/' || path === '/explorer' || path === '/explorer/') return send(res, 200, 'text/html; charset=utf-8', EXPLORER_HTML);
   if (path === '/health') {
@@ -210,17 +241,31 @@ function tooLarge(res: ServerResponse, limit: number): void {
   send(res, 413, 'application/json', Dispatcher.refusal(error));
 }
 
-async function servePost(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, limits: RpcServerLimits): Promise<void> {
+async function servePost(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, limits: RpcServerLimits, clients: ClientRegistry): Promise<void> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limits.maxBodyBytes) {
     tooLarge(res, limits.maxBodyBytes);
     req.resume();
     return;
   }
-  const body = await readBody(req, limits.maxBodyBytes);
-  if (body === undefined) return tooLarge(res, limits.maxBodyBytes);
-  const response = await dispatcher.handle(body, { client: clientOf(req) });
-  send(res, 200, 'application/json', response ?? '');
+  const client = clientOf(req);
+  if (!clients.beginRequest(client)) {
+    req.resume();
+    return send(res, 429, 'application/json', Dispatcher.refusal(tooManyInFlight(limits)));
+  }
+  try {
+    const body = await readBody(req, limits.maxBodyBytes);
+    if (body === undefined) return tooLarge(res, limits.maxBodyBytes);
+    const response = await dispatcher.handle(body, { client });
+    send(res, 200, 'application/json', response ?? '');
+  } finally {
+    clients.endRequest(client);
+  }
+}
+
+function tooManyInFlight(limits: RpcServerLimits): RpcError {
+  return new RpcError(RpcErrorCode.limitExceeded,
+    `too many requests in progress from this client: at most ${limits.maxRequestsInFlightPerClient}; wait for answers`);
 }
 
 /** The body as text, or undefined once it passes `maxBytes` (the rest is discarded). */
@@ -245,12 +290,24 @@ function handleUpgrade(
   head: Buffer,
   wss: WebSocketServer,
   limits: RpcServerLimits,
+  clients: ClientRegistry,
   serve: (ws: WebSocket) => void,
 ): void {
   if (wss.clients.size >= limits.maxWsConnections) {
     socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntoo many WebSocket connections: at most ${limits.maxWsConnections}\n`);
     return;
   }
+  const client = clientOf(req);
+  if (!clients.openWebSocket(client)) {
+    socket.end(`HTTP/1.1 429 Too Many Requests\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntoo many WebSocket connections from this address: at most ${limits.maxWsConnectionsPerClient}\n`);
+    return;
+  }
+  // The slot is held for as long as the socket lives, however the upgrade ends.
+  if (socket.destroyed) {
+    clients.closeWebSocket(client);
+    return;
+  }
+  socket.once('close', () => clients.closeWebSocket(client));
   wss.handleUpgrade(req, socket, head, (ws) => {
     wss.emit('connection', ws, req);
     serve(ws);
@@ -263,6 +320,7 @@ function serveWebSocket(
   dispatcher: Dispatcher,
   hub: SubscriptionHub,
   limits: RpcServerLimits,
+  clients: ClientRegistry,
   metrics: RpcMetrics,
   logger: Logger | undefined,
 ): void {
@@ -276,31 +334,53 @@ function serveWebSocket(
     }
     ws.send(text);
   };
-  const subscriptions = hub.connect(sendText);
+  const subscriptions = hub.connect(sendText, client);
   const session: Session = { client, subscriptions };
   metrics.wsConnections?.inc();
+  // Silent for wsIdleTimeoutMs (no message, no pong to our pings): the peer is gone or idling.
+  const idle = setTimeout(() => {
+    logger?.debug({ client }, 'websocket idle: closed');
+    ws.terminate();
+  }, limits.wsIdleTimeoutMs);
+  idle.unref();
+  const ping = setInterval(() => {
+    if (ws.readyState === ws.OPEN) ws.ping();
+  }, limits.wsPingIntervalMs);
+  ping.unref();
+  ws.on('pong', () => idle.refresh());
   let inFlight = 0;
   ws.on('message', (data: RawData) => {
+    idle.refresh();
     if (inFlight >= MAX_WS_REQUESTS_IN_FLIGHT) {
       sendText(Dispatcher.refusal(new RpcError(RpcErrorCode.limitExceeded,
         `too many requests in flight on this connection: at most ${MAX_WS_REQUESTS_IN_FLIGHT}; wait for answers`)));
       return;
     }
+    if (!clients.beginRequest(client)) {
+      sendText(Dispatcher.refusal(tooManyInFlight(limits)));
+      return;
+    }
     inFlight++;
+    const done = () => {
+      inFlight--;
+      clients.endRequest(client);
+    };
     const text = Buffer.isBuffer(data) ? data.toString('utf8')
       : Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data).toString('utf8');
     dispatcher.handle(text, session).then(
       (response) => {
-        inFlight--;
+        done();
         if (response !== undefined) sendText(response);
       },
       (err: unknown) => {
-        inFlight--;
+        done();
         logger?.error({ err, client }, 'websocket request handler failed');
       },
     );
   });
   ws.on('close', () => {
+    clearTimeout(idle);
+    clearInterval(ping);
     subscriptions.close();
     metrics.wsConnections?.dec();
   });

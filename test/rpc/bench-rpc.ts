@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { privateKeyToAccount } from 'viem/accounts';
-import { startRpcServer } from '../../src/rpc/index.js';
+import { DEFAULT_RATE_LIMIT, startRpcServer } from '../../src/rpc/index.js';
 import { fromHex, toHex } from '../../src/crypto/bytes.js';
 import { keccak256 } from '../../src/crypto/hash.js';
 import type { Hex } from '../../src/chain/types.js';
@@ -25,7 +25,9 @@ function arg(name: string, fallback: number): number {
 }
 
 async function serve(): Promise<void> {
-  const server = await startRpcServer({ backend: new EchoBackend(), host: '127.0.0.1', port: 0 });
+  // The driver is on loopback: exempt it, as a devnet is, so the server's own rate shows.
+  const limits = { rateLimit: { ...DEFAULT_RATE_LIMIT, exemptLoopback: true } };
+  const server = await startRpcServer({ backend: new EchoBackend(), host: '127.0.0.1', port: 0, limits });
   process.send!({ port: server.address.port });
   process.on('message', () => {
     server.close().then(() => process.exit(0), () => process.exit(1));

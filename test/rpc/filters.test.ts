@@ -16,15 +16,15 @@ async function sendPing(backend: MemoryBackend, nonce: number, value: bigint): P
   return backend.sendRawTransaction(raw);
 }
 
-test('block filter reports each new block once, then nothing', () => {
+test('block filter reports each new block once, then nothing', async () => {
   const backend = new MemoryBackend();
   const filters = new FilterManager(backend, new ManualClock());
   const id = filters.newBlockFilter();
-  assert.deepEqual(filters.changes(id), { kind: 'hashes', hashes: [] });
+  assert.deepEqual(await filters.changes(id), { kind: 'hashes', hashes: [] });
   const a = backend.sealPending();
   const b = backend.sealPending();
-  assert.deepEqual(filters.changes(id), { kind: 'hashes', hashes: [a.hash, b.hash] });
-  assert.deepEqual(filters.changes(id), { kind: 'hashes', hashes: [] });
+  assert.deepEqual(await filters.changes(id), { kind: 'hashes', hashes: [a.hash, b.hash] });
+  assert.deepEqual(await filters.changes(id), { kind: 'hashes', hashes: [] });
 });
 
 test('log filter reports matching logs of new blocks only; getFilterLogs reports the whole range', async () => {
@@ -37,43 +37,43 @@ test('log filter reports matching logs of new blocks only; getFilterLogs reports
   const other = filters.newLogFilter({ from: { kind: 'tag', tag: 'latest' }, to: { kind: 'tag', tag: 'latest' }, topics: [ANY] });
   const fresh = await sendPing(backend, 1, 2n);
   backend.sealPending();
-  const changes = filters.changes(id);
+  const changes = await filters.changes(id);
   assert.equal(changes.kind, 'logs');
   assert.deepEqual(changes.kind === 'logs' && changes.logs.map((l) => l.transactionHash), [fresh]);
-  assert.deepEqual(filters.changes(other), { kind: 'logs', logs: [] });
+  assert.deepEqual(await filters.changes(other), { kind: 'logs', logs: [] });
   const all = filters.logs(id);
   assert.deepEqual(all.range, { from: 0n, to: backend.headNumber() });
   assert.deepEqual(backend.getLogs({ fromBlock: 0n, toBlock: backend.headNumber(), addresses: [EMITTER], limit: 10 }).map((l) => l.transactionHash), [old, fresh]);
 });
 
-test('pending filter reports admitted hashes in order and keeps only the newest when polled late', () => {
+test('pending filter reports admitted hashes in order and keeps only the newest when polled late', async () => {
   const backend = new MemoryBackend();
   const filters = new FilterManager(backend, new ManualClock());
   const id = filters.newPendingTransactionFilter();
   const hashes = Array.from({ length: 3 }, (_, i) => `0x${i.toString(16).padStart(64, '0')}` as Hex);
   for (const hash of hashes) filters.addPendingTransaction(hash);
-  assert.deepEqual(filters.changes(id), { kind: 'hashes', hashes });
+  assert.deepEqual(await filters.changes(id), { kind: 'hashes', hashes });
   for (let i = 0; i < MAX_PENDING_HASHES_RETAINED + 5; i++) filters.addPendingTransaction(`0x${(i + 10).toString(16).padStart(64, '0')}`);
-  const late = filters.changes(id);
+  const late = await filters.changes(id);
   assert.equal(late.kind === 'hashes' && late.hashes.length, MAX_PENDING_HASHES_RETAINED);
   assert.equal(late.kind === 'hashes' && late.hashes[0], `0x${(15).toString(16).padStart(64, '0')}`);
 });
 
-test('a filter not polled for five minutes expires; polling keeps it alive', () => {
+test('a filter not polled for five minutes expires; polling keeps it alive', async () => {
   const backend = new MemoryBackend();
   const clock = new ManualClock();
   const filters = new FilterManager(backend, clock);
   const polled = filters.newBlockFilter();
   const idle = filters.newBlockFilter();
   clock.ms += FILTER_TIMEOUT_MS - 1;
-  filters.changes(polled);
+  await filters.changes(polled);
   clock.ms += 2;
-  assert.throws(() => filters.changes(idle), /filter not found/);
-  filters.changes(polled);
+  await assert.rejects(filters.changes(idle), /filter not found/);
+  await filters.changes(polled);
   clock.ms += FILTER_TIMEOUT_MS;
   assert.equal(filters.expire(), 1);
   assert.equal(filters.size, 0);
-  assert.throws(() => filters.changes(polled), /filter not found/);
+  await assert.rejects(filters.changes(polled), /filter not found/);
 });
 
 test('filters over HTTP: viem createEventFilter / getFilterChanges / getFilterLogs, uninstall, expiry', async () => {

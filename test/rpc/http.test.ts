@@ -80,7 +80,7 @@ test('rate limit per client: -32005 past the burst, refilled over time; loopback
   try {
     for (let i = 0; i < 3; i++) assert.equal((await limited.rpc('eth_chainId')).result, '0x7a69');
     const refused = await limited.rpc('eth_chainId');
-    assert.deepEqual(refused.error, { code: -32005, message: 'rate limit exceeded: 2 requests per second per client' });
+    assert.deepEqual(refused.error, { code: -32005, message: "rate limit exceeded: 2 tokens per second per client, eth_chainId costs 1" });
     const batch = await limited.post(JSON.stringify([{ jsonrpc: '2.0', id: 1, method: 'eth_chainId' }]));
     assert.equal(batch.json[0].error.code, -32005);
     clock.ms += 500; // one token back

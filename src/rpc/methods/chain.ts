@@ -82,9 +82,9 @@ export const chainMethods: Record<string, MethodSpec> = {
     const block = blockBySelector(ctx, parseBlockSelector(p[0], 0, true));
     return block === undefined ? null : ctx.receipts(block.number);
   }),
-  eth_getLogs: method(1, 1, (p, ctx) => {
+  eth_getLogs: method(1, 1, async (p, ctx) => {
     const filter = parseLogFilter(p[0], 0);
     const range = resolveLogRange(ctx.backend, filter);
-    return range === undefined ? [] : ctx.logs(queryLogs(ctx.backend, filter, range.from, range.to));
+    return range === undefined ? [] : ctx.logs(await queryLogs(ctx.backend, filter, range.from, range.to));
   }),
 };

@@ -10,17 +10,17 @@ function filterId(value: unknown) {
 }
 
 export const filterMethods: Record<string, MethodSpec> = {
-  eth_newFilter: method(1, 1, (p, ctx) => ctx.filters.newLogFilter(parseLogFilter(p[0], 0))),
-  eth_newBlockFilter: method(0, 0, (_p, ctx) => ctx.filters.newBlockFilter()),
-  eth_newPendingTransactionFilter: method(0, 1, (_p, ctx) => ctx.filters.newPendingTransactionFilter()),
+  eth_newFilter: method(1, 1, (p, ctx, session) => ctx.filters.newLogFilter(parseLogFilter(p[0], 0), session.client)),
+  eth_newBlockFilter: method(0, 0, (_p, ctx, session) => ctx.filters.newBlockFilter(session.client)),
+  eth_newPendingTransactionFilter: method(0, 1, (_p, ctx, session) => ctx.filters.newPendingTransactionFilter(session.client)),
   eth_uninstallFilter: method(1, 1, (p, ctx) => ctx.filters.uninstall(filterId(p[0]))),
-  eth_getFilterChanges: method(1, 1, (p, ctx): Json => {
-    const changes = ctx.filters.changes(filterId(p[0]));
+  eth_getFilterChanges: method(1, 1, async (p, ctx): Promise<Json> => {
+    const changes = await ctx.filters.changes(filterId(p[0]));
     return changes.kind === 'hashes' ? [...changes.hashes] : ctx.logs(changes.logs);
   }),
-  eth_getFilterLogs: method(1, 1, (p, ctx) => {
+  eth_getFilterLogs: method(1, 1, async (p, ctx) => {
     const { filter, range } = ctx.filters.logs(filterId(p[0]));
-    return range === undefined ? [] : ctx.logs(queryLogs(ctx.backend, filter, range.from, range.to));
+    return range === undefined ? [] : ctx.logs(await queryLogs(ctx.backend, filter, range.from, range.to));
   }),
 
   eth_subscribe: method(1, 2, (p, _ctx, session) => {

@@ -1,7 +1,7 @@
 // State reads at a block, calls and gas estimation, and transaction submission.
 import type { AccountProof, ExecutionOutcome } from '../backend.js';
 import { parseBlockSelector, stateBlockNumber } from '../block-tags.js';
-import { invalidParam, methodNotFound, serverError } from '../errors.js';
+import { invalidParam, limitExceeded, methodNotFound, RpcError, RpcErrorCode, serverError } from '../errors.js';
 import type { Json } from '../format.js';
 import { describe, parseAddress, parseBool, parseCallParams, parseData, parseHash, parseObject, parseSlot, quantity } from '../params.js';
 import { revertError } from '../revert.js';
@@ -11,6 +11,13 @@ import { method, type MethodContext, type MethodSpec } from './context.js';
 export const MAX_PROOF_KEYS = 1024;
 /** Raw transaction size the server forwards; the mempool applies the real limit (geth: 128 KiB). */
 export const MAX_RAW_TRANSACTION_BYTES = 1024 * 1024;
+/**
+ * Return or revert data eth_call / eth_estimateGas hand back (geth has no cap). 4 MiB is 8 MiB
+ * of hex, so a few fit a batch's MAX_BATCH_RESPONSE_BYTES; more is refused with -32005.
+ */
+export const MAX_RETURN_DATA_BYTES = 4 * 1024 * 1024;
+
+const dataBytes = (hex: string) => (hex.length - 2) / 2;
 
 /** The block a state method names: position `index` of the params, EIP-1898 objects allowed. */
 function stateBlock(ctx: MethodContext, params: readonly unknown[], index: number): bigint {
@@ -20,8 +27,16 @@ function stateBlock(ctx: MethodContext, params: readonly unknown[], index: numbe
 function outcomeResult(outcome: ExecutionOutcome, asGas: boolean): Json {
   switch (outcome.kind) {
     case 'success':
-      return asGas ? quantity(outcome.gasUsed) : outcome.returnData;
+      if (asGas) return quantity(outcome.gasUsed);
+      if (dataBytes(outcome.returnData) > MAX_RETURN_DATA_BYTES) {
+        throw limitExceeded(`return data too large: ${dataBytes(outcome.returnData)} bytes, limit ${MAX_RETURN_DATA_BYTES}`);
+      }
+      return outcome.returnData;
     case 'revert':
+      if (dataBytes(outcome.returnData) > MAX_RETURN_DATA_BYTES) {
+        throw new RpcError(RpcErrorCode.executionReverted,
+          `execution reverted: revert data too large to return (${dataBytes(outcome.returnData)} bytes, limit ${MAX_RETURN_DATA_BYTES})`);
+      }
       throw revertError(outcome.returnData);
     case 'error':
       throw serverError(outcome.error);
