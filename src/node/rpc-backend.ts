@@ -59,6 +59,8 @@ export interface NodeView {
   consensusStatus(): CoreStatus;
   inclusion(): readonly { index: number; included: bigint; excluded: bigint }[];
   peers(): number;
+  /** Committee weight reached: this node's own (when a member) plus its connected peers'. */
+  connectedWeight(): bigint;
   sync(): false | SyncStatus;
   contracts(): ContractDirectory;
 }
@@ -75,7 +77,13 @@ function executionParams(params: CallParams) {
   return rest;
 }
 
-export function createRpcBackend(view: NodeView): RpcBackend {
+/** Bounds on client-requested execution (geth's --rpc.gascap and --rpc.evmtimeout); 0 = none. */
+export interface RpcBackendSettings {
+  readonly gasCap?: bigint;
+  readonly evmTimeoutMs?: number;
+}
+
+export function createRpcBackend(view: NodeView, _settings: RpcBackendSettings = {}): RpcBackend {
   const { engine, mempool, committee } = view;
   const quorumWeight = quorumWeightOf(committee.totalWeight);
   return {
@@ -163,6 +171,7 @@ export function createRpcBackend(view: NodeView): RpcBackend {
         proposers: view.inclusion(),
       };
     },
+    connectedWeight: () => view.connectedWeight(),
     contracts: () => view.contracts(),
     onNewBlock: (listener) => engine.onBlock(listener),
     onPendingTransaction: (listener) => mempool.onAdded((hash) => listener(hash)),

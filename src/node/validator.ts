@@ -23,6 +23,7 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { ValidatorNode } from './node.js';
 import { createRpcBackend } from './rpc-backend.js';
+import { serverLimit } from './rpc-settings.js';
 
 export { proposalGasShare, EMPTY_BLOCK_INTERVAL_MS } from './proposals.js';
 
@@ -132,6 +133,9 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   try {
     await node.start();
     // Predeployed contracts this chain's genesis actually holds (synod_contracts).
+    const weightByKey = new Map(genesis.committee.members.map((m) => [toHex(m.publicKey), m.weight]));
+    const ownWeight = weightByKey.get(toHex(config.keyPair.publicKey)) ?? 0n;
+    const settings = config.rpcSettings;
     const contracts: ContractDirectory = { ...Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => genesis.alloc[address]?.code !== undefined)), ...genesis.contracts };
     try {
       rpc = await startRpcServer({
@@ -145,11 +149,18 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           consensusStatus: () => node.consensusStatus(),
           inclusion: () => node.inclusion,
           peers: () => transport.connectedPeers().length,
+          connectedWeight: () => transport.connectedPeers().reduce((sum, id) => sum + (weightByKey.get(id) ?? 0n), ownWeight),
           sync: () => node.syncStatus(),
           contracts: () => contracts,
-        }),
+        }, { gasCap: settings.gasCap, evmTimeoutMs: settings.evmTimeoutMs }),
         host: config.rpc.host,
         port: config.rpc.port,
+        api: settings.api,
+        cors: settings.cors,
+        vhosts: settings.vhosts,
+        wsOrigins: settings.wsOrigins,
+        ...(config.metricsAddr === undefined ? {} : { metricsAddr: config.metricsAddr }),
+        limits: { maxBatchLength: serverLimit(settings.batchLimit), maxBatchResponseBytes: serverLimit(settings.batchResponseMaxBytes) },
         logger: logger.child({ part: 'rpc' }),
       });
     } catch (error) {
@@ -159,6 +170,6 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     await stop();
     throw error;
   }
-  logger.info({ rpc: rpc.url, p2p: transport.address() }, 'validator started');
+  logger.info({ rpc: rpc.url, p2p: transport.address(), api: config.rpcSettings.api, ...(rpc.metricsUrl === undefined ? {} : { metrics: rpc.metricsUrl }) }, 'validator started');
   return { rpc, committeeIndex: node.committeeIndex, stop };
 }

@@ -9,6 +9,8 @@ import type { RpcMetrics } from './metrics.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export const MAX_BATCH_LENGTH = 1_000;
+/** Bytes the answers of one batch may add up to (geth's --rpc.batch-response-max-size). */
+export const MAX_BATCH_RESPONSE_BYTES = 25_000_000;
 
 type Id = string | number | null;
 
