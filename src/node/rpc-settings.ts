@@ -70,7 +70,7 @@ function checked(list: string[], field: string, problem: (item: string) => strin
 }
 
 export function parseApi(value: unknown, field: string): string[] {
-  const list = checked(parseList(value, field).map((v) => v.toLowerCase()), field, namespaceProblem);
+  const list = checked(parseList(value, field), field, namespaceProblem);
   if (list.length === 0) throw new ConfigError(`${field} must name at least one namespace (for example eth,net,web3)`);
   return list;
 }

@@ -2,8 +2,9 @@
 // --http.corsdomain, --ws.origins and --http.vhosts). CORS headers go only to a named origin;
 // a browser WebSocket from another origin is refused before the upgrade (clients without an
 // Origin header, such as viem or ethers in Node, are not browsers and are let through, as geth
-// does); a request whose Host is not allowed is refused, which stops DNS rebinding. IP-literal
-// hosts are always allowed, as in geth.
+// does), and so is the server's own explorer page (its origin is the request's Host, which the
+// vhost check has already accepted); a request whose Host is not allowed is refused, which stops
+// DNS rebinding. IP-literal hosts are always allowed, as in geth.
 import { isIP } from 'node:net';
 
 /** geth's --http.vhosts default. */
@@ -72,9 +73,11 @@ export class OriginPolicy {
     };
   }
 
-  /** A WebSocket upgrade without an Origin header is not from a browser page: allowed. */
-  wsOriginAllowed(origin: string | undefined): boolean {
-    return origin === undefined || this.wsAllowed(origin);
+  /** Allowed: no Origin header (not a browser page), a listed origin, or the page this server served. */
+  wsOriginAllowed(origin: string | undefined, hostHeader: string | undefined): boolean {
+    if (origin === undefined || this.wsAllowed(origin)) return true;
+    const authority = /^https?:\/\/([^/]+)$/i.exec(origin)?.[1];
+    return authority !== undefined && hostHeader !== undefined && authority.toLowerCase() === hostHeader.toLowerCase();
   }
 
   /** geth's virtual-host check: no Host, an IP literal, `*`, or a listed name. */

@@ -285,7 +285,7 @@ function handleUpgrade(
     socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ninvalid host specified\n');
     return;
   }
-  if (!policy.wsOriginAllowed(req.headers.origin)) {
+  if (!policy.wsOriginAllowed(req.headers.origin, req.headers.host)) {
     logger?.warn({ origin: req.headers.origin, client: clientOf(req) }, 'websocket connection from an origin not in ws origins refused');
     socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nwebsocket origin not allowed\n');
     return;

@@ -101,11 +101,14 @@ test('a browser WebSocket from a foreign origin is refused with 403; one without
   }
 });
 
-test('by default WebSocket pages are accepted from http://localhost only, as geth does', async () => {
+test('by default WebSocket pages are accepted from http://localhost only, as geth does, and from the explorer this server serves', async () => {
   const h = await startHarness();
   try {
     assert.equal(await upgrade(h.server.wsUrl, { origin: 'http://localhost:8080' }), 'open');
     assert.equal(await upgrade(h.server.wsUrl, { origin: 'http://wallet.example' }), 403);
+    // The explorer at http://127.0.0.1:<port>/ opens its WebSocket with its own origin.
+    assert.equal(await upgrade(h.server.wsUrl, { origin: h.server.url }), 'open');
+    assert.equal(await upgrade(h.server.wsUrl, { origin: `http://127.0.0.1:${h.server.address.port + 1}` }), 403);
   } finally {
     await h.close();
   }
