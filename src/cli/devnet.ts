@@ -227,6 +227,10 @@ export const command: CliCommand = {
     const resumed = existsSync(join(options.dataDir, 'genesis.json'));
     const configPaths = await prepareNetwork(options);
     const ports = configPaths.map((_, i) => options.rpcPort + i);
+    const metricsBase = options.rpcFlags.metricsAddr;
+    if (metricsBase !== undefined && (metricsBase.port < 1 || metricsBase.port + configPaths.length - 1 > 65535)) {
+      throw new CliError(`--metrics-addr port ${metricsBase.port}: validator i serves metrics on port + i, so it must be from 1 to ${65536 - configPaths.length}`);
+    }
     const settings = effectiveSettings(configPaths[0]!, options.rpcFlags);
     console.log(`${resumed ? 'Resuming' : 'Starting'} a ${configPaths.length}-validator devnet in ${options.dataDir}\n`);
     printSettings(settings);

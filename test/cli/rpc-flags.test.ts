@@ -107,7 +107,7 @@ test('synod start: flags override the config file (--rpc-api without debug)', as
     const answer = await until('the validator serves', async () => (await (await post(RPC_PORT, TRACE)).json()) as any, START_TIMEOUT_MS);
     assert.deepEqual(answer.error, { code: -32601, message: 'the method debug_traceTransaction does not exist/is not available' });
     const modules = (await (await post(RPC_PORT, { jsonrpc: '2.0', id: 2, method: 'rpc_modules' })).json()) as any;
-    assert.deepEqual(modules.result, { eth: '1.0', net: '1.0' });
+    assert.deepEqual(modules.result, { eth: '1.0', net: '1.0', rpc: '1.0' });
     await assert.rejects(fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)); // no --metrics-addr this time
   } finally {
     await stop(node);

@@ -65,7 +65,7 @@ test('the server serves eth, net, web3 and synod when no namespaces are named; r
     assert.equal((await call(TRACE)).error.code, -32601);
     assert.equal((await call({ jsonrpc: '2.0', id: 1, method: 'synod_committee' })).error, undefined);
     const modules = await call({ jsonrpc: '2.0', id: 2, method: 'rpc_modules' });
-    assert.deepEqual(modules.result, Object.fromEntries(DEFAULT_RPC_API.map((name) => [name, '1.0'])));
+    assert.deepEqual(modules.result, Object.fromEntries([...DEFAULT_RPC_API, 'rpc'].map((name) => [name, '1.0'])));
   } finally {
     await server.close();
   }
