@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from '../../src/cli/command.js';
@@ -112,4 +112,16 @@ test('synod start: flags override the config file (--rpc-api without debug)', as
   } finally {
     await stop(node);
   }
+});
+
+test('synod devnet resumes a data dir whose configs still say "rpc": "host:port" and gives them the developer settings', async () => {
+  const path = join(dataDir, 'validator-0', 'config.json');
+  const config = JSON.parse(readFileSync(path, 'utf8'));
+  writeFileSync(path, JSON.stringify({ ...config, rpc: `127.0.0.1:${RPC_PORT}` }, null, 2));
+  devnet = spawn(process.execPath, [SYNOD_BIN, 'devnet', '--data-dir', dataDir, '--rpc-port', String(RPC_PORT), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const resumed = await waitForOutput(devnet, /Press Ctrl-C to stop/, START_TIMEOUT_MS);
+  assert.match(resumed, /Resuming a 1-validator devnet/);
+  assert.match(resumed, /JSON-RPC namespaces: eth, net, web3, synod, debug/);
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).rpc.addr, `127.0.0.1:${RPC_PORT}`);
+  assert.notEqual((await (await post(RPC_PORT, TRACE)).json() as any).error?.code, -32601);
 });
