@@ -56,6 +56,8 @@ interface Options {
   /** Print the per-height CPU breakdown of an idle and a loaded window instead. */
   readonly breakdown: boolean;
   readonly idleSeconds: number;
+  /** Keep the --breakdown profiles (their folder is printed) instead of deleting them. */
+  readonly keepProfiles: boolean;
 }
 
 function options(): Options {
@@ -69,6 +71,7 @@ function options(): Options {
       attach: { type: 'string' },
       breakdown: { type: 'boolean', default: false },
       'idle-seconds': { type: 'string', default: '10' },
+      'keep-profiles': { type: 'boolean', default: false },
     },
   });
   const seconds = Number(values.seconds);
@@ -81,7 +84,7 @@ function options(): Options {
   const attach = values.attach === undefined ? undefined : Number(values.attach);
   if (attach !== undefined && !Number.isInteger(attach)) throw new Error('--attach takes the RPC port of validator 0');
   if (values.breakdown && attach !== undefined) throw new Error('--breakdown starts its own devnet (its validators must load the profiler): drop --attach');
-  return { seconds, rate, senders, profile: values.profile, openOnly: values['open-only'], attach, breakdown: values.breakdown, idleSeconds };
+  return { seconds, rate, senders, profile: values.profile, openOnly: values['open-only'], attach, breakdown: values.breakdown, idleSeconds, keepProfiles: values['keep-profiles'] };
 }
 
 /** CPU seconds the validators have used (prom-client's process_cpu_seconds_total), summed. */
@@ -193,6 +196,7 @@ async function profiledWindow(target: Target, watcher: BlockWatcher, dir: string
 
 /** The per-height CPU breakdown of an idle and a loaded window, as a table on stdout. */
 async function breakdown(opts: Options): Promise<void> {
+  const keepProfiles = opts.keepProfiles;
   const dir = mkdtempSync(join(tmpdir(), 'synod-breakdown-'));
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --import ${PRELOAD}`.trim();
   process.env.SYNOD_PROFILE_DIR = dir;
@@ -219,7 +223,8 @@ async function breakdown(opts: Options): Promise<void> {
     }
   } finally {
     await target.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (keepProfiles) console.log(`profiles kept in ${dir} (open them in Chrome DevTools or speedscope)`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

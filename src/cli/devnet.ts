@@ -7,12 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { getAddress } from 'viem';
 import { CliError, type CliCommand } from './command.js';
 import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
+import { RPC_FLAG_OPTIONS, rpcFlagArgs, rpcFlagOverrides, rpcFlagsHelp, type RpcFlagValues } from './rpc-flags.js';
 import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, type GenesisFile } from '../node/genesis.js';
 import { MULTICALL3_ADDRESS } from '../node/predeploys.js';
 import { formatContracts } from './contracts.js';
 import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles } from '../node/network-files.js';
-import type { ValidatorConfigFile } from '../node/config.js';
+import { parseRpcSection, type HostPort, type ValidatorConfigFile } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
+import { DEFAULT_RPC_SETTINGS, DEVNET_RPC_SECTION, parseRpcPatch, type RpcSettings } from '../node/rpc-settings.js';
 
 export const DEFAULT_DEVNET_VALIDATORS = 4;
 export const DEFAULT_DEVNET_DIR = '.synod/devnet';
@@ -23,7 +25,9 @@ export const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 250;
 const SYNOD_BIN = fileURLToPath(new URL('../../bin/synod.js', import.meta.url));
 
-const HELP = `usage: synod devnet [--validators N] [--data-dir DIR] [--rpc-port P] [--chain-id ID]
+const DEVNET_DEFAULTS = parseRpcPatch(DEVNET_RPC_SECTION, (key) => key);
+
+const HELP = `usage: synod devnet [--validators N] [--data-dir DIR] [--rpc-port P] [--chain-id ID] [JSON-RPC options]
 
 Starts N validator processes on this machine, funds the 20 accounts of the development mnemonic
 ("${DEV_MNEMONIC}", the same accounts and keys as Hardhat and Anvil),
@@ -39,7 +43,13 @@ options:
   --data-dir DIR   where the chain lives (default ./${DEFAULT_DEVNET_DIR})
   --rpc-port P     validator i serves JSON-RPC (HTTP and WebSocket) on P+i (default ${DEFAULT_RPC_PORT})
   --chain-id ID    EIP-155 chain id of a new devnet (default ${DEFAULT_CHAIN_ID})
-  --log-level L    validators' log level (default info)`;
+  --log-level L    validators' log level (default info)
+
+The devnet serves the development namespaces and accepts pages from localhost on any port: it is
+for development on this machine, never for an endpoint others can reach. Its settings are in each
+config's "rpc" object; the options below override them for this run.
+
+${rpcFlagsHelp({ api: DEVNET_DEFAULTS.api!, cors: DEVNET_DEFAULTS.cors!, wsOrigins: DEVNET_DEFAULTS.wsOrigins!, metricsAddr: 'none; with H:P, validator i uses port P+i' })}`;
 
 interface DevnetOptions {
   validators: number | undefined;
@@ -47,6 +57,9 @@ interface DevnetOptions {
   rpcPort: number;
   chainId: bigint | undefined;
   logLevel: string;
+  /** The JSON-RPC flags as given, handed to every validator, and as parsed. */
+  rpcArgs: string[];
+  rpcFlags: RpcFlagValues;
 }
 
 function parseOptions(argv: string[]): DevnetOptions {
@@ -58,10 +71,14 @@ function parseOptions(argv: string[]): DevnetOptions {
       'rpc-port': { type: 'string' },
       'chain-id': { type: 'string' },
       'log-level': { type: 'string' },
+      ...RPC_FLAG_OPTIONS,
     },
     'devnet',
   );
+  const rpcFlags = rpcFlagOverrides(values);
   return {
+    rpcArgs: rpcFlagArgs(values, ['metrics-addr']),
+    rpcFlags,
     validators: values.validators === undefined ? undefined : parseIntegerFlag(values.validators, '--validators', 1, 64),
     dataDir: resolve(values['data-dir'] ?? DEFAULT_DEVNET_DIR),
     rpcPort: parsePortFlag(values['rpc-port'] ?? String(DEFAULT_RPC_PORT), '--rpc-port'),
@@ -90,6 +107,7 @@ async function prepareNetwork(options: DevnetOptions): Promise<string[]> {
         rpcPort: options.rpcPort,
         rpcHost: '127.0.0.1',
         defi: true,
+        rpcSection: DEVNET_RPC_SECTION,
       });
       return written.configPaths;
     } catch (error) {
@@ -108,16 +126,29 @@ async function prepareNetwork(options: DevnetOptions): Promise<string[]> {
   return Array.from({ length: count }, (_, i) => {
     const path = join(validatorDir(options.dataDir, i), 'config.json');
     const config = JSON.parse(readFileSync(path, 'utf8')) as ValidatorConfigFile;
-    const rpc = `127.0.0.1:${options.rpcPort + i}`;
-    if (config.rpc !== rpc) writeFileSync(path, JSON.stringify({ ...config, rpc }, null, 2) + '\n');
+    const addr = `127.0.0.1:${options.rpcPort + i}`;
+    // A devnet written before "rpc" was an object gets the developer settings.
+    const rpc = typeof config.rpc === 'string' ? { addr, ...DEVNET_RPC_SECTION } : { ...config.rpc, addr };
+    if (JSON.stringify(config.rpc) !== JSON.stringify(rpc)) writeFileSync(path, JSON.stringify({ ...config, rpc }, null, 2) + '\n');
     return path;
   });
 }
 
-function spawnValidator(configPath: string, logLevel: string): ChildProcess {
+/** Validator i's separate metrics address: the --metrics-addr port plus i. */
+function metricsAddrFor(base: HostPort | undefined, index: number): HostPort | undefined {
+  return base === undefined ? undefined : { host: base.host, port: base.port + index };
+}
+
+function formatHostPort({ host, port }: HostPort): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+function spawnValidator(configPath: string, options: DevnetOptions, index: number): ChildProcess {
   const dir = resolve(configPath, '..');
   const log = openSync(join(dir, 'node.log'), 'a');
-  const child = spawn(process.execPath, [SYNOD_BIN, 'start', '--config', configPath, '--log-level', logLevel], {
+  const metrics = metricsAddrFor(options.rpcFlags.metricsAddr, index);
+  const args = ['start', '--config', configPath, '--log-level', options.logLevel, ...options.rpcArgs, ...(metrics === undefined ? [] : ['--metrics-addr', formatHostPort(metrics)])];
+  const child = spawn(process.execPath, [SYNOD_BIN, ...args], {
     stdio: ['ignore', log, log],
     detached: false,
   });
@@ -163,6 +194,24 @@ async function waitForFinality(ports: number[], children: ChildProcess[], dataDi
   throw new CliError(`the chain did not finalize a block within ${FIRST_BLOCK_TIMEOUT_MS / 1000} s; see the logs in ${dataDir}/validator-*/node.log`, 1);
 }
 
+/** What validator 0 serves: its config's "rpc" object under this run's flags. */
+function effectiveSettings(configPath: string, flags: RpcFlagValues): RpcSettings {
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as ValidatorConfigFile;
+  try {
+    return { ...DEFAULT_RPC_SETTINGS, ...parseRpcSection(config.rpc).settings, ...flags.rpc };
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(`${configPath}: ${error.message}`);
+    throw error;
+  }
+}
+
+function printSettings(settings: RpcSettings): void {
+  const list = (l: readonly string[]) => (l.length === 0 ? 'none' : l.join(', '));
+  console.log(`JSON-RPC namespaces: ${list(settings.api)}`);
+  console.log(`CORS origins: ${list(settings.cors)}; WebSocket origins: ${list(settings.wsOrigins)}; hosts: ${list(settings.vhosts)} and IP addresses`);
+  console.log('These are development settings for this machine: do not expose these ports to a network.\n');
+}
+
 async function stopAll(children: ChildProcess[]): Promise<void> {
   const exits = children.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => c.once('exit', () => r()))));
   for (const child of children) child.kill('SIGTERM');
@@ -178,8 +227,14 @@ export const command: CliCommand = {
     const resumed = existsSync(join(options.dataDir, 'genesis.json'));
     const configPaths = await prepareNetwork(options);
     const ports = configPaths.map((_, i) => options.rpcPort + i);
+    const metricsBase = options.rpcFlags.metricsAddr;
+    if (metricsBase !== undefined && (metricsBase.port < 1 || metricsBase.port + configPaths.length - 1 > 65535)) {
+      throw new CliError(`--metrics-addr port ${metricsBase.port}: validator i serves metrics on port + i, so it must be from 1 to ${65536 - configPaths.length}`);
+    }
+    const settings = effectiveSettings(configPaths[0]!, options.rpcFlags);
     console.log(`${resumed ? 'Resuming' : 'Starting'} a ${configPaths.length}-validator devnet in ${options.dataDir}\n`);
-    const children = configPaths.map((path) => spawnValidator(path, options.logLevel));
+    printSettings(settings);
+    const children = configPaths.map((path, i) => spawnValidator(path, options, i));
     let stopping = false;
     const stopped = new Promise<void>((resolveStop) => {
       const stop = () => {
@@ -205,7 +260,11 @@ export const command: CliCommand = {
       const genesis = JSON.parse(readFileSync(join(options.dataDir, 'genesis.json'), 'utf8')) as GenesisFile;
       console.log(`Chain id ${BigInt(genesis.chainId)}, finalized height ${height}\n`);
       console.log(`Contracts (synod_contracts):\n${formatContracts({ Multicall3: MULTICALL3_ADDRESS, ...genesis.contracts })}\n`);
-      ports.forEach((port, i) => console.log(`validator ${i}: JSON-RPC http://127.0.0.1:${port}  ws://127.0.0.1:${port}  explorer http://127.0.0.1:${port}/  metrics http://127.0.0.1:${port}/metrics`));
+      ports.forEach((port, i) => {
+        const metrics = metricsAddrFor(options.rpcFlags.metricsAddr, i);
+        const metricsUrl = metrics === undefined ? `http://127.0.0.1:${port}/metrics` : `http://${formatHostPort(metrics)}/metrics`;
+        console.log(`validator ${i}: JSON-RPC http://127.0.0.1:${port}  ws://127.0.0.1:${port}  explorer http://127.0.0.1:${port}/  metrics ${metricsUrl}`);
+      });
       console.log('\nPress Ctrl-C to stop.');
     } catch (error) {
       stopping = true;

@@ -1,11 +1,14 @@
 // A validator's configuration file: where its key, genesis and data live, what it listens on,
-// and who its peers are. Relative paths are relative to the config file's folder.
+// and who its peers are. Relative paths are relative to the config file's folder. "rpc" is
+// either "host:port" or an object {addr, api, cors, …} (rpc-settings.ts); "metrics" is
+// {addr: "host:port"} for a separate metrics listener. Unknown keys are refused.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Hex } from '../chain/types.js';
 import { keyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { ConfigError } from './errors.js';
+import { DEFAULT_RPC_SETTINGS, parseRpcPatch, refuseUnknownKeys, RPC_SECTION_KEYS, type RpcSectionFile, type RpcSettings } from './rpc-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -28,10 +31,19 @@ export interface ValidatorConfigFile {
   readonly keyFile: string;
   readonly dataDir: string;
   readonly listen: string; // host:port for validator connections
-  readonly rpc: string; // host:port for JSON-RPC (HTTP + WebSocket)
+  /** host:port for JSON-RPC (HTTP + WebSocket), or that address with the endpoint's settings. */
+  readonly rpc: string | (RpcSectionFile & { readonly addr: string });
+  /** A separate listener for /metrics, /livez and /readyz. */
+  readonly metrics?: MetricsSectionFile;
   readonly peers: readonly PeerConfig[];
   readonly logLevel?: LogLevel;
 }
+
+export interface MetricsSectionFile {
+  readonly addr?: string;
+}
+
+export const METRICS_SECTION_KEYS: readonly string[] = ['addr'];
 
 export interface ValidatorConfig {
   readonly id: string;
@@ -41,11 +53,20 @@ export interface ValidatorConfig {
   readonly dataDir: string;
   readonly listen: HostPort;
   readonly rpc: HostPort;
+  readonly rpcSettings: RpcSettings;
+  /** Where /metrics is served on its own, when configured. */
+  readonly metricsAddr?: HostPort;
   readonly peers: readonly { id: string; publicKey: Uint8Array; host: string; port: number }[];
   readonly logLevel: LogLevel;
 }
 
-const CONFIG_FIELDS = new Set(['id', 'genesis', 'keyFile', 'dataDir', 'listen', 'rpc', 'peers', 'logLevel']);
+/** What command-line flags set over the file. */
+export interface ConfigOverrides {
+  readonly rpc?: Partial<RpcSettings>;
+  readonly metricsAddr?: HostPort;
+}
+
+const CONFIG_FIELDS = new Set(['id', 'genesis', 'keyFile', 'dataDir', 'listen', 'rpc', 'metrics', 'peers', 'logLevel']);
 
 export function parseHostPort(value: unknown, field: string): HostPort {
   const match = typeof value === 'string' ? /^(.+):(\d{1,5})$/.exec(value) : null;
@@ -85,7 +106,30 @@ export function loadKeyFile(path: string): Ed25519KeyPair {
   return keyPair;
 }
 
-export function loadValidatorConfig(path: string): ValidatorConfig {
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The "rpc" field: its address and the settings it names (the string form names only the address). */
+export function parseRpcSection(value: unknown): { addr: HostPort; settings: Partial<RpcSettings> } {
+  if (typeof value === 'string') return { addr: parseHostPort(value, 'rpc'), settings: {} };
+  if (!isObject(value)) {
+    throw new ConfigError(`config: "rpc" must be "host:port" or an object {"addr": "host:port", "api": [...], ...}, got ${JSON.stringify(value)}`);
+  }
+  refuseUnknownKeys(value, RPC_SECTION_KEYS, 'config: rpc');
+  if (value.addr === undefined) throw new ConfigError('config: rpc.addr is missing; it must be "host:port" (for example "127.0.0.1:8545")');
+  return { addr: parseHostPort(value.addr, 'rpc.addr'), settings: parseRpcPatch(value, (key) => `config: rpc.${key}`) };
+}
+
+/** The "metrics" field: {addr: "host:port"}, or nothing. */
+export function parseMetricsSection(value: unknown): HostPort | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) throw new ConfigError(`config: "metrics" must be an object {"addr": "host:port"}, got ${JSON.stringify(value)}`);
+  refuseUnknownKeys(value, METRICS_SECTION_KEYS, 'config: metrics');
+  return value.addr === undefined ? undefined : parseHostPort(value.addr, 'metrics.addr');
+}
+
+export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {}): ValidatorConfig {
   const configPath = resolve(path);
   let json: ValidatorConfigFile;
   try {
@@ -98,9 +142,12 @@ export function loadValidatorConfig(path: string): ValidatorConfig {
   for (const field of Object.keys(json)) {
     if (!CONFIG_FIELDS.has(field)) throw new ConfigError(`config: unknown field "${field}"; known fields: ${[...CONFIG_FIELDS].join(', ')}`);
   }
-  for (const field of ['id', 'genesis', 'keyFile', 'dataDir', 'listen', 'rpc'] as const) {
+  for (const field of ['id', 'genesis', 'keyFile', 'dataDir', 'listen'] as const) {
     if (typeof json[field] !== 'string' || json[field] === '') throw new ConfigError(`config: "${field}" is missing; it must be a non-empty string`);
   }
+  if (json.rpc === undefined || json.rpc === '') throw new ConfigError('config: "rpc" is missing; it must be "host:port" or an object {"addr": "host:port", ...}');
+  const rpc = parseRpcSection(json.rpc);
+  const metricsAddr = overrides.metricsAddr ?? parseMetricsSection(json.metrics);
   const base = dirname(configPath);
   const logLevel = json.logLevel ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`config: logLevel must be one of ${LOG_LEVELS.join(', ')}`);
@@ -119,7 +166,9 @@ export function loadValidatorConfig(path: string): ValidatorConfig {
     keyPair: loadKeyFile(resolve(base, json.keyFile)),
     dataDir: resolve(base, json.dataDir),
     listen: parseHostPort(json.listen, 'listen'),
-    rpc: parseHostPort(json.rpc, 'rpc'),
+    rpc: rpc.addr,
+    rpcSettings: { ...DEFAULT_RPC_SETTINGS, ...rpc.settings, ...overrides.rpc },
+    ...(metricsAddr === undefined ? {} : { metricsAddr }),
     peers,
     logLevel,
   };

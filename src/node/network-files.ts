@@ -6,6 +6,7 @@ import type { Hex } from '../chain/types.js';
 import { generateKeyPair } from '../crypto/ed25519.js';
 import { toHex } from '../crypto/bytes.js';
 import { keyFileFor, type ValidatorConfigFile } from './config.js';
+import type { RpcSectionFile } from './rpc-settings.js';
 import { devAccounts, devGenesis, withDefi } from './genesis.js';
 import { ConfigError } from './errors.js';
 
@@ -25,6 +26,8 @@ export interface NetworkOptions {
   readonly extraAlloc?: Record<Hex, bigint>;
   /** Deploy the DeFi protocols at genesis (src/defi/), the development accounts holding their tokens. */
   readonly defi?: boolean;
+  /** Endpoint settings written into each config's "rpc" object (devnet: DEVNET_RPC_SECTION); without, "rpc" is "host:port". */
+  readonly rpcSection?: RpcSectionFile;
 }
 
 export function validatorDir(outDir: string, index: number): string {
@@ -63,13 +66,14 @@ export async function writeNetworkFiles(options: NetworkOptions): Promise<{ gene
     const dir = validatorDir(outDir, i);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'key.json'), JSON.stringify(keyFileFor(v.keyPair), null, 2) + '\n', { mode: 0o600 });
+    const rpcAddr = `${options.rpcHost}:${portFor(options.rpcPort, i, shared)}`;
     const config: ValidatorConfigFile = {
       id: v.id,
       genesis: '../genesis.json',
       keyFile: 'key.json',
       dataDir: 'data',
       listen: `${shared ? hostOf(i) : '0.0.0.0'}:${portFor(options.p2pPort, i, shared)}`,
-      rpc: `${options.rpcHost}:${portFor(options.rpcPort, i, shared)}`,
+      rpc: options.rpcSection === undefined ? rpcAddr : { addr: rpcAddr, ...options.rpcSection },
       peers: validators
         .map((p, j) => ({ id: p.id, publicKey: `0x${toHex(p.keyPair.publicKey)}` as Hex, address: `${hostOf(j)}:${portFor(options.p2pPort, j, shared)}` }))
         .filter((_, j) => j !== i),

@@ -75,6 +75,8 @@ export interface NodeView {
   consensusStatus(): CoreStatus;
   inclusion(): readonly { index: number; included: bigint; excluded: bigint }[];
   peers(): number;
+  /** Committee weight reached: this node's own (when a member) plus its connected peers'. */
+  connectedWeight(): bigint;
   sync(): false | SyncStatus;
   contracts(): ContractDirectory;
 }
@@ -194,6 +196,7 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
         proposers: view.inclusion(),
       };
     },
+    connectedWeight: () => view.connectedWeight(),
     contracts: () => view.contracts(),
     onNewBlock: (listener) => engine.onBlock(listener),
     onPendingTransaction: (listener) => mempool.onAdded((hash) => listener(hash)),

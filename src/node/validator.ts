@@ -10,7 +10,7 @@ import { createExecutionEngine, type ExecutionEngine } from '../execution/engine
 import { createTransport, type Transport } from '../net/transport.js';
 import { registerTransportMetrics } from '../net/metrics.js';
 import { QueryPool } from '../query/pool.js';
-import { startRpcServer, type RpcServer, type RpcServerLimits } from '../rpc/server.js';
+import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
 import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
 import { openVoteJournal, type VoteJournal } from '../storage/vote-journal.js';
@@ -24,6 +24,7 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { ValidatorNode } from './node.js';
 import { createRpcBackend } from './rpc-backend.js';
+import { serverLimit } from './rpc-settings.js';
 
 export { proposalGasShare, EMPTY_BLOCK_INTERVAL_MS } from './proposals.js';
 
@@ -50,7 +51,7 @@ async function openStore(dataDir: string): Promise<ChainStore> {
   }
 }
 
-export async function startValidator(config: ValidatorConfig & { readonly rpcLimits?: Partial<RpcServerLimits> }): Promise<RunningValidator> {
+export async function startValidator(config: ValidatorConfig): Promise<RunningValidator> {
   const logger = createLogger(config.id, config.logLevel);
   const genesis = loadGenesis(config.genesisPath);
   checkPeers(config, genesis);
@@ -78,7 +79,7 @@ export async function startValidator(config: ValidatorConfig & { readonly rpcLim
       journal = openVoteJournal(join(config.dataDir, 'journal'), () => store.readJournal());
       closers.push(async () => journal.close());
       // EVM work for clients runs in worker threads over the committed chain, never on this thread.
-      queries = new QueryPool({ dataDir: store.path, chainId: genesis.chainId, logger: logger.child({ part: 'query' }) });
+      queries = new QueryPool({ dataDir: store.path, chainId: genesis.chainId, timeoutMs: config.rpcSettings.evmTimeoutMs, logger: logger.child({ part: 'query' }) });
       closers.push(() => queries.close());
     } catch (error) {
       throw new ConfigError(`data dir ${config.dataDir}: ${(error as Error).message}`);
@@ -137,6 +138,9 @@ export async function startValidator(config: ValidatorConfig & { readonly rpcLim
   try {
     await node.start();
     // Predeployed contracts this chain's genesis actually holds (synod_contracts).
+    const weightByKey = new Map(genesis.committee.members.map((m) => [toHex(m.publicKey), m.weight]));
+    const ownWeight = weightByKey.get(toHex(config.keyPair.publicKey)) ?? 0n;
+    const settings = config.rpcSettings;
     const contracts: ContractDirectory = { ...Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => genesis.alloc[address]?.code !== undefined)), ...genesis.contracts };
     try {
       rpc = await startRpcServer({
@@ -151,12 +155,18 @@ export async function startValidator(config: ValidatorConfig & { readonly rpcLim
           consensusStatus: () => node.consensusStatus(),
           inclusion: () => node.inclusion,
           peers: () => transport.connectedPeers().length,
+          connectedWeight: () => transport.connectedPeers().reduce((sum, id) => sum + (weightByKey.get(id) ?? 0n), ownWeight),
           sync: () => node.syncStatus(),
           contracts: () => contracts,
-        }),
+        }, { gasCap: settings.gasCap }),
         host: config.rpc.host,
         port: config.rpc.port,
-        limits: config.rpcLimits,
+        api: settings.api,
+        cors: settings.cors,
+        vhosts: settings.vhosts,
+        wsOrigins: settings.wsOrigins,
+        ...(config.metricsAddr === undefined ? {} : { metricsAddr: config.metricsAddr }),
+        limits: { maxBatchLength: serverLimit(settings.batchLimit), maxBatchResponseBytes: serverLimit(settings.batchResponseMaxBytes), rateLimit: settings.rateLimit },
         logger: logger.child({ part: 'rpc' }),
       });
     } catch (error) {
@@ -166,6 +176,6 @@ export async function startValidator(config: ValidatorConfig & { readonly rpcLim
     await stop();
     throw error;
   }
-  logger.info({ rpc: rpc.url, p2p: transport.address() }, 'validator started');
+  logger.info({ rpc: rpc.url, p2p: transport.address(), api: config.rpcSettings.api, ...(rpc.metricsUrl === undefined ? {} : { metrics: rpc.metricsUrl }) }, 'validator started');
   return { rpc, committeeIndex: node.committeeIndex, stop };
 }

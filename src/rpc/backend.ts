@@ -220,6 +220,8 @@ export interface RpcBackend {
   committee(): CommitteeInfo;
   certificate(height: bigint): FinalityCertificate | undefined;
   consensusStatus(): ConsensusStatus;
+  /** Committee weight this node reaches: its own (when a member) plus its connected peers'. */
+  connectedWeight(): bigint;
   contracts(): ContractDirectory;
 
   // Events: the server subscribes once and fans out to filters and WebSocket subscriptions.

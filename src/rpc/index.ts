@@ -12,6 +12,8 @@ export {
   MAX_SUBSCRIPTIONS_PER_CLIENT, MAX_LOG_CRITERIA_PER_CLIENT,
 } from './clients.js';
 export { MAX_RETURN_DATA_BYTES } from './methods/state.js';
+export { DEFAULT_RPC_API, DEVNET_RPC_API, KNOWN_RPC_NAMESPACES, namespaceProblem, unknownNamespaces } from './namespaces.js';
+export { DEFAULT_VHOSTS, DEFAULT_WS_ORIGINS, DEVNET_ORIGINS, originProblem, vhostProblem } from './origins.js';
 export { MAX_LOG_BLOCK_RANGE, MAX_LOG_RESULTS } from './logs.js';
 export { FILTER_TIMEOUT_MS, MAX_FILTERS, systemClock, type Clock } from './filters.js';
 export { DEFAULT_RATE_LIMIT, METHOD_COST_TOKENS, DEFAULT_METHOD_COST_TOKENS, type RateLimitOptions } from './rate-limit.js';

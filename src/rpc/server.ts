@@ -1,6 +1,8 @@
 // HTTP and WebSocket on one port, as Anvil serves them: POST / for JSON-RPC (single and batch),
-// GET / and /explorer for the explorer page, GET /metrics for Prometheus, GET /health for
-// readiness probes, and a WebSocket upgrade on any path for JSON-RPC plus eth_subscribe.
+// GET / and /explorer for the explorer page, GET /metrics for Prometheus, GET /health, /livez
+// and /readyz for probes, and a WebSocket upgrade on any path for JSON-RPC plus eth_subscribe.
+// Only the enabled namespaces are served; CORS, WebSocket origins and Host names follow the
+// OriginPolicy (origins.ts); /metrics can also have its own listener (metrics-server.ts).
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -12,7 +14,11 @@ import { BATCH_TIME_BUDGET_MS, Dispatcher, MAX_BATCH_LENGTH, MAX_BATCH_RESPONSE_
 import { RpcError, RpcErrorCode } from './errors.js';
 import { FilterManager, systemClock, type Clock } from './filters.js';
 import { MethodContext, type Session } from './methods/context.js';
-import { METHODS } from './methods/index.js';
+import { PROBE_PATHS, probe } from './health.js';
+import { methodsFor } from './methods/index.js';
+import { startMetricsServer, type MetricsServer } from './metrics-server.js';
+import { DEFAULT_RPC_API, unknownNamespaces } from './namespaces.js';
+import { DEFAULT_VHOSTS, DEFAULT_WS_ORIGINS, OriginPolicy } from './origins.js';
 import { RpcMetrics } from './metrics.js';
 import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { SubscriptionHub } from './subscriptions.js';
@@ -72,12 +78,24 @@ export interface RpcServerOptions {
   readonly limits?: Partial<RpcServerLimits>;
   /** Time source for filter expiry and rate limits (tests inject one). */
   readonly clock?: Clock;
+  /** Namespaces served (geth's --http.api); default DEFAULT_RPC_API. */
+  readonly api?: readonly string[];
+  /** Origins that get CORS headers (geth's --http.corsdomain); default none. */
+  readonly cors?: readonly string[];
+  /** Host names accepted besides IP literals (geth's --http.vhosts); default DEFAULT_VHOSTS. */
+  readonly vhosts?: readonly string[];
+  /** Browser origins allowed to open a WebSocket (geth's --ws.origins); default DEFAULT_WS_ORIGINS. */
+  readonly wsOrigins?: readonly string[];
+  /** A separate listener for /metrics, /livez, /readyz and /health (geth's --metrics.addr). */
+  readonly metricsAddr?: { readonly host: string; readonly port: number };
 }
 
 export interface RpcServer {
   readonly address: { readonly host: string; readonly port: number };
   readonly url: string; // http://host:port
   readonly wsUrl: string; // ws://host:port
+  /** http://host:port of the separate metrics listener, when one is configured. */
+  readonly metricsUrl?: string;
   close(): Promise<void>;
 }
 
@@ -86,13 +104,6 @@ export class RpcServerError extends Error {
   override readonly name = 'RpcServerError';
 }
 
-const CORS_HEADERS = {
-  'Access-Control-Allow-Origin': '*',
-  'Access-Control-Allow-Methods': 'POST, GET, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type, Authorization',
-  'Access-Control-Max-Age': '86400',
-} as const;
-
 export async function startRpcServer(options: RpcServerOptions): Promise<RpcServer> {
   const limits: RpcServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const clock = options.clock ?? systemClock;
@@ -100,9 +111,14 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const clients = new ClientRegistry(limits);
   const filters = new FilterManager(backend, clock, clients);
   const ctx = new MethodContext(backend, filters);
-  const metrics = new RpcMetrics(backend.metrics, new Set(METHODS.keys()));
+  const api = options.api ?? DEFAULT_RPC_API;
+  const unknown = unknownNamespaces(api);
+  if (unknown.length > 0) logger?.warn({ unknown }, 'unknown rpc namespaces enabled: they serve no methods');
+  const methods = methodsFor(api);
+  const policy = new OriginPolicy({ cors: options.cors ?? [], wsOrigins: options.wsOrigins ?? DEFAULT_WS_ORIGINS, vhosts: options.vhosts ?? DEFAULT_VHOSTS });
+  const metrics = new RpcMetrics(backend.metrics, new Set(methods.keys()));
   const dispatcher = new Dispatcher(ctx, {
-    methods: METHODS,
+    methods,
     maxBatchLength: limits.maxBatchLength,
     maxBatchResponseBytes: limits.maxBatchResponseBytes,
     batchTimeBudgetMs: limits.batchTimeBudgetMs,
@@ -124,19 +140,26 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
     keepAliveTimeout: HTTP_IDLE_TIMEOUT_MS,
   }, (req, res) => {
     res.setTimeout(HTTP_WRITE_TIMEOUT_MS, () => res.destroy());
-    handleHttp(req, res, dispatcher, backend, limits, clients, logger).catch((err: unknown) => {
+    handleHttp(req, res, dispatcher, backend, limits, clients, policy, logger).catch((err: unknown) => {
       logger?.error({ err }, 'http request handler failed');
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxBodyBytes });
-  http.on('upgrade', (req, socket, head) => handleUpgrade(req, socket, head, wss, limits, clients, (ws) =>
+  http.on('upgrade', (req, socket, head) => handleUpgrade(req, socket, head, wss, limits, clients, policy, logger, (ws) =>
     serveWebSocket(ws, req, dispatcher, hub, limits, clients, metrics, logger)));
   const sweep = setInterval(() => filters.expire(), FILTER_SWEEP_INTERVAL_MS);
   sweep.unref();
+  let metricsServer: MetricsServer | undefined;
   try {
     await listen(http, options.host, options.port);
+    if (options.metricsAddr !== undefined) {
+      metricsServer = await startMetricsServer({ backend, ...options.metricsAddr, logger }).catch(async (err: unknown) => {
+        await shutdown(http, wss);
+        throw new RpcServerError((err as Error).message);
+      });
+    }
   } catch (err) {
     clearInterval(sweep);
     for (const stop of unsubscribe) stop();
@@ -144,14 +167,16 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   }
   const port = (http.address() as { port: number }).port;
   const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
-  logger?.info({ host: options.host, port }, 'json-rpc listening');
+  logger?.info({ host: options.host, port, api }, 'json-rpc listening');
   return {
     address: { host: options.host, port },
     url: `http://${urlHost}:${port}`,
     wsUrl: `ws://${urlHost}:${port}`,
-    close: () => {
+    ...(metricsServer === undefined ? {} : { metricsUrl: metricsServer.url }),
+    close: async () => {
       clearInterval(sweep);
       for (const stop of unsubscribe) stop();
+      await metricsServer?.close();
       return shutdown(http, wss);
     },
   };
@@ -202,34 +227,38 @@ async function handleHttp(
   backend: RpcBackend,
   limits: RpcServerLimits,
   clients: ClientRegistry,
+  policy: OriginPolicy,
   logger: Logger | undefined,
 ): Promise<void> {
+  for (const [name, value] of Object.entries(policy.corsHeaders(req.headers.origin))) res.setHeader(name, value);
   try {
-    await route(req, res, dispatcher, backend, limits, clients);
+    const path = (req.url ?? '/').split('?')[0]!;
+    if ((req.method === 'GET' || req.method === 'HEAD') && PROBE_PATHS.has(path)) {
+      const answer = (await probe(path, backend))!;
+      return send(res, answer.status, answer.contentType, answer.body);
+    }
+    if (!policy.hostAllowed(req.headers.host)) {
+      logger?.debug({ host: req.headers.host, client: clientOf(req) }, 'request for a host not in vhosts refused');
+      req.resume();
+      return send(res, 403, 'text/plain', 'invalid host specified\n');
+    }
+    await route(req, res, dispatcher, limits, clients, path);
   } catch (err) {
     logger?.error({ err }, 'http request failed');
     if (!res.headersSent) send(res, 500, 'application/json', Dispatcher.refusal(new RpcError(RpcErrorCode.internal, 'internal error')));
   }
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, backend: RpcBackend, limits: RpcServerLimits, clients: ClientRegistry): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
+async function route(req: IncomingMessage, res: ServerResponse, dispatcher: Dispatcher, limits: RpcServerLimits, clients: ClientRegistry, path: string): Promise<void> {
   if (req.method === 'OPTIONS') return send(res, 204, undefined, '');
   if (req.method === 'POST') return servePost(req, res, dispatcher, limits, clients);
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'use POST for JSON-RPC, GET for the explorer\n');
   if (path === '/' || path === '/explorer' || path === '/explorer/') return send(res, 200, 'text/html; charset=utf-8', EXPLORER_HTML);
-  if (path === '/health') {
-    return send(res, 200, 'application/json', JSON.stringify({ head: backend.headNumber().toString(), syncing: backend.syncing() !== false }));
-  }
-  if (path === '/metrics') {
-    if (backend.metrics === undefined) return send(res, 404, 'text/plain', 'metrics are not enabled on this node\n');
-    return send(res, 200, backend.metrics.contentType, await backend.metrics.metrics());
-  }
   return send(res, 404, 'text/plain', 'not found: POST / for JSON-RPC, GET / for the explorer, GET /metrics\n');
 }
 
 function send(res: ServerResponse, status: number, contentType: string | undefined, body: string | Buffer): void {
-  const headers: Record<string, string | number> = { ...CORS_HEADERS, 'Content-Length': Buffer.byteLength(body) };
+  const headers: Record<string, string | number> = { 'Content-Length': Buffer.byteLength(body) };
   if (contentType !== undefined) headers['Content-Type'] = contentType;
   res.writeHead(status, headers);
   res.end(res.req.method === 'HEAD' ? undefined : body);
@@ -291,8 +320,19 @@ function handleUpgrade(
   wss: WebSocketServer,
   limits: RpcServerLimits,
   clients: ClientRegistry,
+  policy: OriginPolicy,
+  logger: Logger | undefined,
   serve: (ws: WebSocket) => void,
 ): void {
+  if (!policy.hostAllowed(req.headers.host)) {
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ninvalid host specified\n');
+    return;
+  }
+  if (!policy.wsOriginAllowed(req.headers.origin, req.headers.host)) {
+    logger?.warn({ origin: req.headers.origin, client: clientOf(req) }, 'websocket connection from an origin not in ws origins refused');
+    socket.end('HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nwebsocket origin not allowed\n');
+    return;
+  }
   if (wss.clients.size >= limits.maxWsConnections) {
     socket.end(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\ntoo many WebSocket connections: at most ${limits.maxWsConnections}\n`);
     return;

@@ -402,16 +402,18 @@ describe('viem against a live devnet', { timeout: 180_000 }, () => {
     for (const quantity of [block.number, block.gasUsed, tx.nonce, receipt.status]) assert.match(quantity, /^0x(0|[1-9a-f][0-9a-f]*)$/);
   });
 
-  test('browser wallets: CORS preflight and CORS headers on answers', async () => {
-    const origin = 'http://wallet.example';
+  test('local dapps: CORS preflight and CORS headers for localhost pages (the devnet\'s origins), none for others', async () => {
+    const origin = 'http://localhost:5173';
     const preflight = await fetch(URL, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
     assert.equal(preflight.status, 204);
-    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.equal(preflight.headers.get('access-control-allow-origin'), origin);
     assert.match(preflight.headers.get('access-control-allow-methods') ?? '', /POST/);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /content-type/i);
     const answer = await fetch(URL, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) });
-    assert.equal(answer.headers.get('access-control-allow-origin'), '*');
+    assert.equal(answer.headers.get('access-control-allow-origin'), origin);
     assert.deepEqual(await answer.json(), { jsonrpc: '2.0', id: 1, result: toHex(CHAIN_ID) });
+    const foreign = await fetch(URL, { method: 'POST', headers: { origin: 'http://wallet.example', 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) });
+    assert.equal(foreign.headers.get('access-control-allow-origin'), null);
   });
 
   test('a sender sends several transactions in a row with pending nonces', async () => {

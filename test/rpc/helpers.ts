@@ -1,5 +1,5 @@
 // Starts the real server on 127.0.0.1 with an ephemeral port over the in-memory backend.
-import { startRpcServer, type RpcServer, type RpcServerLimits } from '../../src/rpc/index.js';
+import { DEVNET_RPC_API, startRpcServer, type RpcServer, type RpcServerLimits, type RpcServerOptions } from '../../src/rpc/index.js';
 import type { Clock } from '../../src/rpc/filters.js';
 import { MemoryBackend } from './memory-backend.js';
 
@@ -20,9 +20,13 @@ export class ManualClock implements Clock {
   }
 }
 
-export async function startHarness(options: { limits?: Partial<RpcServerLimits>; clock?: Clock; backend?: MemoryBackend } = {}): Promise<Harness> {
+export type HarnessOptions = { limits?: Partial<RpcServerLimits>; clock?: Clock; backend?: MemoryBackend } & Pick<RpcServerOptions, 'api' | 'cors' | 'vhosts' | 'wsOrigins' | 'metricsAddr'>;
+
+/** Every namespace is served unless `api` says otherwise: the tests cover the whole table. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const backend = options.backend ?? new MemoryBackend();
-  const server = await startRpcServer({ backend, host: '127.0.0.1', port: 0, limits: options.limits, clock: options.clock });
+  const { limits, clock, api = DEVNET_RPC_API, ...access } = options;
+  const server = await startRpcServer({ backend, host: '127.0.0.1', port: 0, limits, clock, api, ...access });
   let nextId = 1;
   const post = async (body: string, headers: Record<string, string> = {}) => {
     const res = await fetch(server.url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });

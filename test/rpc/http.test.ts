@@ -7,8 +7,8 @@ import { RpcServerError, startRpcServer } from '../../src/rpc/index.js';
 import { MemoryBackend } from './memory-backend.js';
 import { ManualClock, startHarness } from './helpers.js';
 
-test('CORS preflight and headers on every answer', async () => {
-  const h = await startHarness();
+test('CORS preflight and headers on every answer when any origin is allowed (--rpc-cors *)', async () => {
+  const h = await startHarness({ cors: ['*'] });
   try {
     const preflight = await fetch(h.server.url, {
       method: 'OPTIONS',

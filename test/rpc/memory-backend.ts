@@ -19,6 +19,7 @@ import {
   type LogQuery,
   type PendingTransaction,
   type RpcBackend,
+  type SyncStatus,
 } from '../../src/rpc/backend.js';
 
 export const CHAIN_ID = 31337n;
@@ -269,8 +270,15 @@ export class MemoryBackend implements RpcBackend {
   nextBaseFeePerGas(): bigint {
     return BASE_FEE;
   }
-  syncing(): false {
-    return false;
+  /** What syncing() answers; tests set it to a SyncStatus to act out a syncing node. */
+  syncStatus: false | SyncStatus = false;
+  /** What connectedWeight() answers: all of the committee's 100 by default. */
+  reachedWeight = 100n;
+  syncing(): false | SyncStatus {
+    return this.syncStatus;
+  }
+  connectedWeight(): bigint {
+    return this.reachedWeight;
   }
   committee(): CommitteeInfo {
     return {

@@ -1,6 +1,8 @@
-// The method table: every JSON-RPC method the server answers, by name.
+// The method table: every JSON-RPC method the server answers, by name, and the table a server
+// serves: only the methods of its enabled namespaces, plus rpc_modules.
+import { namespaceOf, RPC_META_NAMESPACE, RPC_MODULE_VERSION } from '../namespaces.js';
 import { chainMethods } from './chain.js';
-import type { MethodSpec } from './context.js';
+import { method, type MethodSpec } from './context.js';
 import { feeMethods } from './fees.js';
 import { filterMethods } from './filters.js';
 import { stateMethods } from './state.js';
@@ -9,3 +11,12 @@ import { synodMethods } from './synod.js';
 export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
   Object.entries({ ...chainMethods, ...stateMethods, ...feeMethods, ...filterMethods, ...synodMethods }),
 );
+
+/** The methods of the enabled namespaces; a method outside them answers -32601 like an unknown one. */
+export function methodsFor(api: readonly string[], all: ReadonlyMap<string, MethodSpec> = METHODS): ReadonlyMap<string, MethodSpec> {
+  const enabled = new Set([...api, RPC_META_NAMESPACE]);
+  const table = new Map([...all].filter(([name]) => enabled.has(namespaceOf(name))));
+  const modules = Object.fromEntries([...enabled].map((name) => [name, RPC_MODULE_VERSION]));
+  table.set('rpc_modules', method(0, 0, () => modules));
+  return table;
+}
