@@ -209,6 +209,8 @@ function printSettings(settings: RpcSettings): void {
   const list = (l: readonly string[]) => (l.length === 0 ? 'none' : l.join(', '));
   console.log(`JSON-RPC namespaces: ${list(settings.api)}`);
   console.log(`CORS origins: ${list(settings.cors)}; WebSocket origins: ${list(settings.wsOrigins)}; hosts: ${list(settings.vhosts)} and IP addresses`);
+  const limit = settings.rateLimit;
+  console.log(limit === null ? 'Rate limit: off' : `Rate limit: ${limit.requestsPerSecond} tokens/s per client (burst ${limit.burst})${limit.exemptLoopback ? ', local clients (loopback) exempt' : ''}`);
   console.log('These are development settings for this machine: do not expose these ports to a network.\n');
 }
 

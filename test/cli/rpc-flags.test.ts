@@ -77,7 +77,7 @@ test('synod devnet: developer namespaces and local origins, said at start and wr
   const config = JSON.parse(readFileSync(join(dataDir, 'validator-0', 'config.json'), 'utf8'));
   assert.deepEqual(config.rpc, {
     addr: `127.0.0.1:${RPC_PORT}`, api: ['eth', 'net', 'web3', 'synod', 'debug', 'txpool', 'evm', 'anvil'],
-    cors: ['http://localhost:*', 'http://127.0.0.1:*'], wsOrigins: ['http://localhost:*', 'http://127.0.0.1:*'],
+    cors: ['http://localhost:*', 'http://127.0.0.1:*'], wsOrigins: ['http://localhost:*', 'http://127.0.0.1:*'], rateLimit: { exemptLoopback: true },
   });
   assert.notEqual((await (await post(RPC_PORT, TRACE)).json() as any).error?.code, -32601);
   const local = await post(RPC_PORT, { jsonrpc: '2.0', id: 1, method: 'eth_chainId' }, { origin: 'http://localhost:5173' });
