@@ -403,12 +403,11 @@ class Engine implements ExecutionEngine {
   }
 
   private viewAt(blockNumber: bigint | undefined): { view: MerkleStateManager; block: BlockRecord } {
-    if (blockNumber === undefined || blockNumber === this.headBlock.number) return { view: this.headView, block: this.headBlock };
-    const block = this.store.getBlockByNumber(blockNumber);
-    if (block === undefined) throw new ExecutionError('UNKNOWN_BLOCK', `block ${blockNumber} does not exist: the head is ${this.headBlock.number}`);
-    return { view: readViewAt(this.store, block, this.common), block };
+    const block = this.blockAt(blockNumber);
+    return { view: block === this.headBlock ? this.headView : readViewAt(this.store, block, this.common), block };
   }
 
+  /** The committed block at `blockNumber` (the head when undefined); nothing above the head is visible. */
   private blockAt(blockNumber: bigint | undefined): BlockRecord {
     if (blockNumber === undefined || blockNumber === this.headBlock.number) return this.headBlock;
     const block = blockNumber < this.headBlock.number ? this.store.getBlockByNumber(blockNumber) : undefined;

@@ -73,13 +73,7 @@ export class ClientRegistry {
 
   /** Takes a WebSocket slot for `client`; false when it holds its maximum already. */
   openWebSocket(client: string): boolean {
-    const u = this.entry(client);
-    if (u.wsConnections >= this.limits.maxWsConnectionsPerClient) {
-      this.forgetIfIdle(client, u);
-      return false;
-    }
-    u.wsConnections++;
-    return true;
+    return this.take(client, 'wsConnections', this.limits.maxWsConnectionsPerClient);
   }
 
   closeWebSocket(client: string): void {
@@ -88,12 +82,17 @@ export class ClientRegistry {
 
   /** Starts one request for `client`; false when it has its maximum in progress already. */
   beginRequest(client: string): boolean {
+    return this.take(client, 'requestsInFlight', this.limits.maxRequestsInFlightPerClient);
+  }
+
+  /** One more of `counter` for `client`, unless it holds `max` already. */
+  private take(client: string, counter: 'wsConnections' | 'requestsInFlight', max: number): boolean {
     const u = this.entry(client);
-    if (u.requestsInFlight >= this.limits.maxRequestsInFlightPerClient) {
+    if (u[counter] >= max) {
       this.forgetIfIdle(client, u);
       return false;
     }
-    u.requestsInFlight++;
+    u[counter]++;
     return true;
   }
 
