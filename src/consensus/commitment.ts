@@ -94,7 +94,9 @@ export function signingPayload(binding: Uint8Array, header: EnvelopeHeader, root
   let at = SIGNING_DOMAIN.length;
   out.set(binding, at);
   at += CHAIN_BINDING_BYTES;
-  view.setBigUint64(at, BigInt(header.height));
+  // height u64, big-endian, as two words (heights are safe integers): no BigInt per envelope
+  view.setUint32(at, Math.floor(header.height / 2 ** 32));
+  view.setUint32(at + 4, header.height >>> 0);
   view.setUint16(at + 8, header.sender);
   view.setUint16(at + 10, header.itemCount);
   out.set(root, at + 12);

@@ -2,14 +2,14 @@
 // binary agreement per proposer, the input-0 threshold, missing-batch fetches, and the superblock.
 // Also this height's record of what this member sent (to re-send to laggards) and of what each
 // member signed per slot (to turn two conflicting signed messages into evidence).
-import { toHex } from '../crypto/bytes.js';
+import { bytesEqual, toHex } from '../crypto/bytes.js';
 import { BinaryAgreement } from './agreement.js';
 import { batchBytes, batchDigest, itemEncodedBytes, RETAINED_BYTES_PER_ITEM, SIGNATURE_BYTES, type Batch, type ConsensusMessage, type SignedEnvelope } from './messages.js';
 import { itemProof, type ItemProof } from './commitment.js';
 import { ReliableBroadcast } from './rbc.js';
 import { StakeAggregator } from './stake-aggregator.js';
 import { assembleSuperblock } from './superblock.js';
-import { catchUpGraceMs, roundTimeoutMs } from './limits.js';
+import { catchUpGraceMs, MAX_COMMITTEE_SIZE, MAX_ROUND, roundTimeoutMs } from './limits.js';
 import type { Committee, CoreLimits, CoreTiming, Height, JournalEntry, Superblock, SuperblockBatch, ValidatorIndex } from './types.js';
 
 export interface HeightSink {
@@ -57,7 +57,7 @@ export class KeptEnvelope {
 }
 
 interface SlotRecord {
-  readonly value: string;
+  readonly value: SlotValue;
   /** A compact record: the leaves and signature of the envelope, not its bytes. */
   readonly from: { readonly height: number; readonly sender: number; readonly leaves: readonly Uint8Array[]; readonly commitment: Uint8Array; readonly signature: Uint8Array };
   readonly index: number;
@@ -76,7 +76,8 @@ export class HeightState {
   readonly agreements: BinaryAgreement[];
   /** Every item this member sent for this height, in order: re-sent to members that lag. */
   readonly sent: ConsensusMessage[] = [];
-  private readonly slots = new Map<string, SlotRecord>();
+  /** Each sender's slots (slotKey), one map per sender. */
+  private readonly slots: Map<number, SlotRecord>[] = [];
   private readonly fetchAsked = new Map<ValidatorIndex, Set<ValidatorIndex>>();
   private readonly servedTo = new Map<string, number>();
   private readonly servedBytesTo = new Map<ValidatorIndex, number>();
@@ -239,12 +240,13 @@ export class HeightState {
       // Requests and replies are not votes. An unsolicited batch is refused by its RBC before it is kept.
       return { kind: 'new' };
     }
-    const record = this.slots.get(slot.key);
+    const slots = (this.slots[sender] ??= new Map());
+    const record = slots.get(slot.key);
     if (record === undefined) {
       if (!kept.keep()) return { kind: 'over-budget' };
       if (item.type === 'propose' && !this.charge(sender, batchBytes(item.batch))) return { kind: 'over-budget' };
       const { envelope } = kept;
-      this.slots.set(slot.key, {
+      slots.set(slot.key, {
         value: slot.value,
         from: { height: envelope.height, sender: envelope.sender, leaves: envelope.leaves, commitment: envelope.commitments[index]!, signature: envelope.signature },
         index,
@@ -252,11 +254,11 @@ export class HeightState {
       });
       return { kind: 'new' };
     }
-    if (record.value === slot.value) return { kind: 'duplicate' };
+    if (sameSlotValue(record.value, slot.value)) return { kind: 'duplicate' };
     const report = !record.reported;
     record.reported = true;
     const first = itemProof({ height: record.from.height, sender: record.from.sender, itemCount: record.from.leaves.length }, record.from.leaves, record.index, record.from.commitment, record.from.signature);
-    return { kind: 'conflict', first, second: kept.proof(index), slot: slot.key, report };
+    return { kind: 'conflict', first, second: kept.proof(index), slot: slotName(sender, item), report };
   }
 
   // ------------------------------------------------------------------ serving laggards
@@ -370,24 +372,75 @@ export class HeightState {
 
 // ------------------------------------------------------------------ helpers
 
-function slotOf(height: Height, sender: ValidatorIndex, item: ConsensusMessage, digest?: Uint8Array): { key: string; value: string } | null {
+/**
+ * A vote's slot among its sender's: what a sender may sign only once per height (an EST also by
+ * value, since both values may legitimately be sent), as one number (slotKey). `value` is what a
+ * second vote in the slot is compared with.
+ */
+function slotOf(height: Height, sender: ValidatorIndex, item: ConsensusMessage, digest?: Uint8Array): { key: number; value: SlotValue } | null {
+  switch (item.type) {
+    case 'propose':
+      return { key: slotKey(0, 0, 0, 0), value: digest ?? batchDigest(height, sender, item.batch) };
+    case 'echo':
+      return { key: slotKey(1, 0, 0, item.instance), value: item.digest };
+    case 'ready':
+      return { key: slotKey(2, 0, 0, item.instance), value: item.digest };
+    case 'est':
+      return { key: slotKey(3, item.value, item.round, item.instance), value: 0 };
+    case 'coord':
+      return { key: slotKey(4, 0, item.round, item.instance), value: item.value };
+    case 'aux':
+      return { key: slotKey(5, 0, item.round, item.instance), value: auxValueCode(item.values) };
+    case 'decided':
+      return { key: slotKey(6, 0, 0, item.instance), value: item.value + 2 * item.round };
+    default:
+      return null; // requests and replies are not votes
+  }
+}
+
+/**
+ * A slot within one sender's: round, then type code (3 bits) and EST value (1 bit), then instance
+ * (below SLOT_INSTANCES). Under 2^31 (a small integer, the cheap map key) while rounds stay below
+ * 2^11; above, still exact (MAX_ROUND * 2^20 < 2^53).
+ */
+function slotKey(code: number, v: number, round: number, instance: number): number {
+  return (round * 16 + code * 2 + v) * SLOT_INSTANCES + instance;
+}
+
+/** Instances are committee indices, below this (limits.ts MAX_COMMITTEE_SIZE). */
+const SLOT_INSTANCES = 65_536;
+if (MAX_COMMITTEE_SIZE > SLOT_INSTANCES || MAX_ROUND * 16 * SLOT_INSTANCES >= Number.MAX_SAFE_INTEGER) throw new Error('slot keys need instances below 2^16');
+
+/** A digest (proposal, ECHO, READY) or a small number (values, a DECIDED's value and round). */
+type SlotValue = Uint8Array | number;
+
+function sameSlotValue(a: SlotValue, b: SlotValue): boolean {
+  return typeof a === 'number' || typeof b === 'number' ? a === b : bytesEqual(a, b);
+}
+
+/** An AUX's value set as one number: the wire's mask (bit 0 for 0, bit 1 for 1), so order is not part of it. */
+function auxValueCode(values: readonly number[]): number {
+  let mask = 0;
+  for (const v of values) mask |= v === 0 ? 1 : 2;
+  return mask;
+}
+
+/** The slot's name in evidence and logs (stable across versions; the numeric key is internal). */
+function slotName(sender: ValidatorIndex, item: ConsensusMessage): string {
   const who = `s:${sender}`;
   switch (item.type) {
     case 'propose':
-      return { key: `propose/${who}`, value: toHex(digest ?? batchDigest(height, sender, item.batch)) };
+      return `propose/${who}`;
     case 'echo':
     case 'ready':
-      return { key: `${item.type}/${who}/i:${item.instance}`, value: toHex(item.digest) };
-    case 'est': // both values may legitimately be sent (a relay): the value is part of the slot
-      return { key: `est/${who}/i:${item.instance}/r:${item.round}/v:${item.value}`, value: '' };
+      return `${item.type}/${who}/i:${item.instance}`;
+    case 'est':
+      return `est/${who}/i:${item.instance}/r:${item.round}/v:${item.value}`;
     case 'coord':
-      return { key: `coord/${who}/i:${item.instance}/r:${item.round}`, value: String(item.value) };
     case 'aux':
-      return { key: `aux/${who}/i:${item.instance}/r:${item.round}`, value: item.values.join(',') };
-    case 'decided':
-      return { key: `decided/${who}/i:${item.instance}`, value: `${item.value}@${item.round}` };
+      return `${item.type}/${who}/i:${item.instance}/r:${item.round}`;
     default:
-      return null; // requests and replies are not votes
+      return `${item.type}/${who}/i:${'instance' in item ? item.instance : 0}`;
   }
 }
 

@@ -67,6 +67,11 @@ export { createTxCommon };
 
 type SignedTx = LegacyTx | AccessList2930Tx | FeeMarket1559Tx;
 
+/** A signed transaction's hash: keccak-256 of its envelope bytes. */
+export function transactionHash(raw: Uint8Array): Hex {
+  return `0x${toHex(keccak256(raw))}`;
+}
+
 /** Decodes and checks `raw`; throws MempoolError with the reason when it is not admissible. */
 export function decodeTransaction(raw: Uint8Array, context: DecodeContext): DecodedTransaction {
   if (raw.length > context.maxTxBytes) {
@@ -210,7 +215,7 @@ function describe(tx: SignedTx, type: SupportedTxType, raw: Uint8Array, context:
   const maxFeePerGas = 'gasPrice' in tx ? tx.gasPrice : tx.maxFeePerGas;
   const maxPriorityFeePerGas = 'gasPrice' in tx ? tx.gasPrice : tx.maxPriorityFeePerGas;
   return {
-    hash: `0x${toHex(keccak256(raw))}`,
+    hash: transactionHash(raw),
     sender: `0x${toHex(senderAddress.bytes)}`,
     nonce: tx.nonce,
     type,

@@ -14,7 +14,7 @@ export type {
 } from './mempool.js';
 export { MempoolError, MempoolErrorCode, MEMPOOL_ERROR_TEXT } from './errors.js';
 export { ownerOf } from './routing.js';
-export { decodeTransaction } from './decode.js';
+export { decodeTransaction, transactionHash } from './decode.js';
 export type { DecodedTransaction, DecodeContext, SupportedTxType } from './decode.js';
 export type { PoolTransaction, TxOrigin } from './sender-queue.js';
 export { effectiveTip } from './batch.js';

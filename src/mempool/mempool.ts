@@ -6,7 +6,7 @@
 import { toHex } from '../crypto/bytes.js';
 import type { Hex } from '../chain/types.js';
 import { buildBatch } from './batch.js';
-import { createTxCommon, decodeTransaction } from './decode.js';
+import { createTxCommon, decodeTransaction, transactionHash } from './decode.js';
 import type { DecodeContext, DecodedTransaction } from './decode.js';
 import { MempoolError, MempoolErrorCode as Code } from './errors.js';
 import { EvictionIndex, evictsBefore } from './eviction.js';
@@ -42,6 +42,11 @@ export interface MempoolOptions {
   readonly allowUnprotected?: boolean;
   /** Receives what an onAdded listener threw (default: rethrown on a microtask, loudly). */
   readonly onListenerError?: (error: unknown) => void;
+  /**
+   * The stateless decoder (default decode.ts `decodeTransaction`). A replacement must give the
+   * same answer for the same bytes and context: the simulator shares one decode among its nodes.
+   */
+  readonly decode?: (raw: Uint8Array, context: DecodeContext) => DecodedTransaction;
 }
 
 export interface AddResult {
@@ -140,7 +145,10 @@ export class Mempool {
     try {
       // A private copy: `raw` may be a view into a reused network buffer (size is checked first).
       const owned = raw.length > this.limits.maxTxBytes ? raw : raw.slice();
-      const decoded = decodeTransaction(owned, this.decodeContext);
+      // A transaction already held is refused before decoding, as geth does: gossip brings every
+      // transaction from several peers, and sender recovery is the costly part of decoding.
+      if (owned.length <= this.limits.maxTxBytes) this.checkUnknownHash(transactionHash(owned));
+      const decoded = (this.options.decode ?? decodeTransaction)(owned, this.decodeContext);
       this.checkGasShare(decoded);
       this.checkUnknown(decoded);
       this.checkBaseFee(decoded);
@@ -282,7 +290,11 @@ export class Mempool {
   }
 
   private checkUnknown(decoded: DecodedTransaction): void {
-    if (this.byHash.has(decoded.hash)) throw new MempoolError(Code.AlreadyKnown, decoded.hash);
+    this.checkUnknownHash(decoded.hash);
+  }
+
+  private checkUnknownHash(hash: Hex): void {
+    if (this.byHash.has(hash)) throw new MempoolError(Code.AlreadyKnown, hash);
   }
 
   private checkBaseFee(decoded: DecodedTransaction): void {

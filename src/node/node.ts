@@ -11,7 +11,7 @@ import type { CoreConfig, CoreTiming, Evidence, JournalEntry, MessageSigner, Sig
 import { toHex } from '../crypto/bytes.js';
 import { keccak256 } from '../crypto/hash.js';
 import type { BlockResult, ExecutionEngine } from '../execution/engine.js';
-import { Mempool } from '../mempool/index.js';
+import { Mempool, type MempoolOptions } from '../mempool/index.js';
 import type { Transport } from '../net/transport.js';
 import type { Committee } from '../stake/committee.js';
 import { admitDurably, restorePendingTransactions, type PendingTransactionStore } from '../storage/pending-store.js';
@@ -63,6 +63,8 @@ export interface ValidatorNodeOptions {
   readonly emptyBlockIntervalMs?: number;
   /** The consensus core's envelope decoder (the simulator shares decodes across its nodes). */
   readonly decodeEnvelope?: CoreConfig['decode'];
+  /** The mempool's transaction decoder (the simulator shares decodes across its nodes). */
+  readonly decodeTransaction?: MempoolOptions['decode'];
   /** Coalescing window of the consensus driver (consensus-driver.ts DEFAULT_FLUSH_INTERVAL_MS). */
   readonly flushIntervalMs?: number;
   readonly timing?: Partial<CoreTiming>;
@@ -113,6 +115,7 @@ export class ValidatorNode {
       blockGasLimit: options.gasLimit,
       baseFeePerGas: () => options.baseFeePerGas,
       committeeSize: () => committee.members.length,
+      ...(options.decodeTransaction === undefined ? {} : { decode: options.decodeTransaction }),
     });
     this.inclusion = committee.members.map((m) => ({ index: m.index, included: 0n, excluded: 0n }));
     const verifySignature: SignatureCheck = (publicKey, message, signature) => options.verifier.verify(publicKey, message, signature);

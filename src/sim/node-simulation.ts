@@ -14,6 +14,7 @@ import { EMPTY_BLOCK_INTERVAL_MS } from '../node/proposals.js';
 import { resolveTiming } from '../consensus/limits.js';
 import { decodeSignedMessage, MessageDecodeError, type DecodeLimits, type SignedEnvelope } from '../consensus/messages.js';
 import { DEFAULT_LIMITS } from '../consensus/limits.js';
+import { decodeTransaction, MempoolError, transactionHash, type DecodedTransaction, type DecodeContext } from '../mempool/index.js';
 import type { CoreTiming, DropReason, Superblock } from '../consensus/types.js';
 import { DROP_REASONS } from '../consensus/types.js';
 import { toHex } from '../crypto/bytes.js';
@@ -162,6 +163,34 @@ function sharedDecoder(): (bytes: Uint8Array, limits: DecodeLimits) => SignedEnv
   };
 }
 
+/** Bound on one run's shared transaction decodes (a run with more starts the memo over). */
+const SHARED_TX_DECODES_MAX = 100_000;
+
+/**
+ * decodeTransaction, once per transaction and decode context: every node of a run decodes each
+ * gossiped transaction alike, and sender recovery dominates. Keyed by the transaction's hash
+ * (keccak-256 of its bytes) and the context's values; a refusal is shared as well.
+ */
+function sharedTransactionDecoder(): (raw: Uint8Array, context: DecodeContext) => DecodedTransaction {
+  const seen = new Map<string, DecodedTransaction | MempoolError>();
+  return (raw, context) => {
+    const key = `${transactionHash(raw)}/${raw.length}/${context.chainId}/${context.maxTxBytes}/${context.blockGasLimit}/${context.allowUnprotected}`;
+    let result = seen.get(key);
+    if (result === undefined) {
+      try {
+        result = decodeTransaction(raw, context);
+      } catch (error) {
+        if (!(error instanceof MempoolError)) throw error;
+        result = error;
+      }
+      if (seen.size >= SHARED_TX_DECODES_MAX) seen.clear();
+      seen.set(key, result);
+    }
+    if (result instanceof MempoolError) throw result;
+    return result;
+  };
+}
+
 class NodeSimulation {
   private readonly rng: Rng;
   private readonly queue = new EventQueue<SimEvent>();
@@ -178,6 +207,7 @@ class NodeSimulation {
   private consensusFrames = 0;
   /** Every node of the run reads a broadcast buffer once between them (the same bytes reach all). */
   private readonly decode = sharedDecoder();
+  private readonly decodeTx = sharedTransactionDecoder();
   private readonly budgetViolations: string[] = [];
   private readonly fatal: string[] = [];
   private readonly schedule: AdversarialSchedule | undefined;
@@ -345,6 +375,7 @@ class NodeSimulation {
       timing: this.timing,
       flushIntervalMs: Math.max(SIM_FLUSH_MIN_MS, this.network.profile.deltaMs * SIM_FLUSH_DELTA_SHARE),
       decodeEnvelope: this.decode,
+      decodeTransaction: this.decodeTx,
       observer,
       onFatal: (reason) => {
         if (ep.incarnation === incarnation) this.fatal.push(`${ep.label}: ${reason}`);

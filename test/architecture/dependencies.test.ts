@@ -22,7 +22,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   defi: ['chain', 'crypto', 'execution'],
   ...Object.fromEntries(EDGES.map((edge) => [edge, ['crypto', 'stake', 'chain', 'execution', ...EDGES]])),
   node: ['crypto', 'stake', 'consensus', 'chain', 'execution', 'defi', ...EDGES], // everything but cli/ and sim/
-  sim: ['consensus', 'chain', 'stake', 'crypto', 'node', 'execution', 'storage'],
+  sim: ['consensus', 'chain', 'stake', 'crypto', 'node', 'execution', 'storage', 'mempool'],
   cli: ['node', 'sim', 'stake', 'crypto'],
 };
 
