@@ -78,7 +78,6 @@ function formatSimulatedBlock(block: SimulatedBlock, full: boolean, chainId: big
 
 export const simulateMethods: Record<string, MethodSpec> = {
   eth_simulateV1: method(1, 2, async (p, ctx) => {
-    if (ctx.backend.simulate === undefined) throw methodNotFound('eth_simulateV1');
     const o = parseObject(p[0], 0, 'simulation request');
     for (const key of Object.keys(o)) if (!REQUEST_FIELDS.includes(key)) throw invalidParam(0, `simulation request has no field ${describe(key)}: use ${REQUEST_FIELDS.join(', ')}`);
     if (!Array.isArray(o.blockStateCalls)) throw invalidParam(0, `blockStateCalls must be an array, got ${describe(o.blockStateCalls)}`);
@@ -94,6 +93,7 @@ export const simulateMethods: Record<string, MethodSpec> = {
     };
     const full = present(o.returnFullTransactions) && parseBool(o.returnFullTransactions, 0, 'returnFullTransactions');
     const block = stateBlockNumber(ctx.backend, parseBlockSelector(p[1] ?? 'latest', 1, true));
+    if (ctx.backend.simulate === undefined) throw methodNotFound('eth_simulateV1');
     const blocks = await ctx.backend.simulate(request, block);
     return blocks.map((b) => formatSimulatedBlock(b, full, ctx.backend.chainId));
   }),
