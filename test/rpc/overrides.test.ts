@@ -53,7 +53,7 @@ test('trace options: tracers by name with their configs; unknown tracers and fie
   assert.deepEqual(parseTraceOptions({ enableMemory: true, limit: 5 }, 1), { enableMemory: true, limit: 5 });
   refused(() => parseTraceOptions({ tracer: 'flatCallTracer' }, 1), /tracer "flatCallTracer" is not supported by this node: omit "tracer"/);
   refused(() => parseTraceOptions({ tracer: 'prestateTracer', tracerConfig: { diffMode: 'yes' } }, 1), /tracerConfig.diffMode must be true or false/);
-  refused(() => parseTraceOptions({ stateOverrides: {} }, 1), /tracer options have no field "stateOverrides"/);
+  assert.deepEqual(parseTraceOptions({ disableMemory: true, timeout: '10s' }, 1), {}, 'fields geth no longer reads are ignored, as geth does');
 });
 
 test('over the server: eth_call takes overrides, eth_simulateV1 refuses bad requests with geth\'s codes', async () => {

@@ -13,9 +13,6 @@ import { method, type MethodContext, type MethodSpec } from './context.js';
 const STRUCT_LOGGER_FLAGS = ['enableMemory', 'disableStack', 'disableStorage', 'enableReturnData'] as const;
 const TRACERS = ['callTracer', 'prestateTracer', '4byteTracer', 'noopTracer'] as const;
 const SUPPORTED_TRACERS = `omit "tracer" for the default struct logger, or use one of ${TRACERS.join(', ')}`;
-/** TraceConfig fields geth accepts and this node reads or ignores harmlessly. */
-const TRACE_CONFIG_FIELDS = [...STRUCT_LOGGER_FLAGS, 'limit', 'tracer', 'tracerConfig', 'timeout', 'reexec', 'debug', 'overrides'];
-const TRACE_CALL_FIELDS = [...TRACE_CONFIG_FIELDS, 'stateOverrides', 'blockOverrides', 'txIndex'];
 
 const present = (v: unknown) => v !== undefined && v !== null;
 
@@ -44,10 +41,10 @@ function parseTracerConfig(tracer: string, value: unknown, index: number): Recor
  * `tracerConfig`; `timeout` is accepted and unused (the EVM timeout and MAX_TRACE_STEPS bound
  * the work). JavaScript tracers are refused rather than answered with a trace nobody asked for.
  */
-export function parseTraceOptions(value: unknown, index: number, allowed: readonly string[] = TRACE_CONFIG_FIELDS): Record<string, unknown> {
+export function parseTraceOptions(value: unknown, index: number): Record<string, unknown> {
   if (!present(value)) return {};
+  // Other fields are ignored, as geth's JSON decoding does: tools still send old ones (disableMemory).
   const o = parseObject(value, index, 'tracer options');
-  for (const key of Object.keys(o)) if (!allowed.includes(key)) throw invalidParam(index, `tracer options have no field ${describe(key)}`);
   if (present(o.tracer) && o.tracer !== '') {
     if (typeof o.tracer !== 'string' || !(TRACERS as readonly string[]).includes(o.tracer)) {
       throw invalidParam(index, `tracer ${describe(o.tracer)} is not supported by this node: ${SUPPORTED_TRACERS}`);
@@ -84,7 +81,7 @@ export const debugMethods: Record<string, MethodSpec> = {
     if (ctx.backend.traceCall === undefined) throw methodNotFound('debug_traceCall');
     const call = parseCallParams(p[0], 0);
     const config = present(p[2]) ? parseObject(p[2], 2, 'tracer options') : {};
-    const options = parseTraceOptions(p[2], 2, TRACE_CALL_FIELDS);
+    const options = parseTraceOptions(p[2], 2);
     const overrides = parseCallOverrides(config.stateOverrides, config.blockOverrides, 2, 2);
     const block = stateBlockNumber(ctx.backend, parseBlockSelector(p[1] ?? 'latest', 1, true));
     return (await ctx.backend.traceCall(call, block, options, overrides)) as Json;
