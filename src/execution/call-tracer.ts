@@ -86,6 +86,10 @@ export class CallTracer implements Tracer<CallFrame> {
     private readonly maxBytes = MAX_TRACE_BYTES,
   ) {}
 
+  get bytesUsed(): number {
+    return this.bytes;
+  }
+
   /** Counts a kept frame's bytes; inputs and outputs are hex, two characters a byte. */
   private spend(bytes: number): void {
     this.bytes += bytes;

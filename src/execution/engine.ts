@@ -20,7 +20,8 @@ import { DEFAULT_RPC_GAS_CAP, LATEST_ACCOUNT_CACHE_MAX, MAX_BLOCK_TRANSACTIONS, 
 import { findLogs, type LogFilter } from './logs.js';
 import { PendingNodeDB } from './node-db.js';
 import type { AccessListResult, CallParams, CallResult } from './queries.js';
-import type { CallFrame, CallTracerOptions } from './call-tracer.js';
+import type { CallFrame } from './call-tracer.js';
+import type { TraceOptions } from './tracers.js';
 import { runQuery, type TraceTarget } from './query-jobs.js';
 import type { StructLoggerOptions, TransactionTrace } from './trace.js';
 import { effectiveGasPrice, encodedReceipts, orderedTrieRoot, toReceiptRecords, type ExecutedTransaction } from './receipts.js';
@@ -78,11 +79,7 @@ export interface AccountProof {
   readonly storageProof: { key: Hex; value: bigint; proof: Hex[] }[];
 }
 
-/** debug_traceTransaction's options: the struct logger's flags, or geth's callTracer. */
-export interface TraceOptions extends StructLoggerOptions {
-  readonly tracer?: 'callTracer';
-  readonly tracerConfig?: CallTracerOptions;
-}
+export type { TraceOptions } from './tracers.js';
 
 export type BlockListener = (block: BlockRecord, receipts: readonly ReceiptRecord[]) => void;
 

@@ -26,6 +26,9 @@ export interface HeaderFields {
   readonly receiptsRoot?: Uint8Array;
   readonly logsBloom?: Uint8Array;
   readonly gasUsed?: bigint;
+  /** Only queries with block overrides set these: blocks of the chain have neither. */
+  readonly coinbase?: Hex;
+  readonly mixHash?: Uint8Array;
 }
 
 /**
@@ -41,7 +44,7 @@ export function buildHeader(fields: HeaderFields, common: Common): BlockHeader {
     {
       parentHash: hexToBytes(fields.parentHash),
       uncleHash: KECCAK256_RLP_ARRAY,
-      coinbase: ZERO_ADDRESS,
+      coinbase: fields.coinbase ?? ZERO_ADDRESS,
       stateRoot: fields.stateRoot ?? ZERO_HASH,
       transactionsTrie: fields.transactionsRoot ?? KECCAK256_RLP,
       receiptTrie: fields.receiptsRoot ?? KECCAK256_RLP,
@@ -52,7 +55,7 @@ export function buildHeader(fields: HeaderFields, common: Common): BlockHeader {
       gasUsed: fields.gasUsed ?? 0n,
       timestamp: fields.timestamp,
       extraData: hexToBytes(fields.extraData),
-      mixHash: mixHashFor(fields.parentHash, fields.number),
+      mixHash: fields.mixHash ?? mixHashFor(fields.parentHash, fields.number),
       nonce: new Uint8Array(8),
       baseFeePerGas: fields.baseFeePerGas,
       withdrawalsRoot: KECCAK256_RLP,

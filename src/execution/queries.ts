@@ -11,7 +11,8 @@ import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, Hex } from '../chain/types.js';
 import { EstimateGasError } from './errors.js';
 import { DEFAULT_RPC_GAS_CAP, MAX_ACCESS_LIST_ITERATIONS, MAX_ESTIMATE_ITERATIONS, MAX_QUERY_GAS, MIN_TRANSFER_GAS } from './limits.js';
-import { blockContext, evmViewAt } from './state-view.js';
+import { applyStateOverrides, overriddenBlock, type CallOverrides } from './overrides.js';
+import { evmViewAt, type EvmView } from './state-view.js';
 
 export interface CallParams {
   readonly from?: Hex;
@@ -46,8 +47,9 @@ export interface CallResult {
   readonly error?: string;
 }
 
-function callTransaction(params: CallParams, from: Address, gasLimit: bigint, common: Common): TypedTransaction {
+export function callTransaction(params: CallParams, from: Address, gasLimit: bigint, common: Common, nonce = 0n): TypedTransaction {
   const base = {
+    nonce,
     gasLimit,
     to: params.to === undefined ? undefined : createAddressFromString(params.to),
     value: params.value ?? 0n,
@@ -72,14 +74,27 @@ function callTransaction(params: CallParams, from: Address, gasLimit: bigint, co
  * The gas a query runs with: the caller's, else the block gas limit, never above `gasCap` (geth's
  * `--rpc.gascap`: lowered, not refused; 0 = no cap) nor the EVM's 64-bit counter.
  */
-export function queryGas(params: CallParams, at: BlockRecord, gasCap: bigint): bigint {
+export function queryGas(params: CallParams, at: { readonly gasLimit: bigint }, gasCap: bigint): bigint {
   const requested = params.gas ?? at.gasLimit;
   const cap = gasCap > 0n && gasCap < MAX_QUERY_GAS ? gasCap : MAX_QUERY_GAS;
   return requested > cap ? cap : requested;
 }
 
-function hasFee(params: CallParams): boolean {
+export function hasFee(params: CallParams): boolean {
   return params.gasPrice !== undefined || params.maxFeePerGas !== undefined || params.maxPriorityFeePerGas !== undefined;
+}
+
+/**
+ * The view and block context a query runs in: the state after `at` with the state overrides
+ * applied, and `at`'s header with the block overrides. No fee given: the call is priced at zero
+ * and the base fee dropped (an overridden one too), as geth does, so reads need no funds.
+ */
+export async function queryContext(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, overrides?: CallOverrides): Promise<EvmView & { block: Block }> {
+  const view = await evmViewAt(store, at, common);
+  await applyStateOverrides(view.state, overrides?.state);
+  const baseFee = hasFee(params) ? (overrides?.block?.baseFeePerGas ?? at.baseFeePerGas) : 0n;
+  const block = overriddenBlock(at, common, baseFee, overrides?.block === undefined ? undefined : { ...overrides.block, baseFeePerGas: baseFee });
+  return { ...view, block };
 }
 
 function outcome(result: RunTxResult): CallResult {
@@ -93,7 +108,7 @@ function outcome(result: RunTxResult): CallResult {
   };
 }
 
-function senderOf(params: CallParams): Address {
+export function senderOf(params: CallParams): Address {
   return params.from === undefined ? createZeroAddress() : createAddressFromString(params.from);
 }
 
@@ -111,7 +126,7 @@ async function balanceOf(vm: VM, address: Address): Promise<bigint> {
  * gas * feeCap + value, so a call with a fee or a value from an account without funds fails as
  * the transaction would. ethereumjs's skipBalance would instead credit the missing funds.
  */
-async function fundsError(vm: VM, params: CallParams, gasLimit: bigint): Promise<string | undefined> {
+export async function fundsError(vm: VM, params: CallParams, gasLimit: bigint): Promise<string | undefined> {
   const from = senderOf(params);
   const have = await balanceOf(vm, from);
   const want = gasLimit * feeCapOf(params) + (params.value ?? 0n);
@@ -136,11 +151,9 @@ async function runOnce(vm: VM, block: Block, params: CallParams, gasLimit: bigin
   }
 }
 
-export async function callAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, gasCap = DEFAULT_RPC_GAS_CAP): Promise<CallResult> {
-  const { vm } = await evmViewAt(store, at, common);
-  // No fee given: price the call at zero and drop the base fee, as geth does, so reads need no funds.
-  const block = blockContext(at, common, hasFee(params) ? at.baseFeePerGas : 0n);
-  const gasLimit = queryGas(params, at, gasCap);
+export async function callAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, gasCap = DEFAULT_RPC_GAS_CAP, overrides?: CallOverrides): Promise<CallResult> {
+  const { vm, block } = await queryContext(store, common, at, params, overrides);
+  const gasLimit = queryGas(params, block.header, gasCap);
   const unfunded = await fundsError(vm, params, gasLimit);
   const result = unfunded === undefined ? await runOnce(vm, block, params, gasLimit) : undefined;
   // A transaction-level refusal in geth's eth_call wording: "err: <why> (supplied gas N)".
@@ -168,10 +181,9 @@ async function affordableGas(vm: VM, params: CallParams, hi: bigint): Promise<bi
 }
 
 /** Binary search for the smallest gas limit that succeeds (geth's eth_estimateGas). */
-export async function estimateGasAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, gasCap = DEFAULT_RPC_GAS_CAP): Promise<bigint> {
-  const { vm } = await evmViewAt(store, at, common);
-  const block = blockContext(at, common, hasFee(params) ? at.baseFeePerGas : 0n);
-  let hi = await affordableGas(vm, params, queryGas(params, at, gasCap));
+export async function estimateGasAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, gasCap = DEFAULT_RPC_GAS_CAP, overrides?: CallOverrides): Promise<bigint> {
+  const { vm, block } = await queryContext(store, common, at, params, overrides);
+  let hi = await affordableGas(vm, params, queryGas(params, block.header, gasCap));
   const first = await runOnce(vm, block, params, hi);
   if (first.reverted) throw new EstimateGasError(`execution reverted${first.returnData === '0x' ? '' : ` (data ${first.returnData})`}`, first.returnData, true);
   // geth: running out of gas at the cap means the cap is too low; any other failure is itself.
@@ -192,7 +204,7 @@ export async function estimateGasAt(store: ChainStore, common: Common, at: Block
 const INTRINSIC_GAS_TOO_LOW = /^INTRINSIC_GAS_TOO_LOW: tx gas limit (\d+) is lower than the minimum gas limit of (\d+)/;
 
 /** runTx's refusals in geth's words where clients match on them; others as ethereumjs says. */
-function gethWording(message: string): string {
+export function gethWording(message: string): string {
   const intrinsic = INTRINSIC_GAS_TOO_LOW.exec(message);
   if (intrinsic !== null) return `intrinsic gas too low: have ${intrinsic[1]}, want ${intrinsic[2]}`;
   // Drop ethereumjs's context suffix " (vm hf=… -> block … -> tx …)".
@@ -214,10 +226,9 @@ function sameAccessList(a: readonly AccessListItem[], b: readonly AccessListItem
  * recipient and precompiles excluded, as the EVM keeps them warm anyway), run again with that
  * list until it no longer changes, and report the gas of the last run.
  */
-export async function createAccessListAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, gasCap = DEFAULT_RPC_GAS_CAP): Promise<AccessListResult> {
-  const { vm } = await evmViewAt(store, at, common);
-  const block = blockContext(at, common, hasFee(params) ? at.baseFeePerGas : 0n);
-  const gasLimit = queryGas(params, at, gasCap);
+export async function createAccessListAt(store: ChainStore, common: Common, at: BlockRecord, params: CallParams, gasCap = DEFAULT_RPC_GAS_CAP, overrides?: CallOverrides): Promise<AccessListResult> {
+  const { vm, block } = await queryContext(store, common, at, params, overrides);
+  const gasLimit = queryGas(params, block.header, gasCap);
   const unfunded = await fundsError(vm, params, gasLimit);
   if (unfunded !== undefined) throw new EstimateGasError(unfunded, '0x', false);
   let list: AccessListItem[] = params.accessList?.map((item) => ({ address: item.address, storageKeys: [...item.storageKeys] })) ?? [];

@@ -2,12 +2,13 @@
 // attached, and geth's default tracer, the struct logger: one entry per EVM step with pc, op,
 // gas, gasCost, depth, stack, and on request memory; storage on SLOAD/SSTORE as geth records it
 // (every slot of that contract touched so far, values as the step sees them).
-import type { Common } from '@ethereumjs/common';
+import type { Block } from '@ethereumjs/block';
+import type { Common, StateManagerInterface } from '@ethereumjs/common';
 import type { InterpreterStep } from '@ethereumjs/evm';
 import type { Address } from '@ethereumjs/util';
 import { hexToBytes, setLengthLeft } from '@ethereumjs/util';
 import type { TypedTransaction } from '@ethereumjs/tx';
-import { runTx, type RunTxResult } from '@ethereumjs/vm';
+import { runTx, type RunTxResult, type VM } from '@ethereumjs/vm';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, Hex } from '../chain/types.js';
 import { decodeTransaction } from './admission.js';
@@ -82,7 +83,7 @@ function memoryWords(step: Step): string[] {
   return memory;
 }
 
-class StructLogger implements Tracer<TransactionTrace> {
+export class StructLogger implements Tracer<TransactionTrace> {
   readonly logs: StructLog[] = [];
   /** Slots each contract touched so far, as geth accumulates them per address. */
   private readonly storage = new Map<string, Map<string, string>>();
@@ -109,6 +110,10 @@ class StructLogger implements Tracer<TransactionTrace> {
       },
     );
   };
+
+  get bytesUsed(): number {
+    return this.bytes;
+  }
 
   attach(evm: TracedEvm): void {
     evm.events!.on('step', this.listener);
@@ -191,9 +196,65 @@ export interface TracedEvm {
 
 /** A tracer follows one transaction's execution and then builds its answer from the run. */
 export interface Tracer<T> {
+  /** JSON bytes built so far, counted against the request's MAX_TRACE_BYTES. */
+  readonly bytesUsed: number;
+  /** Called before the transaction runs, on the state it starts from (geth's OnTxStart). */
+  beforeTx?(state: StateManagerInterface, tx: TypedTransaction, from: Address, coinbase: Address): Promise<void>;
   attach(evm: TracedEvm): void;
   detach(evm: TracedEvm): void;
-  result(run: RunTxResult, tx: TypedTransaction): T;
+  /** `state` is the state after the transaction. */
+  result(run: RunTxResult, tx: TypedTransaction, state: StateManagerInterface): T | Promise<T>;
+}
+
+/** Runs one transaction (or call) with `tracer` attached, and builds the tracer's answer. */
+export async function runTraced<T>(vm: VM, tx: TypedTransaction, from: Address, block: Block, tracer: Tracer<T>, opts: { blockGasUsed?: bigint; skipNonce?: boolean; skipBalance?: boolean } = {}): Promise<{ run: RunTxResult; result: T }> {
+  await tracer.beforeTx?.(vm.stateManager, tx, from, block.header.coinbase);
+  tracer.attach(vm.evm);
+  let run: RunTxResult;
+  try {
+    run = await runTx(vm, { tx, block, skipBlockGasLimitValidation: true, skipHardForkValidation: true, ...opts });
+  } finally {
+    tracer.detach(vm.evm);
+  }
+  return { run, result: await tracer.result(run, tx, vm.stateManager) };
+}
+
+/** What replayBlock reports for each transaction it traced. */
+export type ReplayOutcome<T> = { readonly hash: Hex; readonly result: T } | { readonly hash: Hex; readonly error: string };
+
+/**
+ * Re-executes `block` on its parent's state, transactions 0 to `last`, with the tracer
+ * `tracerFor(i)` gives (none: the transaction just runs). A tracer that fails on its transaction
+ * is reported as an error for that one; TRACE_TOO_LARGE ends the whole replay.
+ */
+export async function replayBlock<T>(store: ChainStore, common: Common, parent: BlockRecord, block: BlockRecord, last: number, tracerFor: (index: number) => Tracer<T> | undefined): Promise<ReplayOutcome<T>[]> {
+  const { vm } = await evmViewAt(store, parent, common);
+  const context = blockContext(block, common);
+  const out: ReplayOutcome<T>[] = [];
+  let gasUsed = 0n;
+  for (let i = 0; i <= last && i < block.transactions.length; i++) {
+    const record = store.getTransaction(block.transactions[i]!);
+    if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${block.transactions[i]} of block ${block.number} is missing from the store`);
+    const decoded = decodeTransaction(hexToBytes(record.raw), common);
+    if (!decoded.ok) throw new ExecutionError('ENGINE_FAILED', `stored transaction ${record.hash} no longer decodes: ${decoded.reason}`);
+    const tracer = tracerFor(i);
+    if (tracer === undefined) {
+      const result = await runTx(vm, { tx: decoded.tx, block: context, blockGasUsed: gasUsed, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
+      gasUsed += result.totalGasSpent;
+      continue;
+    }
+    try {
+      const { run, result } = await runTraced(vm, decoded.tx, decoded.sender, context, tracer, { blockGasUsed: gasUsed });
+      gasUsed += run.totalGasSpent;
+      out.push({ hash: record.hash, result });
+    } catch (error) {
+      if (error instanceof ExecutionError && error.code === 'TRACE_TOO_LARGE') throw error;
+      // The transaction itself failed to replay: the chain ran it, so the state is off from here.
+      if (error instanceof ExecutionError) throw error;
+      out.push({ hash: record.hash, error: (error as Error).message });
+    }
+  }
+  return out;
 }
 
 /**
@@ -201,24 +262,11 @@ export interface Tracer<T> {
  * while that transaction runs.
  */
 export async function replayTransaction<T>(store: ChainStore, common: Common, parent: BlockRecord, block: BlockRecord, index: number, tracer: Tracer<T>): Promise<T> {
-  const { vm } = await evmViewAt(store, parent, common);
-  const context = blockContext(block, common);
-  let gasUsed = 0n;
-  for (let i = 0; i <= index; i++) {
-    const record = store.getTransaction(block.transactions[i]!);
-    if (record === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction ${block.transactions[i]} of block ${block.number} is missing from the store`);
-    const decoded = decodeTransaction(hexToBytes(record.raw), common);
-    if (!decoded.ok) throw new ExecutionError('ENGINE_FAILED', `stored transaction ${record.hash} no longer decodes: ${decoded.reason}`);
-    if (i === index) tracer.attach(vm.evm);
-    try {
-      const result = await runTx(vm, { tx: decoded.tx, block: context, blockGasUsed: gasUsed, skipBlockGasLimitValidation: true, skipHardForkValidation: true });
-      gasUsed += result.totalGasSpent;
-      if (i === index) return tracer.result(result, decoded.tx);
-    } finally {
-      if (i === index) tracer.detach(vm.evm);
-    }
-  }
-  throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction index ${index} is not in block ${block.number}`);
+  if (index >= block.transactions.length) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction index ${index} is not in block ${block.number}`);
+  const [outcome] = await replayBlock(store, common, parent, block, index, (i) => (i === index ? tracer : undefined));
+  if (outcome === undefined) throw new ExecutionError('UNKNOWN_TRANSACTION', `transaction index ${index} is not in block ${block.number}`);
+  if ('error' in outcome) throw new Error(outcome.error);
+  return outcome.result;
 }
 
 /** geth's default tracer over a replayed transaction; `maxBytes` is MAX_TRACE_BYTES unless a test lowers it. */

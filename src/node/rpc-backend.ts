@@ -11,7 +11,8 @@ import { DEFAULT_RPC_GAS_CAP } from '../execution/limits.js';
 import type { AccessListResult, CallResult } from '../execution/queries.js';
 import type { QueryJob, QueryResult } from '../execution/query-jobs.js';
 import { QueryAbortedError, QueryQueueFullError, QueryTimeoutError } from '../query/errors.js';
-import { limitExceeded } from '../rpc/errors.js';
+import { limitExceeded, RpcError } from '../rpc/errors.js';
+import { SimulateError, type SimulatedBlock } from '../execution/simulate.js';
 import { Mempool, MempoolError, MempoolErrorCode } from '../mempool/index.js';
 import {
   StateUnavailableError,
@@ -133,10 +134,10 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
     getCode: (address, block) => engine.getCode(address, block),
     getStorageAt: (address, slot, block) => engine.getStorageAt(address, slot, block),
     getProof: (address, slots, block) => engine.getProof(address, slots, block),
-    call: async (params, block) => outcomeOf(await query<CallResult>(() => ({ kind: 'call', at: engine.queryBlock(block), params: executionParams(params), gasCap }))),
-    estimateGas: async (params, block) => {
+    call: async (params, block, overrides) => outcomeOf(await query<CallResult>(() => ({ kind: 'call', at: engine.queryBlock(block), params: executionParams(params), gasCap, overrides }))),
+    estimateGas: async (params, block, overrides) => {
       try {
-        return { kind: 'success', returnData: '0x', gasUsed: await query<bigint>(() => ({ kind: 'estimateGas', at: engine.queryBlock(block), params: executionParams(params), gasCap })) };
+        return { kind: 'success', returnData: '0x', gasUsed: await query<bigint>(() => ({ kind: 'estimateGas', at: engine.queryBlock(block), params: executionParams(params), gasCap, overrides })) };
       } catch (error) {
         if (error instanceof EstimateGasError) {
           return error.code === 'EXECUTION_REVERTED'
@@ -146,9 +147,9 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
         throw error;
       }
     },
-    createAccessList: async (params, block) => {
+    createAccessList: async (params, block, overrides) => {
       try {
-        return await query<AccessListResult>(() => ({ kind: 'createAccessList', at: engine.queryBlock(block), params: executionParams(params), gasCap }));
+        return await query<AccessListResult>(() => ({ kind: 'createAccessList', at: engine.queryBlock(block), params: executionParams(params), gasCap, overrides }));
       } catch (error) {
         // The sender cannot pay, or the list never settles: geth answers -32000 with the reason.
         if (error instanceof EstimateGasError) throw new StateUnavailableError(error.message);
@@ -162,6 +163,35 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
         // geth's answers for a hash in no block and for a trace past the node's bound: -32000.
         if (error instanceof ExecutionError && error.code === 'UNKNOWN_TRANSACTION') throw new StateUnavailableError('transaction not found');
         if (error instanceof ExecutionError && error.code === 'TRACE_TOO_LARGE') throw new StateUnavailableError(error.message);
+        throw error;
+      }
+    },
+    traceCall: async (params, block, options, overrides) => {
+      try {
+        return await query(() => ({ kind: 'traceCall', at: engine.queryBlock(block), params: executionParams(params), gasCap, options: options as TraceOptions, overrides }));
+      } catch (error) {
+        // A sender that cannot pay, a call that cannot run, a trace past the node's bound: -32000.
+        if (error instanceof ExecutionError && error.code !== 'ENGINE_FAILED') throw new StateUnavailableError(error.message);
+        throw error;
+      }
+    },
+    traceBlock: async (number, options) => {
+      try {
+        return await query(() => {
+          const block = engine.queryBlock(number);
+          return { kind: 'traceBlock', parent: engine.queryBlock(number - 1n), block, options: options as TraceOptions };
+        });
+      } catch (error) {
+        if (error instanceof ExecutionError && (error.code === 'TRACE_TOO_LARGE' || error.code === 'UNKNOWN_BLOCK')) throw new StateUnavailableError(error.message);
+        throw error;
+      }
+    },
+    simulate: async (request, block) => {
+      try {
+        return await query<SimulatedBlock[]>(() => ({ kind: 'simulate', at: engine.queryBlock(block), request: { ...request, blockStateCalls: request.blockStateCalls.map((b) => ({ ...b, calls: b.calls.map((c) => ({ ...c })) })) }, gasCap }));
+      } catch (error) {
+        // geth's codes for a simulation it refuses whole (-38010 nonce too low, -38014 funds, ...).
+        if (error instanceof SimulateError) throw new RpcError(error.rpcCode, error.message);
         throw error;
       }
     },

@@ -34,6 +34,37 @@ export interface CallParams {
   readonly accessList?: readonly AccessListEntry[];
 }
 
+/** geth's per-account state override (internal/ethapi/override): validated and decoded. */
+export interface AccountOverride {
+  readonly balance?: bigint;
+  readonly nonce?: bigint;
+  readonly code?: Hex;
+  /** Replaces the whole storage: slot -> 32-byte value. */
+  readonly state?: Readonly<Record<Hex, Hex>>;
+  /** Changes these slots only. Never set together with `state`. */
+  readonly stateDiff?: Readonly<Record<Hex, Hex>>;
+}
+
+/** Address -> override, as eth_call's third parameter carries it. */
+export type StateOverrides = Readonly<Record<Hex, AccountOverride>>;
+
+/** geth's block overrides (eth_call's fourth parameter, simulate's blockOverrides). */
+export interface BlockOverrides {
+  readonly number?: bigint;
+  readonly time?: bigint;
+  readonly gasLimit?: bigint;
+  readonly feeRecipient?: Hex;
+  readonly prevRandao?: Hex;
+  readonly baseFeePerGas?: bigint;
+  readonly blobBaseFee?: bigint;
+}
+
+/** What a call runs against besides the chain: plain data, carried as is to the query workers. */
+export interface CallOverrides {
+  readonly state?: StateOverrides;
+  readonly block?: BlockOverrides;
+}
+
 /**
  * What running a call produced. A revert carries the revert bytes so the server can return
  * them as geth does (code 3); any other EVM failure ('out of gas', 'invalid opcode', ...) is an
@@ -49,6 +80,49 @@ export interface AccessListOutcome {
   readonly accessList: readonly AccessListEntry[];
   readonly gasUsed: bigint;
   readonly error?: string; // 'execution reverted', 'out of gas', ...
+}
+
+/** One simulated block of eth_simulateV1's request. */
+export interface SimulateBlockRequest {
+  readonly blockOverrides?: BlockOverrides;
+  readonly stateOverrides?: StateOverrides;
+  readonly calls: readonly CallParams[];
+}
+
+export interface SimulateRequest {
+  readonly blockStateCalls: readonly SimulateBlockRequest[];
+  readonly validation: boolean;
+  readonly traceTransfers: boolean;
+}
+
+/** One call's outcome in a simulated block, before formatting. */
+export interface SimulatedCall {
+  readonly status: 0 | 1;
+  readonly returnData: Hex;
+  readonly gasUsed: bigint;
+  readonly logs: readonly LogRecord[];
+  /** geth's callError: code 3 with the revert data, -32015 for other EVM failures. */
+  readonly error?: { readonly code: number; readonly message: string; readonly data?: Hex };
+}
+
+/** A simulated block: a header as a stored block has it, its unsigned transactions and the calls. */
+export interface SimulatedBlock {
+  readonly block: BlockRecord;
+  readonly transactions: readonly SimulatedTransaction[];
+  readonly calls: readonly SimulatedCall[];
+}
+
+export interface SimulatedTransaction {
+  readonly hash: Hex;
+  readonly from: Hex;
+  readonly to: Hex | null;
+  readonly nonce: bigint;
+  readonly gas: bigint;
+  readonly value: bigint;
+  readonly input: Hex;
+  readonly maxFeePerGas: bigint;
+  readonly maxPriorityFeePerGas: bigint;
+  readonly gasPrice: bigint;
 }
 
 /** A transaction admitted to the mempool and not yet in a block. */
@@ -200,11 +274,17 @@ export interface RpcBackend {
   getProof?(address: Hex, slots: readonly Hex[], block: bigint): Promise<AccountProof>;
 
   // Execution without commitment.
-  call(params: CallParams, block: bigint): Promise<ExecutionOutcome>;
-  estimateGas(params: CallParams, block: bigint): Promise<ExecutionOutcome>;
+  call(params: CallParams, block: bigint, overrides?: CallOverrides): Promise<ExecutionOutcome>;
+  estimateGas(params: CallParams, block: bigint, overrides?: CallOverrides): Promise<ExecutionOutcome>;
   /** eth_createAccessList; a call that cannot run at all throws StateUnavailableError. */
-  createAccessList?(params: CallParams, block: bigint): Promise<AccessListOutcome>;
+  createAccessList?(params: CallParams, block: bigint, overrides?: CallOverrides): Promise<AccessListOutcome>;
   traceTransaction?(hash: Hex, options: Record<string, unknown>): Promise<unknown>;
+  /** debug_traceCall: a call at `block` (with overrides) under the tracer `options` name. */
+  traceCall?(params: CallParams, block: bigint, options: Record<string, unknown>, overrides?: CallOverrides): Promise<unknown>;
+  /** debug_traceBlockByNumber/ByHash: geth's [{txHash, result} | {txHash, error}] for every transaction. */
+  traceBlock?(block: bigint, options: Record<string, unknown>): Promise<unknown>;
+  /** eth_simulateV1 on the state after `block`; the request is already validated. */
+  simulate?(request: SimulateRequest, block: bigint): Promise<readonly SimulatedBlock[]>;
 
   // Mempool. sendRawTransaction throws TxRejectedError with the reason.
   sendRawTransaction(raw: Hex): Promise<Hex>;

@@ -26,6 +26,10 @@ export const METHOD_COST_TOKENS: ReadonlyMap<string, number> = new Map([
   ['eth_getBlockByHash', 2],
   ['eth_sendRawTransaction', 5],
   ['debug_traceTransaction', 200],
+  ['debug_traceCall', 200],
+  ['debug_traceBlockByNumber', 1_000], // every transaction of a block replayed and traced
+  ['debug_traceBlockByHash', 1_000],
+  ['eth_simulateV1', 100], // up to 256 blocks of calls, bounded by the gas cap
 ]);
 
 /** The tokens one call of `method` takes. */

@@ -39,13 +39,18 @@ test('eth_getLogs refuses a range past the limit and a result past the limit wit
   }
 });
 
-test('optional methods the backend does not implement are -32601; overrides are refused', async () => {
+test('optional methods the backend does not implement are -32601; bad overrides are -32602', async () => {
   const h = await startHarness();
   try {
     assert.equal((await h.rpc('eth_getProof', [DEV_ADDRESSES[0], [], 'latest'])).error.code, -32601);
     assert.equal((await h.rpc('debug_traceTransaction', [`0x${'11'.repeat(32)}`])).error.code, -32601);
-    const override = await h.rpc('eth_call', [{ to: DEV_ADDRESSES[0] }, 'latest', { [DEV_ADDRESSES[0]!]: { balance: '0x1' } }]);
-    assert.equal(override.error.code, -32602);
+    const both = await h.rpc('eth_call', [{ to: DEV_ADDRESSES[0] }, 'latest', { [DEV_ADDRESSES[0]!]: { state: {}, stateDiff: {} } }]);
+    assert.equal(both.error.code, -32602);
+    assert.equal(both.error.message, `invalid argument 2: account ${DEV_ADDRESSES[0]!.toLowerCase()} has both 'state' and 'stateDiff'`);
+    const good = await h.rpc('eth_call', [{ to: DEV_ADDRESSES[0] }, 'latest', { [DEV_ADDRESSES[0]!]: { balance: '0x1' } }, { number: '0x10' }]);
+    assert.equal(good.error, undefined);
+    assert.equal((await h.rpc('debug_traceCall', [{ to: DEV_ADDRESSES[0] }, 'latest'])).error.code, -32601);
+    assert.equal((await h.rpc('eth_simulateV1', [{ blockStateCalls: [{ calls: [] }] }])).error.code, -32601);
   } finally {
     await h.close();
   }

@@ -3,13 +3,15 @@
 import { namespaceOf, RPC_META_NAMESPACE, RPC_MODULE_VERSION } from '../namespaces.js';
 import { chainMethods } from './chain.js';
 import { method, type MethodSpec } from './context.js';
+import { debugMethods } from './debug.js';
 import { feeMethods } from './fees.js';
 import { filterMethods } from './filters.js';
+import { simulateMethods } from './simulate.js';
 import { stateMethods } from './state.js';
 import { synodMethods } from './synod.js';
 
 export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
-  Object.entries({ ...chainMethods, ...stateMethods, ...feeMethods, ...filterMethods, ...synodMethods }),
+  Object.entries({ ...chainMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods }),
 );
 
 /** The methods of the enabled namespaces; a method outside them answers -32601 like an unknown one. */

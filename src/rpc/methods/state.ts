@@ -1,9 +1,10 @@
 // State reads at a block, calls and gas estimation, and transaction submission.
 import type { AccountProof, ExecutionOutcome } from '../backend.js';
+import { parseCallOverrides } from '../overrides.js';
 import { parseBlockSelector, stateBlockNumber } from '../block-tags.js';
 import { invalidParam, limitExceeded, methodNotFound, RpcError, RpcErrorCode, serverError } from '../errors.js';
 import type { Json } from '../format.js';
-import { describe, parseAddress, parseBool, parseCallParams, parseData, parseHash, parseObject, parseSlot, quantity } from '../params.js';
+import { describe, parseAddress, parseCallParams, parseData, parseSlot, quantity } from '../params.js';
 import { revertError } from '../revert.js';
 import { method, type MethodContext, type MethodSpec } from './context.js';
 
@@ -43,49 +44,6 @@ function outcomeResult(outcome: ExecutionOutcome, asGas: boolean): Json {
   }
 }
 
-function rejectOverrides(params: readonly unknown[], index: number): void {
-  if (params[index] !== undefined && params[index] !== null) {
-    throw invalidParam(index, 'state and block overrides are not supported by this node');
-  }
-}
-
-const STRUCT_LOGGER_FLAGS = ['enableMemory', 'disableStack', 'disableStorage', 'enableReturnData'] as const;
-
-const SUPPORTED_TRACERS = 'omit "tracer" for the default struct logger, or use "callTracer"';
-
-/** callTracer's tracerConfig: onlyTopCall; withLog is refused rather than silently dropped. */
-function parseCallTracerConfig(value: unknown): Record<string, boolean> {
-  if (value === undefined || value === null) return {};
-  const config = parseObject(value, 1, 'tracerConfig');
-  if (config.withLog !== undefined && config.withLog !== null && parseBool(config.withLog, 1, 'withLog')) {
-    throw invalidParam(1, 'tracerConfig.withLog is not supported by this node: read the logs from the receipt');
-  }
-  return config.onlyTopCall === undefined || config.onlyTopCall === null ? {} : { onlyTopCall: parseBool(config.onlyTopCall, 1, 'onlyTopCall') };
-}
-
-/**
- * geth's TraceConfig: the struct logger's flags and `limit`, or `tracer: "callTracer"` with its
- * `tracerConfig`; `timeout` is accepted and unused (MAX_TRACE_STEPS bounds the work). Other
- * tracers (prestateTracer, JS) are refused rather than answered with a trace nobody asked for.
- */
-function parseTraceOptions(value: unknown): Record<string, unknown> {
-  if (value === undefined || value === null) return {};
-  const o = parseObject(value, 1, 'tracer options');
-  if (o.tracer === 'callTracer') return { tracer: 'callTracer', tracerConfig: parseCallTracerConfig(o.tracerConfig) };
-  if (o.tracer !== undefined && o.tracer !== null && o.tracer !== '') {
-    throw invalidParam(1, `tracer ${describe(o.tracer)} is not supported by this node: ${SUPPORTED_TRACERS}`);
-  }
-  const options: Record<string, boolean | number> = {};
-  for (const flag of STRUCT_LOGGER_FLAGS) {
-    if (o[flag] !== undefined && o[flag] !== null) options[flag] = parseBool(o[flag], 1, flag);
-  }
-  if (o.limit !== undefined && o.limit !== null) {
-    if (typeof o.limit !== 'number' || !Number.isSafeInteger(o.limit) || o.limit < 0) throw invalidParam(1, `limit must be a non-negative integer, got ${describe(o.limit)}`);
-    options.limit = o.limit;
-  }
-  return options;
-}
-
 function formatProof(proof: AccountProof): Json {
   return {
     address: proof.address,
@@ -121,22 +79,23 @@ export const stateMethods: Record<string, MethodSpec> = {
     return formatProof(await ctx.backend.getProof(address, slots, stateBlock(ctx, p, 2)));
   }),
 
+  // geth: eth_call(call, block, stateOverrides, blockOverrides); eth_estimateGas takes the same.
   eth_call: method(1, 4, async (p, ctx) => {
     const call = parseCallParams(p[0], 0);
-    rejectOverrides(p, 2);
-    rejectOverrides(p, 3);
-    return outcomeResult(await ctx.backend.call(call, stateBlock(ctx, p, 1)), false);
+    const overrides = parseCallOverrides(p[2], p[3]);
+    return outcomeResult(await ctx.backend.call(call, stateBlock(ctx, p, 1), overrides), false);
   }),
-  eth_estimateGas: method(1, 3, async (p, ctx) => {
+  eth_estimateGas: method(1, 4, async (p, ctx) => {
     const call = parseCallParams(p[0], 0);
-    rejectOverrides(p, 2);
-    return outcomeResult(await ctx.backend.estimateGas(call, stateBlock(ctx, p, 1)), true);
+    const overrides = parseCallOverrides(p[2], p[3]);
+    return outcomeResult(await ctx.backend.estimateGas(call, stateBlock(ctx, p, 1), overrides), true);
   }),
 
-  eth_createAccessList: method(1, 2, async (p, ctx) => {
+  eth_createAccessList: method(1, 3, async (p, ctx) => {
     if (ctx.backend.createAccessList === undefined) throw methodNotFound('eth_createAccessList');
     const call = parseCallParams(p[0], 0);
-    const found = await ctx.backend.createAccessList(call, stateBlock(ctx, p, 1));
+    const overrides = parseCallOverrides(p[2], undefined);
+    const found = await ctx.backend.createAccessList(call, stateBlock(ctx, p, 1), overrides);
     const result: Record<string, Json> = {
       accessList: found.accessList.map((item) => ({ address: item.address, storageKeys: [...item.storageKeys] })),
       gasUsed: quantity(found.gasUsed),
@@ -155,9 +114,4 @@ export const stateMethods: Record<string, MethodSpec> = {
     return ctx.backend.sendRawTransaction(data);
   }),
 
-  debug_traceTransaction: method(1, 2, async (p, ctx) => {
-    if (ctx.backend.traceTransaction === undefined) throw methodNotFound('debug_traceTransaction');
-    const hash = parseHash(p[0], 0, 'transaction hash');
-    return (await ctx.backend.traceTransaction(hash, parseTraceOptions(p[1]))) as Json;
-  }),
 };
