@@ -16,6 +16,14 @@ export class QueryQueueFullError extends Error {
   }
 }
 
+/** Every worker stayed busy for as long as a query may wait: answered like a full queue (-32005). */
+export class QueryQueueWaitError extends QueryQueueFullError {
+  constructor(queued: number, waitedMs: number) {
+    super(queued);
+    this.message = `EVM query waited ${formatDuration(waitedMs)} for a free worker (${queued} waiting): retry later`;
+  }
+}
+
 /** The worker running the query stopped (out of memory, crashed) or the pool is closed. */
 export class QueryAbortedError extends Error {
   override readonly name = 'QueryAbortedError';

@@ -8,6 +8,13 @@ export const DEFAULT_EVM_TIMEOUT_MS = 5_000;
  * machine; each worker holds its own EVM and caches (tens of MB).
  */
 export const DEFAULT_QUERY_WORKERS = 2;
+/**
+ * How long a query may wait for a free worker before it is answered -32005. The EVM timeout
+ * counts from when a worker takes the query (geth's counts the call's own run), so a query asked
+ * while workers start or are busy is not charged for their time; this bounds that wait instead
+ * (geth's HTTP write timeout, 30 s).
+ */
+export const MAX_QUERY_QUEUE_WAIT_MS = 30_000;
 /** Queries waiting for a worker, past which new ones are refused (-32005) instead of queued. */
 export const MAX_QUEUED_QUERIES = 256;
 /** A worker that does not report ready within this is replaced (module loading takes about a second). */

@@ -1,14 +1,14 @@
 // The query pool: EVM work for clients (eth_call, eth_estimateGas, eth_createAccessList,
 // debug_traceTransaction) runs in worker threads over a read-only view of the committed chain, so
-// no request can hold the thread that runs consensus, networking and block execution. Each job
-// has a wall-clock deadline from the moment it is asked for (geth's --rpc.evmtimeout): a job
-// still queued at its deadline is dropped, a running one has its worker terminated and replaced.
+// no request can hold the thread that runs consensus, networking and block execution. A job waits
+// for a free worker at most MAX_QUERY_QUEUE_WAIT_MS (then -32005); once a worker takes it, it has
+// a wall-clock deadline (geth's --rpc.evmtimeout), past which its worker is terminated and replaced.
 // Decision: docs/decisions/0019-rpc-query-workers.md.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { deserializeQueryError, type QueryJob, type QueryResult } from '../execution/query-jobs.js';
-import { QueryAbortedError, QueryQueueFullError, QueryTimeoutError } from './errors.js';
-import { DEFAULT_EVM_TIMEOUT_MS, DEFAULT_QUERY_WORKERS, MAX_QUEUED_QUERIES, WORKER_MAX_HEAP_MB, WORKER_NICE, WORKER_START_TIMEOUT_MS } from './limits.js';
+import { QueryAbortedError, QueryQueueFullError, QueryQueueWaitError, QueryTimeoutError } from './errors.js';
+import { DEFAULT_EVM_TIMEOUT_MS, DEFAULT_QUERY_WORKERS, MAX_QUERY_QUEUE_WAIT_MS, MAX_QUEUED_QUERIES, WORKER_MAX_HEAP_MB, WORKER_NICE, WORKER_START_TIMEOUT_MS } from './limits.js';
 import type { JobMessage, WorkerMessage, WorkerSetup } from './protocol.js';
 
 const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url);
@@ -23,6 +23,8 @@ export interface QueryPoolOptions {
   /** Per-query wall-clock bound in ms; 0: none. */
   readonly timeoutMs?: number;
   readonly maxQueued?: number;
+  /** How long a query may wait for a free worker, in ms (MAX_QUERY_QUEUE_WAIT_MS). */
+  readonly maxQueueWaitMs?: number;
   readonly logger?: Logger;
 }
 
@@ -62,15 +64,18 @@ export class QueryPool {
   private timedOut = 0;
   private workerRestarts = 0;
   private readonly timeoutMs: number;
+  private readonly maxQueueWaitMs: number;
   private readonly maxQueued: number;
   private readonly setup: WorkerSetup;
 
   constructor(private readonly options: QueryPoolOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_EVM_TIMEOUT_MS;
+    this.maxQueueWaitMs = options.maxQueueWaitMs ?? MAX_QUERY_QUEUE_WAIT_MS;
     this.maxQueued = options.maxQueued ?? MAX_QUEUED_QUERIES;
     this.setup = { dataDir: options.dataDir, chainId: options.chainId, nice: WORKER_NICE };
     const workers = options.workers ?? DEFAULT_QUERY_WORKERS;
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`query workers must be a positive integer, got ${workers}`);
+    if (!Number.isFinite(this.maxQueueWaitMs) || this.maxQueueWaitMs <= 0) throw new RangeError(`query queue wait must be > 0 ms, got ${this.maxQueueWaitMs}`);
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs < 0) throw new RangeError(`query timeout must be >= 0 ms, got ${this.timeoutMs}`);
     for (let i = 0; i < workers; i++) this.slots.push(this.spawn());
   }
@@ -81,7 +86,7 @@ export class QueryPool {
     if (this.queue.length >= this.maxQueued) return Promise.reject(new QueryQueueFullError(this.queue.length));
     return new Promise<QueryResult>((resolve, reject) => {
       const pending: Pending = { id: this.nextId++, job, resolve, reject, timer: undefined, slot: undefined, settled: false };
-      if (this.timeoutMs > 0) pending.timer = setTimeout(() => this.expire(pending), this.timeoutMs);
+      pending.timer = setTimeout(() => this.expireQueued(pending), this.maxQueueWaitMs);
       this.queue.push(pending);
       this.pump();
     });
@@ -162,9 +167,19 @@ export class QueryPool {
       const pending = this.queue.shift()!;
       pending.slot = slot;
       slot.job = pending;
+      clearTimeout(pending.timer);
+      pending.timer = this.timeoutMs > 0 ? setTimeout(() => this.expire(pending), this.timeoutMs) : undefined;
       const message: JobMessage = { id: pending.id, job: pending.job };
       slot.worker.postMessage(message);
     }
+  }
+
+  private expireQueued(pending: Pending): void {
+    pending.timer = undefined;
+    const queued = this.queue.indexOf(pending);
+    if (queued < 0) return;
+    this.queue.splice(queued, 1);
+    this.settle(pending, new QueryQueueWaitError(this.queue.length, this.maxQueueWaitMs));
   }
 
   private expire(pending: Pending): void {

@@ -120,3 +120,32 @@ test('a full queue refuses new queries instead of growing', async () => {
     await h.cleanup();
   }
 });
+
+test('the deadline runs from when a worker takes the query: a query asked while workers start is not timed out by their start', async () => {
+  const h = await openHarness(spec());
+  // A fresh pool's worker takes about a second to load; the query itself takes milliseconds.
+  const pool = new QueryPool({ dataDir: h.dir, chainId: CHAIN_ID, workers: 1, timeoutMs: 250 });
+  try {
+    const result = (await pool.run({ kind: 'call', at: h.engine.queryBlock(), params: { from: address(1), to: COUNTER }, gasCap: 50_000_000n })) as CallResult;
+    assert.equal(BigInt(result.returnData), 1n);
+    assert.equal(pool.stats().timedOut, 0);
+  } finally {
+    await pool.close();
+    await h.cleanup();
+  }
+});
+
+test('a query that waits in the queue past its bound is answered, not held', async () => {
+  const h = await openHarness(spec());
+  const pool = new QueryPool({ dataDir: h.dir, chainId: CHAIN_ID, workers: 1, timeoutMs: 0, maxQueueWaitMs: 300 });
+  try {
+    await pool.whenReady();
+    const spinning = pool.run({ kind: 'call', at: h.engine.queryBlock(), params: { from: address(1), to: LOOP }, gasCap: 2_000_000_000n }).catch((e: unknown) => e);
+    await assert.rejects(pool.run({ kind: 'call', at: h.engine.queryBlock(), params: { from: address(1), to: COUNTER }, gasCap: 50_000_000n }), (e: unknown) => e instanceof QueryQueueFullError && /waited/.test((e as Error).message));
+    await pool.close();
+    assert.ok((await spinning) instanceof Error);
+  } finally {
+    await pool.close();
+    await h.cleanup();
+  }
+});
