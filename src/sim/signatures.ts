@@ -6,7 +6,6 @@
 // The twin is NOT a signature scheme: anyone who knows a public key can compute its signatures.
 // It stands in for an unforgeable one because the simulated adversaries never forge by design —
 // they sign with their own key, or corrupt bytes, exactly as they could against ed25519.
-import { createHash } from 'node:crypto';
 import { keyPairFromSeed } from '../crypto/ed25519.js';
 import { sha256 } from '../crypto/hash.js';
 import { uintToBytes, utf8 } from '../crypto/bytes.js';
@@ -26,7 +25,7 @@ export interface SignatureScheme {
 }
 
 function twinSignature(publicKey: Uint8Array, message: Uint8Array): Uint8Array {
-  const first = createHash('sha256').update(TWIN_DOMAIN).update(publicKey).update(message).digest();
+  const first = sha256(TWIN_DOMAIN, publicKey, message);
   const out = new Uint8Array(SIGNATURE_BYTES);
   out.set(first, 0);
   out.set(first, 32); // 64 bytes, like ed25519, so size limits behave the same
