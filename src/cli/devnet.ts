@@ -10,6 +10,7 @@ import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 import { RPC_FLAG_OPTIONS, rpcFlagArgs, rpcFlagOverrides, rpcFlagsHelp, type RpcFlagValues } from './rpc-flags.js';
 import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, type GenesisFile } from '../node/genesis.js';
 import { MULTICALL3_ADDRESS } from '../node/predeploys.js';
+import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from '../node/proposals.js';
 import { formatContracts } from './contracts.js';
 import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles } from '../node/network-files.js';
 import { parseRpcSection, type HostPort, type ValidatorConfigFile } from '../node/config.js';
@@ -44,6 +45,10 @@ options:
   --rpc-port P     validator i serves JSON-RPC (HTTP and WebSocket) on P+i (default ${DEFAULT_RPC_PORT})
   --chain-id ID    EIP-155 chain id of a new devnet (default ${DEFAULT_CHAIN_ID})
   --log-level L    validators' log level (default info)
+  --empty-block-interval MS
+                   with nothing to include, finalize an empty block every MS ms (default
+                   ${EMPTY_BLOCK_INTERVAL_MS}, from ${MIN_EMPTY_BLOCK_INTERVAL_MS} to ${MAX_EMPTY_BLOCK_INTERVAL_MS}; a genesis setting, fixed once the data dir
+                   exists). A transaction never waits for it: its block starts at once.
 
 The devnet serves the development namespaces and accepts pages from localhost on any port: it is
 for development on this machine, never for an endpoint others can reach. Its settings are in each
@@ -57,6 +62,7 @@ interface DevnetOptions {
   rpcPort: number;
   chainId: bigint | undefined;
   logLevel: string;
+  emptyBlockIntervalMs: number | undefined;
   /** The JSON-RPC flags as given, handed to every validator, and as parsed. */
   rpcArgs: string[];
   rpcFlags: RpcFlagValues;
@@ -71,6 +77,7 @@ function parseOptions(argv: string[]): DevnetOptions {
       'rpc-port': { type: 'string' },
       'chain-id': { type: 'string' },
       'log-level': { type: 'string' },
+      'empty-block-interval': { type: 'string' },
       ...RPC_FLAG_OPTIONS,
     },
     'devnet',
@@ -84,6 +91,10 @@ function parseOptions(argv: string[]): DevnetOptions {
     rpcPort: parsePortFlag(values['rpc-port'] ?? String(DEFAULT_RPC_PORT), '--rpc-port'),
     chainId: values['chain-id'] === undefined ? undefined : BigInt(parseIntegerFlag(values['chain-id'], '--chain-id', 1, Number.MAX_SAFE_INTEGER)),
     logLevel: values['log-level'] ?? 'info',
+    emptyBlockIntervalMs:
+      values['empty-block-interval'] === undefined
+        ? undefined
+        : parseIntegerFlag(values['empty-block-interval'], '--empty-block-interval', MIN_EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS),
   };
 }
 
@@ -108,6 +119,7 @@ async function prepareNetwork(options: DevnetOptions): Promise<string[]> {
         rpcHost: '127.0.0.1',
         defi: true,
         rpcSection: DEVNET_RPC_SECTION,
+        ...(options.emptyBlockIntervalMs === undefined ? {} : { emptyBlockIntervalMs: options.emptyBlockIntervalMs }),
       });
       return written.configPaths;
     } catch (error) {
@@ -119,9 +131,13 @@ async function prepareNetwork(options: DevnetOptions): Promise<string[]> {
   if (options.validators !== undefined && options.validators !== count) {
     throw new CliError(`${options.dataDir} holds a ${count}-validator devnet: pass --validators ${count}, or another --data-dir for a new chain`);
   }
-  const genesis = JSON.parse(readFileSync(genesisPath, 'utf8')) as { chainId: string };
+  const genesis = JSON.parse(readFileSync(genesisPath, 'utf8')) as { chainId: string; emptyBlockIntervalMs?: number };
   if (options.chainId !== undefined && BigInt(genesis.chainId) !== options.chainId) {
     throw new CliError(`${options.dataDir} holds chain id ${genesis.chainId}: drop --chain-id, or use another --data-dir for a new chain`);
+  }
+  const interval = genesis.emptyBlockIntervalMs ?? EMPTY_BLOCK_INTERVAL_MS;
+  if (options.emptyBlockIntervalMs !== undefined && options.emptyBlockIntervalMs !== interval) {
+    throw new CliError(`${options.dataDir} holds a chain with an empty block every ${interval} ms: drop --empty-block-interval, or use another --data-dir for a new chain`);
   }
   return Array.from({ length: count }, (_, i) => {
     const path = join(validatorDir(options.dataDir, i), 'config.json');

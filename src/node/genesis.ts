@@ -10,6 +10,7 @@ import { sampleCommittee } from '../stake/sampler.js';
 import { stakeWeights, weightUnits, type WeightForm } from '../stake/weight.js';
 import { ConfigError } from './errors.js';
 import { MULTICALL3_ADDRESS, MULTICALL3_RUNTIME_BYTECODE } from './predeploys.js';
+import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from './proposals.js';
 import { buildDefiGenesis } from '../defi/deploy.js';
 
 /** The standard development mnemonic of Hardhat and Anvil: the same 20 accounts and keys. */
@@ -43,6 +44,11 @@ export interface GenesisFile {
   };
   /** Contracts the genesis deployed (a DeFi genesis: `synod init --defi`, every devnet), served by synod_contracts. */
   readonly contracts?: ContractDirectory;
+  /**
+   * How long a committee waits, with nothing to propose, before it finalizes an empty block (ms;
+   * default EMPTY_BLOCK_INTERVAL_MS). Chain-wide: epochs and governance delays count heights.
+   */
+  readonly emptyBlockIntervalMs?: number;
 }
 
 export interface DevAccount {
@@ -70,6 +76,7 @@ export interface ParsedGenesis {
   readonly validators: readonly (GenesisValidator & { readonly weight: bigint })[];
   /** The genesis's contract directory (addresses lower-case; each holds code in alloc). */
   readonly contracts: ContractDirectory;
+  readonly emptyBlockIntervalMs: number;
 }
 
 function quantity(value: unknown, field: string): bigint {
@@ -88,6 +95,14 @@ function hexField(value: unknown, field: string, bytes?: number): Hex {
 /** Seed of the genesis committee draw: a hash of the chain id and the staking records. */
 export function genesisCommitteeSeed(file: GenesisFile): Uint8Array {
   return sha256(utf8('synod/genesis-committee/v1'), utf8(JSON.stringify({ chainId: file.chainId, staking: file.staking })));
+}
+
+function emptyBlockInterval(value: unknown): number {
+  if (value === undefined) return EMPTY_BLOCK_INTERVAL_MS;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_EMPTY_BLOCK_INTERVAL_MS || value > MAX_EMPTY_BLOCK_INTERVAL_MS) {
+    throw new ConfigError(`genesis: emptyBlockIntervalMs must be an integer number of milliseconds from ${MIN_EMPTY_BLOCK_INTERVAL_MS} to ${MAX_EMPTY_BLOCK_INTERVAL_MS}, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }
 
 export function parseGenesis(file: GenesisFile): ParsedGenesis {
@@ -151,6 +166,7 @@ export function parseGenesis(file: GenesisFile): ParsedGenesis {
     committee,
     validators,
     contracts,
+    emptyBlockIntervalMs: emptyBlockInterval(file.emptyBlockIntervalMs),
   };
 }
 

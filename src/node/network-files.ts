@@ -28,6 +28,8 @@ export interface NetworkOptions {
   readonly defi?: boolean;
   /** Endpoint settings written into each config's "rpc" object (devnet: DEVNET_RPC_SECTION); without, "rpc" is "host:port". */
   readonly rpcSection?: RpcSectionFile;
+  /** The genesis's empty-block cadence (genesis.ts `emptyBlockIntervalMs`); absent: the default. */
+  readonly emptyBlockIntervalMs?: number;
 }
 
 export function validatorDir(outDir: string, index: number): string {
@@ -59,7 +61,8 @@ export async function writeNetworkFiles(options: NetworkOptions): Promise<{ gene
     validators: validators.map((v) => ({ id: v.id, publicKey: `0x${toHex(v.keyPair.publicKey)}` as Hex })),
     ...(options.extraAlloc ? { extraAlloc: options.extraAlloc } : {}),
   });
-  const genesis = options.defi === true ? await withDefi(base, devAccounts().map((a) => a.address)) : base;
+  const paced = options.emptyBlockIntervalMs === undefined ? base : { ...base, emptyBlockIntervalMs: options.emptyBlockIntervalMs };
+  const genesis = options.defi === true ? await withDefi(paced, devAccounts().map((a) => a.address)) : paced;
   mkdirSync(outDir, { recursive: true });
   writeFileSync(genesisPath, JSON.stringify(genesis, null, 2) + '\n');
   const configPaths = validators.map((v, i) => {

@@ -6,6 +6,10 @@ import type { Clock, CancelTimer } from './clock.js';
 
 /** With nothing to propose, a member waits this long before proposing an empty batch. */
 export const EMPTY_BLOCK_INTERVAL_MS = 1_000;
+/** Bounds of a genesis's `emptyBlockIntervalMs`: below the lower one idle heights would cost more than they give. */
+export const MIN_EMPTY_BLOCK_INTERVAL_MS = 100;
+export const MAX_EMPTY_BLOCK_INTERVAL_MS = 3_600_000;
+if (EMPTY_BLOCK_INTERVAL_MS < MIN_EMPTY_BLOCK_INTERVAL_MS || EMPTY_BLOCK_INTERVAL_MS > MAX_EMPTY_BLOCK_INTERVAL_MS) throw new Error('EMPTY_BLOCK_INTERVAL_MS outside its bounds');
 /** Largest batch a member proposes (transactions, bytes); its gas is its share of the block's. */
 export const MAX_PROPOSAL_TRANSACTIONS = 5_000;
 export const MAX_PROPOSAL_BYTES = 1_500_000;

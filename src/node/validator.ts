@@ -114,6 +114,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     chainBinding: chainBinding(genesis.chainId, fromHex(genesisHash)),
     gasLimit: genesis.gasLimit,
     baseFeePerGas: genesis.baseFeePerGas,
+    emptyBlockIntervalMs: genesis.emptyBlockIntervalMs,
     signer: ed25519Signer(config.keyPair),
     verifier: ed25519Verifier,
     logger,

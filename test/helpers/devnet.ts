@@ -57,11 +57,11 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
  * SYNOD_TEST_PORT_BASE (default 9000) moves every slot, so two checkouts can test side by side.
  */
 export const TEST_PORT_BASE = Number(process.env.SYNOD_TEST_PORT_BASE ?? 9000);
-export async function startTestDevnet(options: { validators?: number; slot: number }): Promise<TestDevnet> {
+export async function startTestDevnet(options: { validators?: number; slot: number; args?: readonly string[] }): Promise<TestDevnet> {
   const validators = options.validators ?? 4;
   const rpcPort = TEST_PORT_BASE + options.slot * 20;
   const dataDir = mkdtempSync(join(tmpdir(), 'synod-test-devnet-'));
-  const child = spawn(process.execPath, [SYNOD_BIN, 'devnet', '--validators', String(validators), '--data-dir', dataDir, '--rpc-port', String(rpcPort), '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [SYNOD_BIN, 'devnet', '--validators', String(validators), '--data-dir', dataDir, '--rpc-port', String(rpcPort), '--log-level', 'warn', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const extra: ChildProcess[] = [];
