@@ -2,6 +2,7 @@
 // transfer at a time, receipt polled every 2 ms) on an idle 4-validator devnet beside Hardhat and
 // Anvil in the same run, and the validators' CPU and consensus messages per empty height.
 //   node --import tsx bench/latency.ts [--peer hardhat,anvil|hardhat|anvil|none] [--count 40] [--idle-s 10]
+//        [--durability process|machine|process,machine]  (the devnet's storage durability; both: one devnet each, in turn)
 // The full bench (`npm run bench`) measures these too, with load phases around them.
 import { measureRoundTrips, ROUND_TRIP_COUNT } from './generator/round-trip.js';
 import { heightCost, snapshot } from './observe/height-cost.js';
@@ -47,18 +48,20 @@ async function main(): Promise<void> {
   const idleMs = Number(flag('idle-s', '10')) * 1000;
   const [sender] = benchAccounts(1);
   const rows: string[] = [];
-  const synod = await startSynod([sender!]);
-  try {
-    // Idle heights first: nothing else runs, the chain makes empty blocks at its cadence.
-    const probe = synod.validators!;
-    const before = await snapshot(probe, await blockNumber(synod.endpoints[0]!), () => performance.now());
-    await new Promise((r) => setTimeout(r, idleMs));
-    const after = await snapshot(probe, await blockNumber(synod.endpoints[0]!), () => performance.now());
-    const idle = heightCost(before, after);
-    const rt = await roundTrip(synod, count, sender!);
-    rows.push(`synod    round trip p50 ${rt.p50?.toFixed(1)} ms, p90 ${rt.p90?.toFixed(1)} ms; idle: ${idle.heights} heights, ${idle.cpuPerHeightMs?.toFixed(1)} ms CPU per height per validator, ${idle.messagesPerHeight?.toFixed(0)} consensus messages per height`);
-  } finally {
-    await synod.stop();
+  for (const durability of flag('durability', 'process').split(',')) {
+    const synod = await startSynod([sender!], ['--durability', durability]);
+    try {
+      // Idle heights first: nothing else runs, the chain makes empty blocks at its cadence.
+      const probe = synod.validators!;
+      const before = await snapshot(probe, await blockNumber(synod.endpoints[0]!), () => performance.now());
+      await new Promise((r) => setTimeout(r, idleMs));
+      const after = await snapshot(probe, await blockNumber(synod.endpoints[0]!), () => performance.now());
+      const idle = heightCost(before, after);
+      const rt = await roundTrip(synod, count, sender!);
+      rows.push(`synod (durability ${durability})\n         round trip p50 ${rt.p50?.toFixed(1)} ms, p90 ${rt.p90?.toFixed(1)} ms; idle: ${idle.heights} heights, ${idle.cpuPerHeightMs?.toFixed(1)} ms CPU per height per validator, ${idle.messagesPerHeight?.toFixed(0)} consensus messages per height`);
+    } finally {
+      await synod.stop();
+    }
   }
   for (const peer of peers) {
     const target = peer === 'anvil' ? await startAnvil([sender!]) : await startHardhat([sender!]);

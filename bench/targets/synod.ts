@@ -144,10 +144,10 @@ function validatorProbe(dataDir: string, endpoints: readonly string[]): Validato
 }
 
 /** Starts the devnet and funds `senders`; throws TARGET_START with the devnet's own words if it cannot. */
-export async function startSynod(senders: readonly Account[]): Promise<Target> {
+export async function startSynod(senders: readonly Account[], devnetArgs: readonly string[] = []): Promise<Target> {
   const dataDir = await mkdtemp(join(tmpdir(), 'synod-bench-devnet-'));
   const base = await freeRpcBase();
-  const devnet = spawn(process.execPath, [SYNOD_BIN, 'devnet', '--validators', String(SYNOD_VALIDATORS), '--data-dir', dataDir, '--rpc-port', String(base), '--log-level', 'warn'], {
+  const devnet = spawn(process.execPath, [SYNOD_BIN, 'devnet', '--validators', String(SYNOD_VALIDATORS), '--data-dir', dataDir, '--rpc-port', String(base), '--log-level', 'warn', ...devnetArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const restarted: ChildProcess[] = [];

@@ -13,12 +13,15 @@ import { MULTICALL3_ADDRESS } from '../node/predeploys.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from '../node/proposals.js';
 import { formatContracts } from './contracts.js';
 import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles } from '../node/network-files.js';
-import { parseRpcSection, type HostPort, type ValidatorConfigFile } from '../node/config.js';
+import { parseDurability, parseRpcSection, type HostPort, type ValidatorConfigFile } from '../node/config.js';
+import type { Durability } from '../storage/durability.js';
 import { ConfigError } from '../node/errors.js';
 import { DEFAULT_RPC_SETTINGS, DEVNET_RPC_SECTION, parseRpcPatch, type RpcSettings } from '../node/rpc-settings.js';
 
 export const DEFAULT_DEVNET_VALIDATORS = 4;
 export const DEFAULT_DEVNET_DIR = '.synod/devnet';
+/** The devnet's validators share one machine: a machine crash takes them all (storage/durability.ts). */
+export const DEVNET_DURABILITY: Durability = 'process';
 /** How long the devnet waits for every validator to finalize its first block. */
 export const FIRST_BLOCK_TIMEOUT_MS = 60_000;
 /** How long validators get to stop on Ctrl-C before they are killed. */
@@ -49,6 +52,9 @@ options:
                    with nothing to include, finalize an empty block every MS ms (default
                    ${EMPTY_BLOCK_INTERVAL_MS}, from ${MIN_EMPTY_BLOCK_INTERVAL_MS} to ${MAX_EMPTY_BLOCK_INTERVAL_MS}; a genesis setting, fixed once the data dir
                    exists). A transaction never waits for it: its block starts at once.
+  --durability M   process (default for a new devnet; kept in each validator's config): writes survive a crash of any validator process, not of
+                   the machine (no fsync: a lone transaction lands several ms sooner) |
+                   machine: every write fsync'ed, as 'synod start' does by default
 
 The devnet serves the development namespaces and accepts pages from localhost on any port: it is
 for development on this machine, never for an endpoint others can reach. Its settings are in each
@@ -63,6 +69,8 @@ interface DevnetOptions {
   chainId: bigint | undefined;
   logLevel: string;
   emptyBlockIntervalMs: number | undefined;
+  /** --durability as given (a data dir keeps its validators' setting otherwise). */
+  durability: Durability | undefined;
   /** The JSON-RPC flags as given, handed to every validator, and as parsed. */
   rpcArgs: string[];
   rpcFlags: RpcFlagValues;
@@ -78,12 +86,20 @@ function parseOptions(argv: string[]): DevnetOptions {
       'chain-id': { type: 'string' },
       'log-level': { type: 'string' },
       'empty-block-interval': { type: 'string' },
+      durability: { type: 'string' },
       ...RPC_FLAG_OPTIONS,
     },
     'devnet',
   );
   const rpcFlags = rpcFlagOverrides(values);
+  let durability: Durability | undefined;
+  try {
+    if (values.durability !== undefined) durability = parseDurability(values.durability, '--durability');
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
   return {
+    durability,
     rpcArgs: rpcFlagArgs(values, ['metrics-addr']),
     rpcFlags,
     validators: values.validators === undefined ? undefined : parseIntegerFlag(values.validators, '--validators', 1, 64),
@@ -148,6 +164,22 @@ async function prepareNetwork(options: DevnetOptions): Promise<string[]> {
     if (JSON.stringify(config.rpc) !== JSON.stringify(rpc)) writeFileSync(path, JSON.stringify({ ...config, rpc }, null, 2) + '\n');
     return path;
   });
+}
+
+/**
+ * Each validator's config carries its durability, so that 'synod start --config' of a devnet
+ * validator runs as the devnet does: --durability when given, else what the config says, else
+ * DEVNET_DURABILITY. Returns validator 0's.
+ */
+function applyDurability(configPaths: readonly string[], flag: Durability | undefined): Durability {
+  let first: Durability = DEVNET_DURABILITY;
+  configPaths.forEach((path, i) => {
+    const config = JSON.parse(readFileSync(path, 'utf8')) as ValidatorConfigFile;
+    const durability = flag ?? config.durability ?? DEVNET_DURABILITY;
+    if (config.durability !== durability) writeFileSync(path, JSON.stringify({ ...config, durability }, null, 2) + '\n');
+    if (i === 0) first = durability;
+  });
+  return first;
 }
 
 /** Validator i's separate metrics address: the --metrics-addr port plus i. */
@@ -221,13 +253,16 @@ function effectiveSettings(configPath: string, flags: RpcFlagValues): RpcSetting
   }
 }
 
-function printSettings(settings: RpcSettings): void {
+function printSettings(settings: RpcSettings, durability: Durability): void {
   const list = (l: readonly string[]) => (l.length === 0 ? 'none' : l.join(', '));
   console.log(`JSON-RPC namespaces: ${list(settings.api)}`);
   console.log(`CORS origins: ${list(settings.cors)}; WebSocket origins: ${list(settings.wsOrigins)}; hosts: ${list(settings.vhosts)} and IP addresses`);
   const limit = settings.rateLimit;
   console.log(limit === null ? 'Rate limit: off' : `Rate limit: ${limit.requestsPerSecond} tokens/s per client (burst ${limit.burst})${limit.exemptLoopback ? ', local clients (loopback) exempt' : ''}`);
-  console.log('These are development settings for this machine: do not expose these ports to a network.\n');
+  console.log('These are development settings for this machine: do not expose these ports to a network.');
+  console.log(durability === 'process'
+    ? 'Durability: process (writes survive a crash of any validator, not of the machine; --durability machine to fsync)\n'
+    : 'Durability: machine (every write fsync\'ed)\n');
 }
 
 async function stopAll(children: ChildProcess[]): Promise<void> {
@@ -244,6 +279,7 @@ export const command: CliCommand = {
     const options = parseOptions(argv);
     const resumed = existsSync(join(options.dataDir, 'genesis.json'));
     const configPaths = await prepareNetwork(options);
+    const durability = applyDurability(configPaths, options.durability);
     const ports = configPaths.map((_, i) => options.rpcPort + i);
     const metricsBase = options.rpcFlags.metricsAddr;
     if (metricsBase !== undefined && (metricsBase.port < 1 || metricsBase.port + configPaths.length - 1 > 65535)) {
@@ -251,7 +287,7 @@ export const command: CliCommand = {
     }
     const settings = effectiveSettings(configPaths[0]!, options.rpcFlags);
     console.log(`${resumed ? 'Resuming' : 'Starting'} a ${configPaths.length}-validator devnet in ${options.dataDir}\n`);
-    printSettings(settings);
+    printSettings(settings, durability);
     const children = configPaths.map((path, i) => spawnValidator(path, options, i));
     let stopping = false;
     const stopped = new Promise<void>((resolveStop) => {

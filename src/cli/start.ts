@@ -2,7 +2,7 @@
 import { CliError, type CliCommand } from './command.js';
 import { parseFlags } from './flags.js';
 import { RPC_FLAG_OPTIONS, rpcFlagOverrides, rpcFlagsHelp } from './rpc-flags.js';
-import { loadValidatorConfig, LOG_LEVELS, type LogLevel } from '../node/config.js';
+import { loadValidatorConfig, LOG_LEVELS, parseDurability, type LogLevel } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
 import { DEFAULT_RPC_SETTINGS } from '../node/rpc-settings.js';
 import { startValidator } from '../node/validator.js';
@@ -16,19 +16,22 @@ address, and its peers as host:port with their public keys. Stops cleanly on Ctr
 options:
   --config FILE      the validator's config.json
   --log-level LEVEL  ${LOG_LEVELS.join(' | ')} (default: the config's logLevel, else info)
+  --durability MODE  machine: every write fsync'ed, survives power loss (default, the config's
+                     "durability" else machine) | process: writes survive a crash of the process,
+                     not of the machine (what synod devnet runs)
 
 ${rpcFlagsHelp({ ...DEFAULT_RPC_SETTINGS, metricsAddr: 'none: /metrics on the JSON-RPC port only' })}`;
 
 export const command: CliCommand = {
   help: HELP,
   async run(argv: string[]): Promise<number> {
-    const values = parseFlags(argv, { config: { type: 'string' }, 'log-level': { type: 'string' }, ...RPC_FLAG_OPTIONS }, 'start');
+    const values = parseFlags(argv, { config: { type: 'string' }, 'log-level': { type: 'string' }, durability: { type: 'string' }, ...RPC_FLAG_OPTIONS }, 'start');
     if (values.config === undefined) throw new CliError("--config FILE is required (a validator's config.json)");
     const level = values['log-level'];
     if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
-    const overrides = rpcFlagOverrides(values);
     let validator;
     try {
+      const overrides = { ...rpcFlagOverrides(values), ...(values.durability === undefined ? {} : { durability: parseDurability(values.durability, '--durability') }) };
       const config = loadValidatorConfig(values.config, overrides);
       validator = await startValidator(level ? { ...config, logLevel: level as LogLevel } : config);
     } catch (error) {

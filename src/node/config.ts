@@ -8,6 +8,7 @@ import type { Hex } from '../chain/types.js';
 import { keyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { ConfigError } from './errors.js';
+import { DEFAULT_DURABILITY, DURABILITY_MODES, isDurability, type Durability } from '../storage/durability.js';
 import { DEFAULT_RPC_SETTINGS, parseRpcPatch, refuseUnknownKeys, RPC_SECTION_KEYS, type RpcSectionFile, type RpcSettings } from './rpc-settings.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -37,6 +38,8 @@ export interface ValidatorConfigFile {
   readonly metrics?: MetricsSectionFile;
   readonly peers: readonly PeerConfig[];
   readonly logLevel?: LogLevel;
+  /** "machine" (default: writes are fsync'ed) or "process" (survive a crash of the process only); storage/durability.ts. */
+  readonly durability?: Durability;
 }
 
 export interface MetricsSectionFile {
@@ -58,15 +61,25 @@ export interface ValidatorConfig {
   readonly metricsAddr?: HostPort;
   readonly peers: readonly { id: string; publicKey: Uint8Array; host: string; port: number }[];
   readonly logLevel: LogLevel;
+  readonly durability: Durability;
 }
 
 /** What command-line flags set over the file. */
 export interface ConfigOverrides {
   readonly rpc?: Partial<RpcSettings>;
   readonly metricsAddr?: HostPort;
+  readonly durability?: Durability;
 }
 
-const CONFIG_FIELDS = new Set(['id', 'genesis', 'keyFile', 'dataDir', 'listen', 'rpc', 'metrics', 'peers', 'logLevel']);
+const CONFIG_FIELDS = new Set(['id', 'genesis', 'keyFile', 'dataDir', 'listen', 'rpc', 'metrics', 'peers', 'logLevel', 'durability']);
+
+/** The "durability" field (or flag): one of storage/durability.ts's modes. */
+export function parseDurability(value: unknown, field: string): Durability {
+  if (!isDurability(value)) {
+    throw new ConfigError(`${field} must be ${DURABILITY_MODES.map((m) => `"${m}"`).join(' or ')} ("machine": every write fsync'ed, survives power loss; "process": survives a crash of the node process only), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
 
 export function parseHostPort(value: unknown, field: string): HostPort {
   const match = typeof value === 'string' ? /^(.+):(\d{1,5})$/.exec(value) : null;
@@ -151,6 +164,7 @@ export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {
   const base = dirname(configPath);
   const logLevel = json.logLevel ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`config: logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  const durability = overrides.durability ?? (json.durability === undefined ? DEFAULT_DURABILITY : parseDurability(json.durability, 'config: durability'));
   if (!Array.isArray(json.peers)) throw new ConfigError('config: "peers" must be a list of {id, publicKey, address}');
   const peers = json.peers.map((peer, i) => {
     if (typeof peer?.publicKey !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(peer.publicKey)) {
@@ -171,5 +185,6 @@ export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {
     ...(metricsAddr === undefined ? {} : { metricsAddr }),
     peers,
     logLevel,
+    durability,
   };
 }

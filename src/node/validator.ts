@@ -14,6 +14,7 @@ import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
 import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
 import { openVoteJournal, type VoteJournal } from '../storage/vote-journal.js';
+import type { Durability } from '../storage/durability.js';
 import type { ChainStore } from '../chain/store.js';
 import { systemClock } from './clock.js';
 import type { ValidatorConfig } from './config.js';
@@ -43,9 +44,9 @@ function checkPeers(config: ValidatorConfig, genesis: ParsedGenesis): void {
   }
 }
 
-async function openStore(dataDir: string): Promise<ChainStore> {
+async function openStore(dataDir: string, durability: Durability): Promise<ChainStore> {
   try {
-    return await openChainStore(join(dataDir, 'chain'));
+    return await openChainStore(join(dataDir, 'chain'), { durability });
   } catch (error) {
     throw new ConfigError(`data dir ${dataDir}: ${(error as Error).message}`);
   }
@@ -55,7 +56,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const logger = createLogger(config.id, config.logLevel);
   const genesis = loadGenesis(config.genesisPath);
   checkPeers(config, genesis);
-  const store = await openStore(config.dataDir);
+  const store = await openStore(config.dataDir, config.durability);
   const closers: (() => Promise<unknown>)[] = [() => store.close()];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
@@ -73,10 +74,10 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
         genesis: { alloc: genesis.alloc, timestamp: genesis.timestamp, gasLimit: genesis.gasLimit, baseFeePerGas: genesis.baseFeePerGas },
         onListenerError: (error) => logger.error({ err: error }, 'block listener failed'),
       });
-      pendingStore = openPendingTransactionStore(join(config.dataDir, 'pending'));
+      pendingStore = openPendingTransactionStore(join(config.dataDir, 'pending'), { durability: config.durability });
       closers.push(() => pendingStore.close());
       // Entries an older data dir kept in the chain store move to the journal file once.
-      journal = openVoteJournal(join(config.dataDir, 'journal'), () => store.readJournal());
+      journal = openVoteJournal(join(config.dataDir, 'journal'), () => store.readJournal(), { durability: config.durability });
       closers.push(async () => journal.close());
       // EVM work for clients runs in worker threads over the committed chain, never on this thread.
       queries = new QueryPool({ dataDir: store.path, chainId: genesis.chainId, timeoutMs: config.rpcSettings.evmTimeoutMs, logger: logger.child({ part: 'query' }) });
@@ -177,6 +178,6 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     await stop();
     throw error;
   }
-  logger.info({ rpc: rpc.url, p2p: transport.address(), api: config.rpcSettings.api, ...(rpc.metricsUrl === undefined ? {} : { metrics: rpc.metricsUrl }) }, 'validator started');
+  logger.info({ rpc: rpc.url, p2p: transport.address(), api: config.rpcSettings.api, durability: config.durability, ...(rpc.metricsUrl === undefined ? {} : { metrics: rpc.metricsUrl }) }, 'validator started');
   return { rpc, committeeIndex: node.committeeIndex, stop };
 }

@@ -7,6 +7,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
+import { DEFAULT_DURABILITY, lmdbSyncOptions, type Durability } from './durability.js';
 import type { BlockCommit, ChainMeta, ChainStore } from '../chain/store.js';
 import type { BlockRecord, FinalityCertificate, Hex, ReceiptRecord, TransactionRecord } from '../chain/types.js';
 import { decodeValue, encodeValue } from './codec.js';
@@ -259,13 +260,14 @@ function checkLmdbHeader(file: string): void {
   if (!LMDB_MAGIC_OFFSETS.some((offset) => header.readUInt32LE(offset) === LMDB_MAGIC)) throw corrupt(file, 'it is not an LMDB file');
 }
 
-function openEnvironment(dir: string): RootDatabase {
+function openEnvironment(dir: string, durability: Durability = DEFAULT_DURABILITY): RootDatabase {
   const file = join(dir, STORE_FILE_NAME);
   checkLmdbHeader(file);
   try {
-    // Defaults kept on purpose: sync on commit (no noSync), overlappingSync (fsync outside the
-    // writer lock; we await `flushed`). No compression: state nodes are hashes and do not compress.
-    return open({ path: file, maxDbs: MAX_NAMED_DATABASES, compression: false });
+    // Defaults kept on purpose for 'machine': sync on commit, overlappingSync (fsync outside the
+    // writer lock; we await `flushed`). 'process' commits without fsync (storage/durability.ts).
+    // No compression: state nodes are hashes and do not compress.
+    return open({ path: file, maxDbs: MAX_NAMED_DATABASES, compression: false, ...lmdbSyncOptions(durability) });
   } catch (cause) {
     throw corrupt(file, (cause as Error).message, cause);
   }
@@ -334,9 +336,9 @@ export async function openChainStoreReader(dir: string): Promise<ChainStoreReade
 }
 
 /** Opens (creating if needed) the chain store in `dir`. Fails with a StorageError naming the path and the fix. */
-export async function openChainStore(dir: string): Promise<ChainStore> {
+export async function openChainStore(dir: string, options: { readonly durability?: Durability } = {}): Promise<ChainStore> {
   prepareDirectory(dir);
-  const root = openEnvironment(dir);
+  const root = openEnvironment(dir, options.durability);
   try {
     checkOwnership(dir, root);
     const dbs = openSubDatabases(root);

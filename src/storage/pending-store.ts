@@ -9,6 +9,7 @@ import type { Hex } from '../chain/types.js';
 import { MempoolError, MempoolErrorCode, type RemovedListener } from '../mempool/index.js';
 import { MAX_POOL_BYTES, MAX_POOL_TRANSACTIONS } from '../mempool/limits.js';
 import { StorageError } from './errors.js';
+import { DEFAULT_DURABILITY, lmdbSyncOptions, type Durability } from './durability.js';
 
 export interface PendingStoreLimits {
   /** Most entries kept; a put beyond it is refused, a larger store is trimmed when opened. */
@@ -28,6 +29,8 @@ export interface PendingStoreOptions {
   readonly limits?: Partial<PendingStoreLimits>;
   /** lmdb's `open` (the default); tests pass a wrapper that observes the database's writes. */
   readonly openDatabase?: typeof openLmdb;
+  /** 'machine' (default): a put resolves once fsync'ed; 'process': once the OS has it (storage/durability.ts). */
+  readonly durability?: Durability;
 }
 
 export interface PendingTransactionStore {
@@ -60,7 +63,7 @@ export function openPendingTransactionStore(dir: string, options: PendingStoreOp
   mkdirSync(dir, { recursive: true });
   let db: RootDatabase<Uint8Array, string>;
   try {
-    db = (options.openDatabase ?? openLmdb)<Uint8Array, string>({ path: dir, encoding: 'binary', compression: false });
+    db = (options.openDatabase ?? openLmdb)<Uint8Array, string>({ path: dir, encoding: 'binary', compression: false, ...lmdbSyncOptions(options.durability ?? DEFAULT_DURABILITY) });
   } catch (cause) {
     throw new StorageError('CORRUPT_DATA_DIR', `cannot open the pending-transaction store ${dir}: ${(cause as Error).message}; delete that folder (only unconfirmed transactions are lost)`);
   }

@@ -54,3 +54,8 @@ test('genesis values outside the bounds are refused, naming the field; absent me
   assert.equal(r.status, 2, r.stderr); // a usage error, as every CLI refusal
   assert.match(r.stderr, /--empty-block-interval must be an integer from 100 to 3600000, got "5"/);
 });
+
+test("the devnet's validators run with process durability, kept in their configs (so synod start --config runs them alike)", () => {
+  const config = JSON.parse(readFileSync(join(devnet!.dataDir, 'validator-0', 'config.json'), 'utf8')) as { durability?: string };
+  assert.equal(config.durability, 'process');
+});

@@ -86,3 +86,19 @@ test('the disk work of an append leaves the event loop free, and concurrent appe
     await assert.rejects(journal.appendJournal([{ kind: 'late', height: 3 }]), /closed/);
     reopened.close();
   }));
+
+test('durability: "machine" syncs every append, "process" writes without syncing; both read back after a reopen', () =>
+  withDir(async (dir) => {
+    for (const durability of ['machine', 'process'] as const) {
+      const sub = join(dir, durability);
+      let syncs = 0;
+      const journal = openVoteJournal(sub, undefined, { durability, fdatasync: async () => { syncs++; } });
+      await journal.appendJournal([{ kind: 'echo', height: 1 }]);
+      await journal.appendJournal([{ kind: 'ready', height: 1 }]);
+      journal.close();
+      assert.equal(syncs, durability === 'machine' ? 2 : 0, durability);
+      const again = openVoteJournal(sub);
+      assert.deepEqual(again.readJournal(), [{ kind: 'echo', height: 1 }, { kind: 'ready', height: 1 }], durability);
+      again.close();
+    }
+  }));
