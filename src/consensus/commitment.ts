@@ -34,21 +34,37 @@ function split(n: number): number {
   return k;
 }
 
+/** Merkle root of leaves[lo, hi) (hi > lo), by index range: no sub-arrays. */
+function rangeRoot(leaves: readonly Uint8Array[], lo: number, hi: number): Uint8Array {
+  const n = hi - lo;
+  if (n === 1) return leaves[lo]!;
+  const k = split(n);
+  return nodeHash(rangeRoot(leaves, lo, lo + k), rangeRoot(leaves, lo + k, hi));
+}
+
 /** Merkle root of one or more leaves. */
 export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   if (leaves.length === 0) throw new RangeError('merkleRoot: no leaves');
-  if (leaves.length === 1) return leaves[0]!;
-  const k = split(leaves.length);
-  return nodeHash(merkleRoot(leaves.slice(0, k)), merkleRoot(leaves.slice(k)));
+  return rangeRoot(leaves, 0, leaves.length);
 }
 
 /** The sibling hashes from leaf `index` up to the root, bottom first. */
 export function merklePath(leaves: readonly Uint8Array[], index: number): Uint8Array[] {
-  if (leaves.length <= 1) return [];
-  const k = split(leaves.length);
-  return index < k
-    ? [...merklePath(leaves.slice(0, k), index), merkleRoot(leaves.slice(k))]
-    : [...merklePath(leaves.slice(k), index - k), merkleRoot(leaves.slice(0, k))];
+  const path: Uint8Array[] = [];
+  // Walk down from the root, collecting each level's sibling, then reverse (bottom first).
+  let lo = 0;
+  let hi = leaves.length;
+  while (hi - lo > 1) {
+    const k = split(hi - lo);
+    if (index - lo < k) {
+      path.push(rangeRoot(leaves, lo + k, hi));
+      hi = lo + k;
+    } else {
+      path.push(rangeRoot(leaves, lo, lo + k));
+      lo += k;
+    }
+  }
+  return path.reverse();
 }
 
 /** Recomputes the root from one leaf, its index, the leaf count and its path (undefined if the path does not fit). */

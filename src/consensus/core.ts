@@ -281,8 +281,9 @@ class Core implements ConsensusCore {
         invalid = { reason: 'over-budget', detail: `sender ${envelope.sender} spent its byte budget at height ${envelope.height}` };
         break;
       }
+      if (check.kind === 'conflict-reported') continue;
       if (check.kind === 'conflict') {
-        if (check.report) this.reportEquivocation(envelope, check.first, check.second, check.slot);
+        this.reportEquivocation(envelope, check.first, check.second, check.slot);
         continue;
       }
       fresh = true;

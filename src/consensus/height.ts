@@ -27,7 +27,9 @@ export type SlotCheck =
   | { readonly kind: 'new' }
   | { readonly kind: 'duplicate' }
   | { readonly kind: 'over-budget' }
-  | { readonly kind: 'conflict'; readonly first: ItemProof; readonly second: ItemProof; readonly slot: string; readonly report: boolean };
+  /** A second value in a slot: proofs of both items the first time (evidence), nothing more after. */
+  | { readonly kind: 'conflict'; readonly first: ItemProof; readonly second: ItemProof; readonly slot: string }
+  | { readonly kind: 'conflict-reported' };
 
 /**
  * What the evidence registry keeps of an envelope that brought a first vote: its header, its
@@ -255,10 +257,11 @@ export class HeightState {
       return { kind: 'new' };
     }
     if (sameSlotValue(record.value, slot.value)) return { kind: 'duplicate' };
-    const report = !record.reported;
+    // Proofs cost a Merkle path each: only the first conflict of a slot is reported, so only it builds them.
+    if (record.reported) return { kind: 'conflict-reported' };
     record.reported = true;
     const first = itemProof({ height: record.from.height, sender: record.from.sender, itemCount: record.from.leaves.length }, record.from.leaves, record.index, record.from.commitment, record.from.signature);
-    return { kind: 'conflict', first, second: kept.proof(index), slot: slotName(sender, item), report };
+    return { kind: 'conflict', first, second: kept.proof(index), slot: slotName(sender, item) };
   }
 
   // ------------------------------------------------------------------ serving laggards
