@@ -6,7 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, unlinkSync
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SYNOD_BIN } from '../helpers/devnet.js';
+import { SYNOD_BIN, TEST_PORT_BASE } from '../helpers/devnet.js';
+
+// Ports above SYNOD_TEST_PORT_BASE, clear of the devnet slots (9700 and 9720 by default).
+const P2P_PORT = TEST_PORT_BASE + 700;
+const RPC_PORT = TEST_PORT_BASE + 720;
 
 let dir: string;
 let config: string;
@@ -26,7 +30,7 @@ function rewrite(change: (c: any) => void): string {
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'synod-bad-config-'));
-  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators', '4', '--out', dir, '--p2p-port', '9700', '--rpc-port', '9720'], { encoding: 'utf8' });
+  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators', '4', '--out', dir, '--p2p-port', String(P2P_PORT), '--rpc-port', String(RPC_PORT)], { encoding: 'utf8' });
   assert.equal(init.status, 0, init.stderr);
   config = join(dir, 'validator-0', 'config.json');
 });
@@ -60,11 +64,11 @@ test('an unknown config field is refused', () => {
 
 test('a port in use is reported with the setting to change', async () => {
   const blocker: Server = createServer();
-  await new Promise<void>((resolve) => blocker.listen(9720, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => blocker.listen(RPC_PORT, '127.0.0.1', resolve));
   try {
     const r = start(config);
     assert.equal(r.status, 1);
-    assert.match(r.stderr, /9720.*in use/);
+    assert.match(r.stderr, new RegExp(`${RPC_PORT}.*in use`));
   } finally {
     await new Promise((resolve) => blocker.close(resolve));
   }
