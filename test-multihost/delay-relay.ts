@@ -35,6 +35,8 @@ export async function startDelayRelay(listenHost: string, target: { host: string
   const server: Server = createServer((inbound) => {
     const outbound = connect(target.port, target.host);
     for (const s of [inbound, outbound]) {
+      // Nagle's algorithm would hold small delayed writes for the peer's delayed ACK (40 ms).
+      s.setNoDelay(true);
       sockets.add(s);
       s.on('error', () => {
         inbound.destroy();
