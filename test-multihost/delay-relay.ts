@@ -16,18 +16,34 @@ export interface DelayOptions {
 
 export const WAN_DELAY: DelayOptions = { meanMs: 50, jitterMs: 10 };
 
-/** Forwards `from` to `to`, each chunk after its own delay but never before the one ahead of it. */
+/**
+ * Forwards `from` to `to`, each chunk after its own delay but never before the one ahead of it:
+ * one queue per direction drained by one timer, so bytes keep their order (separate timers per
+ * chunk may fire out of order, and a sealed link refuses a reordered frame).
+ */
 function pipeDelayed(from: Socket, to: Socket, delay: DelayOptions): void {
-  let lastAt = 0;
-  from.on('data', (chunk: Buffer) => {
+  const queue: { at: number; chunk: Buffer }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let ended = false;
+  const drain = (): void => {
+    timer = undefined;
     const now = Date.now();
-    const at = Math.max(lastAt, now + delay.meanMs + (Math.random() * 2 - 1) * delay.jitterMs);
-    lastAt = at;
-    setTimeout(() => {
+    while (queue.length > 0 && queue[0]!.at <= now) {
+      const { chunk } = queue.shift()!;
       if (!to.destroyed) to.write(chunk);
-    }, at - now);
+    }
+    if (queue.length > 0) timer = setTimeout(drain, queue[0]!.at - now);
+    else if (ended) to.end();
+  };
+  from.on('data', (chunk: Buffer) => {
+    const last = queue.at(-1)?.at ?? 0;
+    queue.push({ at: Math.max(last, Date.now() + delay.meanMs + (Math.random() * 2 - 1) * delay.jitterMs), chunk });
+    timer ??= setTimeout(drain, queue[0]!.at - Date.now());
   });
-  from.on('end', () => setTimeout(() => to.end(), Math.max(0, lastAt - Date.now())));
+  from.on('end', () => {
+    ended = true;
+    if (queue.length === 0 && timer === undefined) to.end();
+  });
 }
 
 export async function startDelayRelay(listenHost: string, target: { host: string; port: number }, delay: DelayOptions = WAN_DELAY): Promise<DelayRelay> {
