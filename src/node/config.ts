@@ -180,7 +180,7 @@ export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {
     json = JSON.parse(readFileSync(configPath, 'utf8')) as ValidatorConfigFile;
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON (${(error as Error).message})`;
-    throw new ConfigError(`config file ${configPath} ${reason}; write one with 'synod init --validators N --out DIR'`);
+    throw new ConfigError(`config file ${configPath} ${reason}; write one with 'synod init --validators-file FILE --chain-id ID --out DIR'`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`config file ${configPath} must hold a JSON object`);
   for (const field of Object.keys(json)) {

@@ -26,7 +26,7 @@ function rewrite(change: (c: any) => void): string {
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'synod-bad-config-'));
-  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators', '4', '--out', dir, '--p2p-port', '9700', '--rpc-port', '9720'], { encoding: 'utf8' });
+  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators', '4', '--chain-id', '7', '--out', dir, '--p2p-port', '9700', '--rpc-port', '9720'], { encoding: 'utf8' });
   assert.equal(init.status, 0, init.stderr);
   config = join(dir, 'validator-0', 'config.json');
 });
