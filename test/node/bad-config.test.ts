@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYNOD_BIN } from '../helpers/devnet.js';
+import { generateKeyPair } from '../../src/crypto/ed25519.js';
+import { keyFileFor } from '../../src/node/config.js';
 
 let dir: string;
 let config: string;
@@ -50,6 +52,13 @@ test('a peer that is not a validator of the genesis is refused', () => {
   const r = start(rewrite((c) => (c.peers[0].publicKey = '0x' + '11'.repeat(32))));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /peer "validator-1" .* is not a validator in the genesis file/);
+});
+
+test('a key that is not a validator of the genesis is refused, naming its public key', () => {
+  writeFileSync(join(dir, 'validator-0', 'other-key.json'), JSON.stringify(keyFileFor(generateKeyPair())));
+  const r = start(rewrite((c) => (c.keyFile = 'other-key.json')));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /the key in "keyFile" \(public key 0x[0-9a-f]{64}\) is not a validator in the genesis file: point "keyFile" at this validator's own keystore/);
 });
 
 test('an unknown config field is refused', () => {
