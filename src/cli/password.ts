@@ -1,6 +1,6 @@
 // The password of an encrypted key file: `--password-file FILE` (its first line, as geth reads
-// `--password`), else the SYNOD_KEY_PASSWORD environment variable, which is then removed from this
-// process's environment so that nothing it starts inherits it.
+// `--password`), else the SYNOD_KEY_PASSWORD environment variable, which is removed from this
+// process's environment either way, so that nothing it starts (worker threads included) inherits it.
 import { readFileSync } from 'node:fs';
 import { CliError } from './command.js';
 import type { KeyPassword } from '../node/config.js';
@@ -14,6 +14,8 @@ export const PASSWORD_FLAG_HELP = `  --password-file FILE
                      environment variable)`;
 
 export function readPassword(passwordFile: string | undefined): KeyPassword | undefined {
+  const fromEnv = process.env[PASSWORD_ENV];
+  delete process.env[PASSWORD_ENV];
   if (passwordFile !== undefined) {
     let text: string;
     try {
@@ -25,7 +27,5 @@ export function readPassword(passwordFile: string | undefined): KeyPassword | un
     if (text.length > MAX_PASSWORD_FILE_BYTES) throw new CliError(`--password-file ${passwordFile} is over ${MAX_PASSWORD_FILE_BYTES} bytes: give a file whose first line is the password`);
     return { password: text.split('\n')[0]!.replace(/\r$/, ''), source: `--password-file ${passwordFile}` };
   }
-  const fromEnv = process.env[PASSWORD_ENV];
-  delete process.env[PASSWORD_ENV];
   return fromEnv === undefined ? undefined : { password: fromEnv, source: PASSWORD_ENV };
 }
