@@ -11,6 +11,7 @@ import { decryptKeystoreJsonSync } from 'ethers';
 import { generateKeyPair } from '../../src/crypto/ed25519.js';
 import { toHex } from '../../src/crypto/bytes.js';
 import { keyFileFor } from '../../src/node/config.js';
+import { readPassword } from '../../src/cli/password.js';
 import { SYNOD_BIN } from '../helpers/devnet.js';
 
 let dir: string;
@@ -77,4 +78,16 @@ test('import encrypts the plaintext key.json of synod init, keeping its public k
   const raw = synod(['import', '--key', 'raw.txt', '--out', 'raw.json', '--password-file', 'pw']);
   assert.equal(raw.status, 2);
   assert.match(raw.stderr, /raw hex key: say which kind with --type ed25519 .* or --type secp256k1/);
+});
+
+test('the password is the first line of --password-file, and SYNOD_KEY_PASSWORD leaves the environment either way', () => {
+  writeFileSync(join(dir, 'crlf'), 'first line\r\nsecond line\n');
+  process.env.SYNOD_KEY_PASSWORD = 'from env';
+  assert.deepEqual(readPassword(join(dir, 'crlf')), { password: 'first line', source: `--password-file ${join(dir, 'crlf')}` });
+  assert.equal(process.env.SYNOD_KEY_PASSWORD, undefined);
+  process.env.SYNOD_KEY_PASSWORD = 'from env';
+  assert.deepEqual(readPassword(undefined), { password: 'from env', source: 'SYNOD_KEY_PASSWORD' });
+  assert.equal(process.env.SYNOD_KEY_PASSWORD, undefined);
+  assert.equal(readPassword(undefined), undefined);
+  assert.throws(() => readPassword(join(dir, 'no-such-file')), /--password-file .*no-such-file does not exist: give a file whose first line is the password/);
 });
