@@ -139,12 +139,16 @@ export const command: CliCommand = {
       throw error;
     }
     if (devAccountsToo) console.error(`warning: --dev-accounts funds the ${DEV_ACCOUNT_COUNT} development accounts, whose private keys are public: anyone can spend their ether. Never use them on a network with value.`);
-    console.log(`wrote ${written.genesisPath} (chain id ${chainId}, ${n} validators, committee K = ${committee}, ${Object.keys(alloc).length} funded accounts)`);
+    console.log(`wrote ${written.genesisPath} (chain id ${chainId}, ${n} validators, committee K = ${committee}, ${funded(Object.keys(alloc).length)})`);
     for (const path of written.configPaths) console.log(`wrote ${path}`);
     if (validators !== undefined) console.log(`Copy genesis.json and <id>/config.json to each validator, its keystore beside the config as ${values['key-file'] ?? DEFAULT_KEYSTORE_FILE}, then run 'synod start --config <id>/config.json --password-file FILE' there.`);
     return 0;
   },
 };
+
+function funded(count: number): string {
+  return count === 1 ? '1 funded account' : `${count} funded accounts`;
+}
 
 function parseChainId(value: string | undefined, devAccountsToo: boolean): bigint {
   if (value === undefined) throw new CliError('--chain-id ID is required: pick an EIP-155 chain id no other chain uses (see chainlist.org)');

@@ -111,14 +111,16 @@ const PASSWORD_HINT = 'give its password with --password-file FILE or the SYNOD_
 
 export function loadKeyFile(path: string, password?: KeyPassword): LoadedKey {
   let json: unknown;
+  let oversized: boolean;
   try {
     const text = readFileSync(path, 'utf8');
-    if (text.length > MAX_KEYSTORE_FILE_BYTES) throw new Error(`larger than ${MAX_KEYSTORE_FILE_BYTES} bytes`);
-    json = JSON.parse(text) as unknown;
+    oversized = text.length > MAX_KEYSTORE_FILE_BYTES;
+    json = oversized ? undefined : (JSON.parse(text) as unknown);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON (${(error as Error).message})`;
     throw new ConfigError(`key file ${path} ${reason}: point "keyFile" at the keystore written by 'synod keys generate' (or the key.json of 'synod init')`);
   }
+  if (oversized) throw new ConfigError(`key file ${path} is over ${MAX_KEYSTORE_FILE_BYTES} bytes, so not a key file: point "keyFile" at the validator's keystore`);
   if (isKeystore(json)) return { keyPair: unlockKeystore(path, json, password), plaintext: false };
   const file = json as Partial<KeyFile> | null;
   if (file?.type !== 'ed25519' || typeof file.seed !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(file.seed)) {
