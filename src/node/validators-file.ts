@@ -7,6 +7,8 @@
 //               "stake": 100, "lock": 30, "coefficient": 1, "rpc": "0.0.0.0:8545"}]}
 // "rpc" (optional) is where that validator serves JSON-RPC; `byzantine` is analyze's and ignored here.
 import type { Hex } from '../chain/types.js';
+import { fromHex } from '../crypto/bytes.js';
+import { isValidPublicKey } from '../crypto/ed25519.js';
 import { StakeError } from '../stake/errors.js';
 import { parseStakeFile } from '../stake/stake-file.js';
 import type { WeightForm } from '../stake/weight.js';
@@ -57,6 +59,9 @@ export function parseValidatorsFile(text: string, source: string): ValidatorsFil
     if (publicKey === undefined) throw new ConfigError(`${field}.publicKey is missing: give the validator's ed25519 public key, as 'synod keys generate' prints it on its machine`);
     if (typeof publicKey !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(publicKey)) {
       throw new ConfigError(`${field}.publicKey must be an ed25519 public key, 0x + 64 hex digits ('synod keys inspect' prints it), got ${JSON.stringify(publicKey)}`);
+    }
+    if (!isValidPublicKey(fromHex(publicKey))) {
+      throw new ConfigError(`${field}.publicKey ${publicKey} is not a point of the ed25519 curve (or is a weak, small-order one): copy it again from 'synod keys inspect' on the validator's machine`);
     }
     const key = publicKey.toLowerCase();
     if (keys.has(key)) throw new ConfigError(`${field}.publicKey repeats nodes[${keys.get(key)}].publicKey: every validator has its own key`);

@@ -85,6 +85,8 @@ test('bad input names the field and the fix', async () => {
   await refused([...base, '--chain-id', '7', '--hosts', 'a,b'], /--hosts applies to --validators N only/);
   const withNode = (change: Record<string, unknown>) => ['--validators-file', file(`v-${Math.random()}.json`, { T: 90, nodes: [{ ...nodes[0], ...change }, nodes[1]] }), '--out', out(), '--chain-id', '7'];
   await refused(withNode({ publicKey: '0x1234' }), /nodes\[0\]\.publicKey must be an ed25519 public key, 0x \+ 64 hex digits/);
+  await refused(withNode({ publicKey: `0x${'12'.repeat(32)}` }), /nodes\[0\]\.publicKey 0x1212.* is not a point of the ed25519 curve .*copy it again from 'synod keys inspect'/);
+  await refused(withNode({ publicKey: `0x01${'00'.repeat(31)}` }), /is not a point of the ed25519 curve \(or is a weak, small-order one\)/);
   await refused(withNode({ publicKey: undefined }), /nodes\[0\]\.publicKey is missing: give the validator's ed25519 public key, as 'synod keys generate' prints it/);
   await refused(withNode({ publicKey: keys[1] }), /nodes\[1\]\.publicKey repeats nodes\[0\]\.publicKey/);
   await refused(withNode({ address: '0.0.0.0:30300' }), /nodes\[0\]\.address: 0\.0\.0\.0 is where a node listens, not an address others can dial/);
