@@ -121,7 +121,7 @@ before(async () => {
   network = createHostNetwork(HOSTS);
   root = mkdtempSync(join(tmpdir(), 'synod-multihost-'));
   const out = join(root, 'init');
-  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators', String(HOSTS), '--out', out, '--chain-id', String(CHAIN_ID), '--hosts', network.hosts.map((h) => h.address).join(','), '--p2p-port', String(P2P_PORT), '--rpc-port', String(RPC_PORT), '--rpc-host', '0.0.0.0'], { encoding: 'utf8', timeout: 60_000 });
+  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators', String(HOSTS), '--out', out, '--chain-id', String(CHAIN_ID), '--dev-accounts', '--hosts', network.hosts.map((h) => h.address).join(','), '--p2p-port', String(P2P_PORT), '--rpc-port', String(RPC_PORT), '--rpc-host', '0.0.0.0'], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(init.status, 0, init.stderr);
   // Each host gets only its own folder and the genesis, as an operator copies them.
   for (const host of network.hosts) {

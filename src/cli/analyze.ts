@@ -8,6 +8,7 @@ import { StakeError } from '../stake/errors.js';
 import { type Rational, fromNumber, toNumber } from '../stake/rational.js';
 import { CASE_STUDY, type CaseStudy, caseStudy, caseStudyRecords, consensusProbability, selectionProbabilities, stakeWeights, verificationProbability, weightUnits } from '../stake/weight.js';
 import { parseStakeFile, type StakeFile } from '../stake/stake-file.js';
+import { VALIDATORS_FILE_NODE_FIELDS } from '../node/validators-file.js';
 import { DEFAULT_TRIALS, analyzeCommittee, recommendK, type CommitteeAnalysis, type Recommendation } from '../stake/analysis.js';
 import type { Estimate } from '../stake/montecarlo.js';
 
@@ -27,7 +28,8 @@ options:
   --case-study     reproduce the article's section 4.3 (V_1 = 66.67, P_1 = 0.1, P_1v = 0.81)
   --stakes FILE    JSON: {"T": 90, "form": "product"|"normalized", "nodes": [{"id": "n1",
                    "stake": 100, "lock": 60, "coefficient": 1, "byzantine": false}]}
-                   (form defaults to product, coefficient to 1, byzantine to false)
+                   (form defaults to product, coefficient to 1, byzantine to false); a network's
+                   validators file (synod init --validators-file) reads as one
   --k K            committee size (1 to the number of nodes with positive weight)
   --target R       risk target for the recommended K (default ${DEFAULT_TARGET})
   --pc X           P_jc in [0, 1]: also print the article's consensus probability
@@ -198,7 +200,8 @@ function readStakeFile(path: string): StakeFile {
   } catch (error) {
     throw new CliError(`cannot read --stakes ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); check the path`);
   }
-  return parseStakeFile(text);
+  // A network's validators file (synod init --validators-file) is a stake file with more per node.
+  return parseStakeFile(text, { extraNodeFields: VALIDATORS_FILE_NODE_FIELDS });
 }
 
 function buildReport(values: Values, file: StakeFile, k: number): StakesReport {

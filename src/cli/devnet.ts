@@ -8,11 +8,11 @@ import { getAddress } from 'viem';
 import { CliError, type CliCommand } from './command.js';
 import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 import { RPC_FLAG_OPTIONS, rpcFlagArgs, rpcFlagOverrides, rpcFlagsHelp, type RpcFlagValues } from './rpc-flags.js';
-import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, type GenesisFile } from '../node/genesis.js';
+import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, devAlloc, type GenesisFile } from '../node/genesis.js';
 import { MULTICALL3_ADDRESS } from '../node/predeploys.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from '../node/proposals.js';
 import { formatContracts } from './contracts.js';
-import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles } from '../node/network-files.js';
+import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles, type NetworkOptions } from '../node/network-files.js';
 import { parseDurability, parseRpcSection, type HostPort, type ValidatorConfigFile } from '../node/config.js';
 import type { Durability } from '../storage/durability.js';
 import { ConfigError } from '../node/errors.js';
@@ -118,6 +118,24 @@ function existingValidatorCount(dataDir: string): number {
   return readdirSync(dataDir).filter((name) => /^validator-\d+$/.test(name)).length;
 }
 
+/** What a new devnet is made of: its validators, the development accounts funded and holding the DeFi tokens. */
+export function devnetNetworkOptions(options: Pick<DevnetOptions, 'validators' | 'dataDir' | 'rpcPort' | 'chainId' | 'emptyBlockIntervalMs'>, p2pBase: number): NetworkOptions {
+  return {
+    validators: options.validators ?? DEFAULT_DEVNET_VALIDATORS,
+    outDir: options.dataDir,
+    chainId: options.chainId ?? DEFAULT_CHAIN_ID,
+    hosts: ['127.0.0.1'],
+    p2pPort: p2pBase,
+    rpcPort: options.rpcPort,
+    rpcHost: '127.0.0.1',
+    alloc: devAlloc(),
+    defi: true,
+    defiHolders: devAccounts().map((a) => a.address),
+    rpcSection: DEVNET_RPC_SECTION,
+    ...(options.emptyBlockIntervalMs === undefined ? {} : { emptyBlockIntervalMs: options.emptyBlockIntervalMs }),
+  };
+}
+
 /** Creates the network on first run; on later runs checks it and points RPC at the chosen ports. */
 async function prepareNetwork(options: DevnetOptions): Promise<string[]> {
   const genesisPath = join(options.dataDir, 'genesis.json');
@@ -125,18 +143,7 @@ async function prepareNetwork(options: DevnetOptions): Promise<string[]> {
   if (p2pBase < 1 || p2pBase > 65535 - 64) throw new CliError(`--rpc-port ${options.rpcPort} leaves no room for validator ports; choose one near ${DEFAULT_RPC_PORT}`);
   if (!existsSync(genesisPath)) {
     try {
-      const written = await writeNetworkFiles({
-        validators: options.validators ?? DEFAULT_DEVNET_VALIDATORS,
-        outDir: options.dataDir,
-        chainId: options.chainId ?? DEFAULT_CHAIN_ID,
-        hosts: ['127.0.0.1'],
-        p2pPort: p2pBase,
-        rpcPort: options.rpcPort,
-        rpcHost: '127.0.0.1',
-        defi: true,
-        rpcSection: DEVNET_RPC_SECTION,
-        ...(options.emptyBlockIntervalMs === undefined ? {} : { emptyBlockIntervalMs: options.emptyBlockIntervalMs }),
-      });
+      const written = await writeNetworkFiles(devnetNetworkOptions(options, p2pBase));
       return written.configPaths;
     } catch (error) {
       if (error instanceof ConfigError) throw new CliError(error.message);

@@ -8,6 +8,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   devnet: () => import('./devnet.js'),
   start: () => import('./start.js'),
   init: () => import('./init.js'),
+  keys: () => import('./keys.js'),
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -15,7 +16,8 @@ const SUMMARIES: Record<string, string> = {
   sim: 'deterministic simulation of the consensus core under faults, from a seed',
   devnet: 'start a local multi-validator devnet with funded development accounts',
   start: 'run one validator from its config file',
-  init: 'write genesis, keys and one config per validator for a multi-machine network',
+  init: 'write genesis and one config per validator for a network across machines',
+  keys: "generate, inspect or import a validator's (or an account's) encrypted keystore",
 };
 
 function usage(): string {

@@ -6,15 +6,18 @@ import { loadValidatorConfig, LOG_LEVELS, parseDurability, type LogLevel } from 
 import { ConfigError } from '../node/errors.js';
 import { DEFAULT_RPC_SETTINGS } from '../node/rpc-settings.js';
 import { startValidator } from '../node/validator.js';
+import { PASSWORD_FLAG_HELP, readPassword } from './password.js';
 
-const HELP = `usage: synod start --config FILE [--log-level LEVEL] [JSON-RPC options]
+const HELP = `usage: synod start --config FILE [--password-file FILE] [--log-level LEVEL] [JSON-RPC options]
 
 Runs one validator from its config file (written by 'synod init' or 'synod devnet'): its key,
 the genesis file, its data folder, the address it listens on for other validators, its JSON-RPC
 address, and its peers as host:port with their public keys. Stops cleanly on Ctrl-C or SIGTERM.
+An encrypted key file (a keystore of 'synod keys generate') is unlocked with its password.
 
 options:
   --config FILE      the validator's config.json
+${PASSWORD_FLAG_HELP}
   --log-level LEVEL  ${LOG_LEVELS.join(' | ')} (default: the config's logLevel, else info)
   --durability MODE  machine: every write fsync'ed, survives power loss (default, the config's
                      "durability" else machine) | process: writes survive a crash of the process,
@@ -25,14 +28,18 @@ ${rpcFlagsHelp({ ...DEFAULT_RPC_SETTINGS, metricsAddr: 'none: /metrics on the JS
 export const command: CliCommand = {
   help: HELP,
   async run(argv: string[]): Promise<number> {
-    const values = parseFlags(argv, { config: { type: 'string' }, 'log-level': { type: 'string' }, durability: { type: 'string' }, ...RPC_FLAG_OPTIONS }, 'start');
+    const values = parseFlags(argv, { config: { type: 'string' }, 'password-file': { type: 'string' }, 'log-level': { type: 'string' }, durability: { type: 'string' }, ...RPC_FLAG_OPTIONS }, 'start');
     if (values.config === undefined) throw new CliError("--config FILE is required (a validator's config.json)");
     const level = values['log-level'];
     if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+    const password = readPassword(values['password-file']);
     let validator;
     try {
       const overrides = { ...rpcFlagOverrides(values), ...(values.durability === undefined ? {} : { durability: parseDurability(values.durability, '--durability') }) };
-      const config = loadValidatorConfig(values.config, overrides);
+      const config = loadValidatorConfig(values.config, overrides, password);
+      if (config.plaintextKey) {
+        console.error(`warning: the key file of ${config.configPath} is plaintext: anyone who can read it holds the validator's key; encrypt it with 'synod keys import'`);
+      }
       validator = await startValidator(level ? { ...config, logLevel: level as LogLevel } : config);
     } catch (error) {
       if (error instanceof ConfigError) throw new CliError(error.message, 1);

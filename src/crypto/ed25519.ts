@@ -8,6 +8,7 @@ import {
   verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto';
+import { ed25519 as nobleEd25519 } from '@noble/curves/ed25519.js';
 
 export const ED25519_PUBLIC_KEY_BYTES = 32;
 export const ED25519_SEED_BYTES = 32;
@@ -69,6 +70,19 @@ export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Ui
   if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES || signature.length !== ED25519_SIGNATURE_BYTES) return false;
   try {
     return nodeVerify(null, message, publicKeyObject(publicKey), signature);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * True when `publicKey` is 32 bytes encoding a point of the curve outside its small-order subgroup
+ * (RFC 8032 section 5.1.3 decoding, by @noble/curves): what an operator's typo in a hex key usually breaks.
+ */
+export function isValidPublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== ED25519_PUBLIC_KEY_BYTES) return false;
+  try {
+    return !nobleEd25519.Point.fromBytes(publicKey).isSmallOrder();
   } catch {
     return false;
   }

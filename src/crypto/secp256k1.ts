@@ -36,5 +36,11 @@ export function publicKeyToAddress(publicKey64: Uint8Array): Uint8Array {
   return keccak256(publicKey64).subarray(12);
 }
 
+/** Ethereum address (20 bytes) of a 32-byte private key; throws when the key is zero or not below the curve order. */
+export function privateKeyToAddress(privateKey: Uint8Array): Uint8Array {
+  if (!secp.privateKeyVerify(privateKey)) throw new Error('secp256k1 private key out of range');
+  return publicKeyToAddress(secp.publicKeyCreate(privateKey, false).subarray(1));
+}
+
 /** Custom crypto for @ethereumjs Common: native recovery and keccak for every tx and the EVM. */
 export const nativeCustomCrypto: CustomCrypto = { ecrecover, keccak256 };

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { Hex } from '../chain/types.js';
 import { keyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
+import { decryptKeystore, isKeystore, KeystoreError, keystorePublicPart, MAX_KEYSTORE_FILE_BYTES } from '../crypto/keystore.js';
 import { ConfigError } from './errors.js';
 import { DEFAULT_DURABILITY, DURABILITY_MODES, isDurability, type Durability } from '../storage/durability.js';
 import { DEFAULT_RPC_SETTINGS, parseRpcPatch, refuseUnknownKeys, RPC_SECTION_KEYS, type RpcSectionFile, type RpcSettings } from './rpc-settings.js';
@@ -53,6 +54,8 @@ export interface ValidatorConfig {
   readonly configPath: string;
   readonly genesisPath: string;
   readonly keyPair: Ed25519KeyPair;
+  /** The key file is plaintext (the devnet's), not an encrypted keystore. */
+  readonly plaintextKey: boolean;
   readonly dataDir: string;
   readonly listen: HostPort;
   readonly rpc: HostPort;
@@ -90,7 +93,11 @@ export function parseHostPort(value: unknown, field: string): HostPort {
   return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
 }
 
-/** The key file holds the validator's ed25519 seed: {"type":"ed25519","seed":"0x…","publicKey":"0x…"}. */
+/**
+ * A plaintext key file holds the validator's ed25519 seed: {"type":"ed25519","seed":"0x…","publicKey":"0x…"}
+ * (the devnet's, and networks written before keystores). `synod keys` writes an encrypted keystore v3
+ * instead (src/crypto/keystore.ts); `loadKeyFile` reads both.
+ */
 export interface KeyFile {
   readonly type: 'ed25519';
   readonly seed: Hex;
@@ -101,22 +108,61 @@ export function keyFileFor(keyPair: Ed25519KeyPair): KeyFile {
   return { type: 'ed25519', seed: `0x${toHex(keyPair.seed)}`, publicKey: `0x${toHex(keyPair.publicKey)}` };
 }
 
-export function loadKeyFile(path: string): Ed25519KeyPair {
-  let json: KeyFile;
+/** Where a validator's key password comes from, named in messages (`--password-file FILE` or `SYNOD_KEY_PASSWORD`). */
+export interface KeyPassword {
+  readonly password: string;
+  readonly source: string;
+}
+
+export interface LoadedKey {
+  readonly keyPair: Ed25519KeyPair;
+  /** True for a plaintext key file: anyone who reads the file holds the key. */
+  readonly plaintext: boolean;
+}
+
+const PASSWORD_HINT = 'give its password with --password-file FILE or the SYNOD_KEY_PASSWORD environment variable';
+
+export function loadKeyFile(path: string, password?: KeyPassword): LoadedKey {
+  let json: unknown;
+  let oversized: boolean;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8')) as KeyFile;
+    const text = readFileSync(path, 'utf8');
+    oversized = text.length > MAX_KEYSTORE_FILE_BYTES;
+    json = oversized ? undefined : (JSON.parse(text) as unknown);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON (${(error as Error).message})`;
-    throw new ConfigError(`key file ${path} ${reason}: point "keyFile" at the file written by 'synod init'`);
+    throw new ConfigError(`key file ${path} ${reason}: point "keyFile" at the keystore written by 'synod keys generate' (or the key.json of 'synod init')`);
   }
-  if (json?.type !== 'ed25519' || typeof json.seed !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(json.seed)) {
-    throw new ConfigError(`key file ${path} must hold {"type":"ed25519","seed":"0x<64 hex digits>"}`);
+  if (oversized) throw new ConfigError(`key file ${path} is over ${MAX_KEYSTORE_FILE_BYTES} bytes, so not a key file: point "keyFile" at the validator's keystore`);
+  if (isKeystore(json)) return { keyPair: unlockKeystore(path, json, password), plaintext: false };
+  const file = json as Partial<KeyFile> | null;
+  if (file?.type !== 'ed25519' || typeof file.seed !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(file.seed)) {
+    throw new ConfigError(`key file ${path} must be a keystore v3 file ('synod keys generate') or hold {"type":"ed25519","seed":"0x<64 hex digits>"}`);
   }
-  const keyPair = keyPairFromSeed(fromHex(json.seed));
-  if (json.publicKey !== undefined && json.publicKey.toLowerCase() !== `0x${toHex(keyPair.publicKey)}`) {
+  const keyPair = keyPairFromSeed(fromHex(file.seed));
+  if (file.publicKey !== undefined && file.publicKey.toLowerCase() !== `0x${toHex(keyPair.publicKey)}`) {
     throw new ConfigError(`key file ${path}: publicKey does not match the seed; the file is corrupt, restore it from backup`);
   }
-  return keyPair;
+  return { keyPair, plaintext: true };
+}
+
+function unlockKeystore(path: string, json: unknown, password: KeyPassword | undefined): Ed25519KeyPair {
+  let key;
+  try {
+    const publicPart = keystorePublicPart(json);
+    if (publicPart.keyType !== 'ed25519') {
+      throw new ConfigError(`key file ${path} holds a ${publicPart.keyType} account key, not a validator's ed25519 key: create one with 'synod keys generate'`);
+    }
+    if (password === undefined) throw new ConfigError(`key file ${path} is an encrypted keystore: ${PASSWORD_HINT}`);
+    key = decryptKeystore(json, password.password);
+  } catch (error) {
+    if (!(error instanceof KeystoreError)) throw error;
+    if (error.code === 'WRONG_PASSWORD') {
+      throw new ConfigError(`key file ${path}: wrong password from ${password!.source} (the keystore's MAC does not match): check the password, or that the file is the one 'synod keys generate' wrote`);
+    }
+    throw new ConfigError(`key file ${path} is a corrupt or unsupported keystore: ${error.message}; restore it from backup`);
+  }
+  return keyPairFromSeed(key.secret);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -142,14 +188,14 @@ export function parseMetricsSection(value: unknown): HostPort | undefined {
   return value.addr === undefined ? undefined : parseHostPort(value.addr, 'metrics.addr');
 }
 
-export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {}): ValidatorConfig {
+export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {}, password?: KeyPassword): ValidatorConfig {
   const configPath = resolve(path);
   let json: ValidatorConfigFile;
   try {
     json = JSON.parse(readFileSync(configPath, 'utf8')) as ValidatorConfigFile;
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON (${(error as Error).message})`;
-    throw new ConfigError(`config file ${configPath} ${reason}; write one with 'synod init --validators N --out DIR'`);
+    throw new ConfigError(`config file ${configPath} ${reason}; write one with 'synod init --validators-file FILE --chain-id ID --out DIR'`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`config file ${configPath} must hold a JSON object`);
   for (const field of Object.keys(json)) {
@@ -173,11 +219,13 @@ export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {
     const { host, port } = parseHostPort(peer.address, `peers[${i}].address`);
     return { id: String(peer.id ?? `peer-${i}`), publicKey: fromHex(peer.publicKey), host, port };
   });
+  const key = loadKeyFile(resolve(base, json.keyFile), password);
   return {
     id: json.id,
     configPath,
     genesisPath: resolve(base, json.genesis),
-    keyPair: loadKeyFile(resolve(base, json.keyFile)),
+    keyPair: key.keyPair,
+    plaintextKey: key.plaintext,
     dataDir: resolve(base, json.dataDir),
     listen: parseHostPort(json.listen, 'listen'),
     rpc: rpc.addr,

@@ -12,6 +12,7 @@ import { ConfigError } from './errors.js';
 import { MULTICALL3_ADDRESS, MULTICALL3_RUNTIME_BYTECODE } from './predeploys.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from './proposals.js';
 import { buildDefiGenesis } from '../defi/deploy.js';
+import { MIN_TRANSFER_GAS } from '../execution/limits.js';
 
 /** The standard development mnemonic of Hardhat and Anvil: the same 20 accounts and keys. */
 export const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
@@ -209,33 +210,148 @@ export function loadGenesis(path: string): ParsedGenesis {
   return parseGenesis(json);
 }
 
+/** Chain ids of development chains (Hardhat and Anvil's 31337, geth --dev's 1337): wallets treat them as local. */
+export const DEV_CHAIN_IDS: readonly bigint[] = [31337n, 1337n];
+/** geth's params.MinGasLimit: a block gas limit below it is refused. */
+export const MIN_BLOCK_GAS_LIMIT = 5_000n;
+/** geth's params.MaxGasLimit (2^63 - 1). */
+export const MAX_BLOCK_GAS_LIMIT = 0x7fff_ffff_ffff_ffffn;
+/** The lock-time ceiling T of a test network's staking ("maxLock"). */
+export const TEST_NETWORK_MAX_LOCK = 90;
+/** Every validator of a test network locks for this long (1 - 30/90 = 2/3 of its stake counts). */
+export const TEST_NETWORK_LOCK = 30;
+
+export type GenesisAlloc = GenesisFile['alloc'];
+
+export interface GenesisOptions {
+  readonly chainId: bigint;
+  readonly timestamp: number;
+  readonly gasLimit?: bigint;
+  /** Funded accounts and their code; Multicall3 is predeployed in front of them. */
+  readonly alloc: GenesisAlloc;
+  readonly maxLock: number;
+  readonly form: WeightForm;
+  /** K; at most the number of validators with positive weight. */
+  readonly committeeSize: number;
+  readonly validators: readonly GenesisValidator[];
+}
+
+/** A genesis file from its parts, checked by parseGenesis before it is returned. */
+export function buildGenesis(options: GenesisOptions): GenesisFile {
+  const alloc: Record<string, GenesisAlloc[string]> = { [MULTICALL3_ADDRESS]: { balance: '0', code: MULTICALL3_RUNTIME_BYTECODE } };
+  for (const [address, account] of Object.entries(options.alloc)) {
+    const key = address.toLowerCase();
+    if (alloc[key] !== undefined) throw new ConfigError(`genesis: account ${key} is allocated twice${key === MULTICALL3_ADDRESS ? ' (it is the Multicall3 predeploy)' : ''}: list it once`);
+    alloc[key] = account;
+  }
+  const file: GenesisFile = {
+    chainId: options.chainId.toString(),
+    timestamp: options.timestamp,
+    gasLimit: (options.gasLimit ?? DEFAULT_BLOCK_GAS_LIMIT).toString(),
+    baseFeePerGas: DEFAULT_BASE_FEE_PER_GAS.toString(),
+    alloc,
+    staking: { maxLock: options.maxLock, form: options.form, committeeSize: options.committeeSize, validators: options.validators },
+  };
+  const parsed = parseGenesis(file);
+  const perTransaction = parsed.gasLimit / BigInt(parsed.committee.members.length);
+  if (perTransaction < MIN_TRANSFER_GAS) {
+    throw new ConfigError(
+      `gas limit ${parsed.gasLimit} / committee size ${parsed.committee.members.length} leaves ${perTransaction} gas per transaction, below the ${MIN_TRANSFER_GAS} of a transfer: raise the gas limit (--gas-limit) or lower K (--committee)`,
+    );
+  }
+  return file;
+}
+
+/** The 20 development accounts with DEV_ACCOUNT_BALANCE_WEI each, in geth's alloc format. */
+export function devAlloc(): GenesisAlloc {
+  return Object.fromEntries(devAccounts().map((account) => [account.address, { balance: DEV_ACCOUNT_BALANCE_WEI.toString() }]));
+}
+
 /**
- * A development genesis: the 20 dev accounts funded, Multicall3 predeployed; validator i stakes 100 + 10*i tokens, so
- * weights differ (as on a real chain) while any single validator stays below 1/3 of the weight.
+ * A test network's genesis (`synod devnet`, `synod init --validators N`): validator i stakes 100 + 10*i
+ * tokens, so weights differ (as on a real chain) while any single validator stays below 1/3 of the
+ * weight; K = N; Multicall3 predeployed; `alloc` funded (the devnet: the 20 development accounts).
  */
+export function testNetworkGenesis(options: {
+  chainId: bigint;
+  validators: readonly { id: string; publicKey: Hex }[];
+  timestamp: number;
+  alloc: GenesisAlloc;
+  gasLimit?: bigint;
+}): GenesisFile {
+  return buildGenesis({
+    chainId: options.chainId,
+    timestamp: options.timestamp,
+    ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
+    alloc: options.alloc,
+    maxLock: TEST_NETWORK_MAX_LOCK,
+    form: 'product',
+    committeeSize: options.validators.length,
+    validators: options.validators.map((v, i) => ({ id: v.id, publicKey: v.publicKey, stake: 100 + 10 * i, lock: TEST_NETWORK_LOCK, coefficient: 1 })),
+  });
+}
+
+/** A development genesis: testNetworkGenesis with the 20 development accounts (and `extraAlloc`) funded. */
 export function devGenesis(options: {
   chainId: bigint;
   validators: readonly { id: string; publicKey: Hex }[];
   timestamp: number;
   extraAlloc?: Record<Hex, bigint>;
 }): GenesisFile {
-  const alloc: Record<string, { balance: string; code?: string }> = {};
-  alloc[MULTICALL3_ADDRESS] = { balance: '0', code: MULTICALL3_RUNTIME_BYTECODE };
-  for (const account of devAccounts()) alloc[account.address] = { balance: DEV_ACCOUNT_BALANCE_WEI.toString() };
-  for (const [address, balance] of Object.entries(options.extraAlloc ?? {})) alloc[address.toLowerCase()] = { balance: balance.toString() };
-  return {
-    chainId: options.chainId.toString(),
-    timestamp: options.timestamp,
-    gasLimit: DEFAULT_BLOCK_GAS_LIMIT.toString(),
-    baseFeePerGas: DEFAULT_BASE_FEE_PER_GAS.toString(),
-    alloc,
-    staking: {
-      maxLock: 90,
-      form: 'product',
-      committeeSize: options.validators.length,
-      validators: options.validators.map((v, i) => ({ id: v.id, publicKey: v.publicKey, stake: 100 + 10 * i, lock: 30, coefficient: 1 })),
-    },
-  };
+  const extra = Object.fromEntries(Object.entries(options.extraAlloc ?? {}).map(([address, balance]) => [address.toLowerCase(), { balance: balance.toString() }]));
+  return testNetworkGenesis({ chainId: options.chainId, validators: options.validators, timestamp: options.timestamp, alloc: { ...devAlloc(), ...extra } });
+}
+
+/** Most accounts an --alloc file may fund (geth has no limit; beyond this a genesis is not hand-made). */
+export const MAX_ALLOC_ACCOUNTS = 100_000;
+
+/**
+ * An alloc file in geth's genesis format: {"0x<address>": {"balance": "…", "code"?, "nonce"?,
+ * "storage"?}} (addresses with or without 0x, quantities decimal or 0x-hex), or a whole geth genesis
+ * file, whose "alloc" is taken. Errors name `source` and the field.
+ */
+export function parseAllocFile(text: string, source: string): GenesisAlloc {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${source} is not valid JSON (${(error as Error).message}); fix the syntax`);
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(json)) throw new ConfigError(`${source} must be a JSON object {"0x<address>": {"balance": "<wei>"}} (geth's genesis alloc)`);
+  const entries = isObject(json.alloc) ? json.alloc : json;
+  if (Object.keys(entries).length > MAX_ALLOC_ACCOUNTS) throw new ConfigError(`${source} funds ${Object.keys(entries).length} accounts; at most ${MAX_ALLOC_ACCOUNTS}`);
+  const alloc: Record<string, GenesisAlloc[string]> = {};
+  for (const [rawAddress, account] of Object.entries(entries)) {
+    if (!/^(0x)?[0-9a-fA-F]{40}$/.test(rawAddress)) throw new ConfigError(`${source}: "${rawAddress}" is not an address: keys must be 20-byte hex addresses (0x optional)`);
+    const address = `0x${rawAddress.replace(/^0x/, '').toLowerCase()}`;
+    if (alloc[address] !== undefined) throw new ConfigError(`${source}: ${address} appears twice: list each account once`);
+    if (!isObject(account)) throw new ConfigError(`${source}: ${address} must be an object {"balance": "<wei>"}`);
+    const unknown = Object.keys(account).find((k) => !['balance', 'code', 'nonce', 'storage'].includes(k));
+    if (unknown !== undefined) throw new ConfigError(`${source}: ${address}.${unknown} is not an alloc field (balance, code, nonce, storage)`);
+    const field = (name: string) => `${source}: ${address}.${name}`;
+    const wei = (value: unknown, name: string): string => {
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+      if (typeof value === 'string' && /^(0x[0-9a-fA-F]+|[0-9]+)$/.test(value)) return BigInt(value).toString();
+      throw new ConfigError(`${field(name)} must be a non-negative integer, decimal or 0x-hex (in wei for a balance), got ${JSON.stringify(value)}`);
+    };
+    if (account.balance === undefined) throw new ConfigError(`${field('balance')} is missing: give the account's balance in wei`);
+    const hex = (value: unknown, name: string, bytes?: number): string => {
+      if (typeof value !== 'string' || !/^0x([0-9a-fA-F]{2})*$/.test(value) || (bytes !== undefined && value.length !== 2 + 2 * bytes)) {
+        throw new ConfigError(`${field(name)} must be 0x-hex${bytes === undefined ? '' : ` of ${bytes} bytes`}, got ${JSON.stringify(value)}`);
+      }
+      return value.toLowerCase();
+    };
+    const storage = account.storage;
+    if (storage !== undefined && !isObject(storage)) throw new ConfigError(`${field('storage')} must be an object {"0x<slot>": "0x<value>"}`);
+    alloc[address] = {
+      balance: wei(account.balance, 'balance'),
+      ...(account.nonce === undefined ? {} : { nonce: wei(account.nonce, 'nonce') }),
+      ...(account.code === undefined ? {} : { code: hex(account.code, 'code') }),
+      ...(storage === undefined ? {} : { storage: Object.fromEntries(Object.entries(storage).map(([k, v]) => [hex(k, `storage key ${k}`, 32), hex(v, `storage[${k}]`, 32)])) }),
+    };
+  }
+  return alloc;
 }
 
 /**

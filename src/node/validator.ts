@@ -37,6 +37,12 @@ export interface RunningValidator {
 
 function checkPeers(config: ValidatorConfig, genesis: ParsedGenesis): void {
   const known = new Set(genesis.validators.map((v) => v.publicKey.slice(2)));
+  if (!known.has(toHex(config.keyPair.publicKey))) {
+    // Peers accept only the genesis's validators, so a node with another key could never join.
+    throw new ConfigError(
+      `config: the key in "keyFile" (public key 0x${toHex(config.keyPair.publicKey)}) is not a validator in the genesis file: point "keyFile" at this validator's own keystore, the one whose public key the validators file lists`,
+    );
+  }
   for (const peer of config.peers) {
     if (!known.has(toHex(peer.publicKey))) {
       throw new ConfigError(`config: peer "${peer.id}" (0x${toHex(peer.publicKey)}) is not a validator in the genesis file; remove it or fix its publicKey`);

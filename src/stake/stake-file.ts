@@ -3,6 +3,8 @@
 //    "nodes": [{"id": "n1", "stake": 100, "lock": 60, "coefficient": 1, "byzantine": false}]}
 // `form` defaults to product, `coefficient` to 1, `byzantine` to false. Unknown fields are
 // errors (a typo such as "stak" must not silently become a default). Every error names the field.
+// A network's validators file (`synod init --validators-file`) is a superset: its extra node fields
+// are passed in `extraNodeFields`, accepted here and read by its own parser (src/node/validators-file.ts).
 import { StakeError } from './errors.js';
 import type { StakeRecord, WeightForm } from './weight.js';
 
@@ -22,7 +24,12 @@ export const MAX_STAKE_FILE_NODES = 100_000;
 const TOP_FIELDS = ['T', 'form', 'nodes'];
 const NODE_FIELDS = ['id', 'stake', 'lock', 'coefficient', 'byzantine'];
 
-export function parseStakeFile(text: string): StakeFile {
+export interface StakeFileOptions {
+  /** Node fields besides NODE_FIELDS that are accepted (and left to the caller). */
+  readonly extraNodeFields?: readonly string[];
+}
+
+export function parseStakeFile(text: string, options: StakeFileOptions = {}): StakeFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -40,14 +47,15 @@ export function parseStakeFile(text: string): StakeFile {
   if (top.nodes.length > MAX_STAKE_FILE_NODES) {
     throw new StakeError('TOO_LARGE', 'nodes', `nodes has ${top.nodes.length} entries; at most ${MAX_STAKE_FILE_NODES} are supported`);
   }
-  const nodes = top.nodes.map((raw, i) => parseNode(raw, i));
+  const known = [...NODE_FIELDS, ...(options.extraNodeFields ?? [])];
+  const nodes = top.nodes.map((raw, i) => parseNode(raw, i, known));
   checkUniqueIds(nodes);
   return { maxLock: nonNegative(top.T, 'T'), form, nodes };
 }
 
-function parseNode(raw: unknown, i: number): StakeFileNode {
+function parseNode(raw: unknown, i: number, known: readonly string[]): StakeFileNode {
   const field = `nodes[${i}]`;
-  const node = asObject(raw, field, NODE_FIELDS);
+  const node = asObject(raw, field, known);
   if (typeof node.id !== 'string' || node.id.length === 0) {
     throw new StakeError('INVALID_ID', `${field}.id`, `${field}.id must be a non-empty string`);
   }

@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYNOD_BIN, TEST_PORT_BASE } from '../helpers/devnet.js';
+import { generateKeyPair } from '../../src/crypto/ed25519.js';
+import { keyFileFor } from '../../src/node/config.js';
 
 // Ports above SYNOD_TEST_PORT_BASE, clear of the devnet slots (9700 and 9720 by default).
 const P2P_PORT = TEST_PORT_BASE + 700;
@@ -30,7 +32,7 @@ function rewrite(change: (c: any) => void): string {
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), 'synod-bad-config-'));
-  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators', '4', '--out', dir, '--p2p-port', String(P2P_PORT), '--rpc-port', String(RPC_PORT)], { encoding: 'utf8' });
+  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators', '4', '--chain-id', '7', '--out', dir, '--p2p-port', String(P2P_PORT), '--rpc-port', String(RPC_PORT)], { encoding: 'utf8' });
   assert.equal(init.status, 0, init.stderr);
   config = join(dir, 'validator-0', 'config.json');
 });
@@ -54,6 +56,13 @@ test('a peer that is not a validator of the genesis is refused', () => {
   const r = start(rewrite((c) => (c.peers[0].publicKey = '0x' + '11'.repeat(32))));
   assert.equal(r.status, 1);
   assert.match(r.stderr, /peer "validator-1" .* is not a validator in the genesis file/);
+});
+
+test('a key that is not a validator of the genesis is refused, naming its public key', () => {
+  writeFileSync(join(dir, 'validator-0', 'other-key.json'), JSON.stringify(keyFileFor(generateKeyPair())));
+  const r = start(rewrite((c) => (c.keyFile = 'other-key.json')));
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /the key in "keyFile" \(public key 0x[0-9a-f]{64}\) is not a validator in the genesis file: point "keyFile" at this validator's own keystore/);
 });
 
 test('an unknown config field is refused', () => {
