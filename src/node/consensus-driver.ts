@@ -63,6 +63,7 @@ export class ConsensusDriver {
   private queuedBytes = 0;
   private readingPaused = false;
   private draining = false;
+  private running: Promise<void> | undefined;
   private flushScheduled = false;
   private lastFlushMs = -Infinity;
   private stopped = false;
@@ -147,10 +148,19 @@ export class ConsensusDriver {
     return task;
   }
 
+  /**
+   * Resolves once the task running when the driver was stopped has finished (a block being
+   * executed and stored): the node closes its stores only then, or that task would fail on a
+   * closed store and stop the validator as if it had broken.
+   */
+  whenIdle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
   private enqueue(task: QueuedTask): void {
     if (this.stopped) return;
     this.queue.push(task);
-    if (!this.draining) this.drain().catch((error: unknown) => this.logger.fatal({ err: error }, 'consensus driver failed'));
+    if (!this.draining) this.running = this.drain().catch((error: unknown) => this.logger.fatal({ err: error }, 'consensus driver failed'));
   }
 
   private async drain(): Promise<void> {

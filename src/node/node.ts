@@ -232,6 +232,7 @@ export class ValidatorNode {
     this.gossip.stop();
     this.driver.stop();
     this.sync.stop();
+    await this.driver.whenIdle();
     await Promise.all(this.housekeeping);
   }
 

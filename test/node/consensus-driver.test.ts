@@ -126,3 +126,29 @@ test('a batch is bounded: a long queue is written in several journal writes', as
   assert.equal(log.calls.filter((c) => c.startsWith('send ')).length, total);
   driver.stop();
 });
+
+test('stopping while a block is being delivered: whenIdle waits for it, and the stores may close after', async () => {
+  const log: Log = { calls: [] };
+  const superblock = { height: 1, epoch: 0, batches: [], transactions: [], digest: new Uint8Array(32), timestampMs: 0 };
+  const core = new ScriptedCore((tag) => (tag === 'deliver' ? [{ kind: 'deliver', superblock, rounds: [] } as unknown as CoreAction] : []));
+  let release!: () => void;
+  const h: DriverHost = {
+    ...host(log),
+    deliver: async () => {
+      log.calls.push('deliver begins');
+      await new Promise<void>((resolve) => (release = resolve));
+      log.calls.push('deliver ends');
+    },
+  };
+  const driver = silentDriver(core, h);
+  driver.onMessage(new TextEncoder().encode('deliver'));
+  await settle(log, 1);
+  driver.stop();
+  let idle = false;
+  const waiting = driver.whenIdle().then(() => (idle = true));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(idle, false, 'whenIdle resolved while the block was still being delivered');
+  release();
+  await waiting;
+  assert.deepEqual(log.calls, ['deliver begins', 'deliver ends']);
+});
