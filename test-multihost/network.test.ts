@@ -1,6 +1,8 @@
 // A network across hosts, as an operator runs one: a network namespace per validator with its own
-// address (hosts.ts), the genesis and configs written by `synod init` for those addresses and
-// copied to each host's own folder, one `synod start` per host. Then, on the same network:
+// address (hosts.ts); on each host `synod keys generate` makes its encrypted key, whose public key
+// alone goes into the validators file; `synod init --validators-file` writes the genesis and the
+// configs, which are copied to each host's own folder; one `synod start --password-file` per
+// host. Then, on the same network:
 // it finalizes; a rolling restart of every validator, one at a time, never stalls it; one host's
 // link cut and restored: the rest keep finalizing and the host catches up; WAN delay between every
 // pair of hosts (50 ms ± 10 ms, through delay-relay.ts since this kernel has no netem): it keeps
@@ -53,13 +55,33 @@ async function height(host: Host): Promise<number | undefined> {
   }
 }
 
+function hostDir(host: Host): string {
+  return join(root, `host-${host.index}`);
+}
+
 function configPath(host: Host): string {
-  return join(root, `host-${host.index}`, `validator-${host.index}`, 'config.json');
+  return join(hostDir(host), `v${host.index}`, 'config.json');
+}
+
+function passwordFile(): string {
+  return join(root, 'password.txt');
+}
+
+/** `synod ARGS` inside a host's namespace (keys are made where they live). */
+function synodOn(host: Host, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('ip', network!.exec(host, [process.execPath, SYNOD_BIN, ...args]), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 function startNode(host: Host): void {
-  const log = join(root, `host-${host.index}`, 'node.log');
-  const child = spawn('ip', network!.exec(host, [process.execPath, SYNOD_BIN, 'start', '--config', configPath(host), '--log-level', 'warn']), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = join(hostDir(host), 'node.log');
+  const child = spawn('ip', network!.exec(host, [process.execPath, SYNOD_BIN, 'start', '--config', configPath(host), '--password-file', passwordFile(), '--log-level', 'warn']), { stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   child.stdout!.on('data', (c: Buffer) => out.push(c));
   child.stderr!.on('data', (c: Buffer) => out.push(c));
@@ -120,15 +142,26 @@ before(async () => {
   if (unavailable !== undefined) return;
   network = createHostNetwork(HOSTS);
   root = mkdtempSync(join(tmpdir(), 'synod-multihost-'));
+  writeFileSync(passwordFile(), 'multihost test password\n', { mode: 0o600 });
+  // Each host makes its own key; only the public keys travel to whoever runs init.
+  const made = await Promise.all(
+    network.hosts.map(async (host) => {
+      mkdirSync(join(hostDir(host), `v${host.index}`), { recursive: true });
+      const r = await synodOn(host, ['keys', 'generate', '--out', join(hostDir(host), `v${host.index}`, 'keystore.json'), '--password-file', passwordFile(), '--light-kdf', '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout) as { publicKey: string };
+    }),
+  );
+  const nodesFile = network.hosts.map((host, i) => ({ id: `v${i}`, publicKey: made[i]!.publicKey, address: `${host.address}:${P2P_PORT}`, rpc: `${host.address}:${RPC_PORT}`, stake: 1000, lock: 20, coefficient: 1 }));
+  writeFileSync(join(root, 'validators.json'), JSON.stringify({ T: 90, form: 'product', nodes: nodesFile }, null, 2));
+  writeFileSync(join(root, 'alloc.json'), JSON.stringify({ [privateKeyToAccount(devAccounts(1)[0]!.privateKey).address]: { balance: (10n ** 21n).toString() } }));
   const out = join(root, 'init');
-  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators', String(HOSTS), '--out', out, '--chain-id', String(CHAIN_ID), '--dev-accounts', '--hosts', network.hosts.map((h) => h.address).join(','), '--p2p-port', String(P2P_PORT), '--rpc-port', String(RPC_PORT), '--rpc-host', '0.0.0.0'], { encoding: 'utf8', timeout: 60_000 });
+  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators-file', join(root, 'validators.json'), '--alloc', join(root, 'alloc.json'), '--chain-id', String(CHAIN_ID), '--listen-host', '0.0.0.0', '--out', out], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(init.status, 0, init.stderr);
-  // Each host gets only its own folder and the genesis, as an operator copies them.
+  // Each host gets the genesis and its own config, beside the key it made.
   for (const host of network.hosts) {
-    const dir = join(root, `host-${host.index}`);
-    mkdirSync(dir, { recursive: true });
-    cpSync(join(out, 'genesis.json'), join(dir, 'genesis.json'));
-    cpSync(join(out, `validator-${host.index}`), join(dir, `validator-${host.index}`), { recursive: true });
+    cpSync(join(out, 'genesis.json'), join(hostDir(host), 'genesis.json'));
+    cpSync(join(out, `v${host.index}`, 'config.json'), configPath(host));
   }
   rmSync(out, { recursive: true, force: true });
   for (const host of network.hosts) startNode(host);
