@@ -5,17 +5,24 @@ import { existsSync, openSync, readFileSync, readdirSync, writeFileSync, closeSy
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAddress } from 'viem';
+import type { Hex } from '../chain/types.js';
 import { CliError, type CliCommand } from './command.js';
 import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 import { RPC_FLAG_OPTIONS, rpcFlagArgs, rpcFlagOverrides, rpcFlagsHelp, type RpcFlagValues } from './rpc-flags.js';
 import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, type GenesisFile } from '../node/genesis.js';
-import { MULTICALL3_ADDRESS } from '../node/predeploys.js';
+import { PREDEPLOYED_CONTRACTS } from '../node/predeploys.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from '../node/proposals.js';
 import { formatContracts } from './contracts.js';
 import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles } from '../node/network-files.js';
 import { parseRpcSection, type HostPort, type ValidatorConfigFile } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
 import { DEFAULT_RPC_SETTINGS, DEVNET_RPC_SECTION, parseRpcPatch, type RpcSettings } from '../node/rpc-settings.js';
+
+/** The predeploys a genesis holds (a data dir made by an older version may lack the newer ones). */
+function predeployedIn(genesis: GenesisFile): Record<string, Hex> {
+  const alloc = new Map(Object.entries(genesis.alloc).map(([address, account]) => [address.toLowerCase(), account]));
+  return Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => alloc.get(address)?.code !== undefined));
+}
 
 export const DEFAULT_DEVNET_VALIDATORS = 4;
 export const DEFAULT_DEVNET_DIR = '.synod/devnet';
@@ -277,7 +284,7 @@ export const command: CliCommand = {
       const height = await waitForFinality(ports, children, options.dataDir);
       const genesis = JSON.parse(readFileSync(join(options.dataDir, 'genesis.json'), 'utf8')) as GenesisFile;
       console.log(`Chain id ${BigInt(genesis.chainId)}, finalized height ${height}\n`);
-      console.log(`Contracts (synod_contracts):\n${formatContracts({ Multicall3: MULTICALL3_ADDRESS, ...genesis.contracts })}\n`);
+      console.log(`Contracts (synod_contracts):\n${formatContracts({ ...predeployedIn(genesis), ...genesis.contracts })}\n`);
       ports.forEach((port, i) => {
         const metrics = metricsAddrFor(options.rpcFlags.metricsAddr, i);
         const metricsUrl = metrics === undefined ? `http://127.0.0.1:${port}/metrics` : `http://${formatHostPort(metrics)}/metrics`;

@@ -9,7 +9,7 @@ import { sha256 } from '../crypto/hash.js';
 import { sampleCommittee } from '../stake/sampler.js';
 import { stakeWeights, weightUnits, type WeightForm } from '../stake/weight.js';
 import { ConfigError } from './errors.js';
-import { MULTICALL3_ADDRESS, MULTICALL3_RUNTIME_BYTECODE } from './predeploys.js';
+import { PREDEPLOYS } from './predeploys.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from './proposals.js';
 import { buildDefiGenesis } from '../defi/deploy.js';
 
@@ -210,7 +210,7 @@ export function loadGenesis(path: string): ParsedGenesis {
 }
 
 /**
- * A development genesis: the 20 dev accounts funded, Multicall3 predeployed; validator i stakes 100 + 10*i tokens, so
+ * A development genesis: the 20 dev accounts funded, the predeploys (Multicall3, the CREATE2 deployer) in place; validator i stakes 100 + 10*i tokens, so
  * weights differ (as on a real chain) while any single validator stays below 1/3 of the weight.
  */
 export function devGenesis(options: {
@@ -220,7 +220,7 @@ export function devGenesis(options: {
   extraAlloc?: Record<Hex, bigint>;
 }): GenesisFile {
   const alloc: Record<string, { balance: string; code?: string }> = {};
-  alloc[MULTICALL3_ADDRESS] = { balance: '0', code: MULTICALL3_RUNTIME_BYTECODE };
+  for (const predeploy of PREDEPLOYS) alloc[predeploy.address] = { balance: '0', code: predeploy.code };
   for (const account of devAccounts()) alloc[account.address] = { balance: DEV_ACCOUNT_BALANCE_WEI.toString() };
   for (const [address, balance] of Object.entries(options.extraAlloc ?? {})) alloc[address.toLowerCase()] = { balance: balance.toString() };
   return {
