@@ -170,7 +170,7 @@ function spawnValidator(configPath: string, options: DevnetOptions, index: numbe
   const dir = resolve(configPath, '..');
   const log = openSync(join(dir, 'node.log'), 'a');
   const metrics = metricsAddrFor(options.rpcFlags.metricsAddr, index);
-  const args = ['start', '--config', configPath, '--log-level', options.logLevel, ...options.rpcArgs, ...(metrics === undefined ? [] : ['--metrics-addr', formatHostPort(metrics)])];
+  const args = ['start', '--config', configPath, '--unlock-dev-accounts', '--log-level', options.logLevel, ...options.rpcArgs, ...(metrics === undefined ? [] : ['--metrics-addr', formatHostPort(metrics)])];
   const child = spawn(process.execPath, [SYNOD_BIN, ...args], {
     stdio: ['ignore', log, log],
     detached: false,
