@@ -243,6 +243,22 @@ export class Mempool {
     return queue === undefined ? [] : [...queue.all()].sort((a, b) => (a.nonce < b.nonce ? -1 : 1));
   }
 
+  /**
+   * What the pool holds, split as geth's txpool_content splits it: pending (gap-free from the
+   * account nonce, proposable now) and queued (behind a nonce gap), each by sender in nonce order.
+   * One sender's only when `sender` is given.
+   */
+  content(sender?: Hex): { pending: PoolTransaction[]; queued: PoolTransaction[] } {
+    const pending: PoolTransaction[] = [];
+    const queued: PoolTransaction[] = [];
+    const queues = sender === undefined ? this.senders.values() : [this.senders.get(normalize(sender))].filter((q) => q !== undefined);
+    for (const queue of queues) {
+      for (const tx of queue.pending()) pending.push(tx);
+      for (const tx of [...queue.queued()].sort((a, b) => (a.nonce < b.nonce ? -1 : 1))) queued.push(tx);
+    }
+    return { pending, queued };
+  }
+
   stats(): MempoolStats {
     let pending = 0;
     for (const queue of this.senders.values()) pending += queue.pendingCount;

@@ -13,7 +13,7 @@ import type { QueryJob, QueryResult } from '../execution/query-jobs.js';
 import { QueryAbortedError, QueryQueueFullError, QueryTimeoutError } from '../query/errors.js';
 import { limitExceeded, RpcError } from '../rpc/errors.js';
 import { SimulateError, type SimulatedBlock } from '../execution/simulate.js';
-import { Mempool, MempoolError, MempoolErrorCode } from '../mempool/index.js';
+import { Mempool, MempoolError, MempoolErrorCode, type PoolTransaction } from '../mempool/index.js';
 import {
   StateUnavailableError,
   TxRejectedError,
@@ -22,6 +22,7 @@ import {
   type ConsensusStatus,
   type ExecutionOutcome,
   type LogQuery,
+  type PoolEntry,
   type RpcBackend,
   type SyncStatus,
   type TxRejectionReason,
@@ -99,6 +100,10 @@ function queryFailure(error: unknown): unknown {
   if (error instanceof QueryQueueFullError) return limitExceeded(error.message);
   if (error instanceof QueryTimeoutError || error instanceof QueryAbortedError) return new StateUnavailableError(error.message);
   return error;
+}
+
+function poolEntry(tx: PoolTransaction): PoolEntry {
+  return { hash: tx.hash, raw: `0x${toHex(tx.raw)}` as Hex, from: tx.sender, nonce: tx.nonce };
 }
 
 export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}): RpcBackend {
@@ -204,6 +209,14 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
       }
     },
     pendingNonce: (address) => mempool.pendingNonce(address),
+    txpoolContent: (sender) => {
+      const { pending, queued } = mempool.content(sender);
+      return { pending: pending.map(poolEntry), queued: queued.map(poolEntry) };
+    },
+    txpoolStatus: () => {
+      const stats = mempool.stats();
+      return { pending: stats.pending, queued: stats.queued };
+    },
     gasPrice: () => view.baseFeePerGas + SUGGESTED_PRIORITY_FEE_WEI,
     maxPriorityFeePerGas: () => SUGGESTED_PRIORITY_FEE_WEI,
     nextBaseFeePerGas: () => view.baseFeePerGas,

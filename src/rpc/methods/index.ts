@@ -10,9 +10,10 @@ import { filterMethods } from './filters.js';
 import { simulateMethods } from './simulate.js';
 import { stateMethods } from './state.js';
 import { synodMethods } from './synod.js';
+import { txpoolMethods } from './txpool.js';
 
 export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
-  Object.entries({ ...chainMethods, ...accountMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods }),
+  Object.entries({ ...chainMethods, ...accountMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods, ...txpoolMethods }),
 );
 
 /** The methods of the enabled namespaces; a method outside them answers -32601 like an unknown one. */
