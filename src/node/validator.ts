@@ -153,6 +153,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           baseFeePerGas: genesis.baseFeePerGas,
           metrics: metrics.registry,
           submit: (raw) => node.submit(raw),
+          proposeAtOnce: () => node.proposeAtOnce(),
           consensusStatus: () => node.consensusStatus(),
           inclusion: () => node.inclusion,
           peers: () => transport.connectedPeers().length,

@@ -300,6 +300,8 @@ export interface RpcBackend {
   // Mempool. sendRawTransaction throws TxRejectedError with the reason.
   sendRawTransaction(raw: Hex): Promise<Hex>;
   pendingNonce(address: Hex): Promise<bigint>;
+  /** evm_mine: a block is asked for now; resolves with its number once it is final. */
+  finalizeBlockNow?(): Promise<bigint>;
   /** txpool_status, txpool_content(From), txpool_inspect: the pool's transactions, one sender's when given. */
   txpoolContent?(sender?: Hex): TxPoolContent;
   /** txpool_status without copying the transactions. */

@@ -195,6 +195,11 @@ export class MemoryBackend implements RpcBackend {
     return nonce;
   }
 
+  /** evm_mine: seals the pending transactions into a block now, even an empty one. */
+  async finalizeBlockNow(): Promise<bigint> {
+    return this.sealPending().number;
+  }
+
   /** Seals every pending transaction into one new block (automine skips empty ones). */
   mine(): BlockRecord | undefined {
     if (this.pending.size === 0 && this.automine) return undefined;

@@ -5,6 +5,7 @@ import { accountMethods } from './accounts.js';
 import { chainMethods } from './chain.js';
 import { method, type MethodSpec } from './context.js';
 import { debugMethods } from './debug.js';
+import { devMethods } from './dev.js';
 import { feeMethods } from './fees.js';
 import { filterMethods } from './filters.js';
 import { simulateMethods } from './simulate.js';
@@ -13,7 +14,7 @@ import { synodMethods } from './synod.js';
 import { txpoolMethods } from './txpool.js';
 
 export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
-  Object.entries({ ...chainMethods, ...accountMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods, ...txpoolMethods }),
+  Object.entries({ ...chainMethods, ...accountMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods, ...txpoolMethods, ...devMethods }),
 );
 
 /** The methods of the enabled namespaces; a method outside them answers -32601 like an unknown one. */
