@@ -57,9 +57,11 @@ options:
                    ${EMPTY_BLOCK_INTERVAL_MS}, from ${MIN_EMPTY_BLOCK_INTERVAL_MS} to ${MAX_EMPTY_BLOCK_INTERVAL_MS}; a genesis setting, fixed once the data dir
                    exists). A transaction never waits for it: its block starts at once.
 
-The devnet serves the development namespaces and accepts pages from localhost on any port: it is
-for development on this machine, never for an endpoint others can reach. Its settings are in each
-config's "rpc" object; the options below override them for this run.
+The devnet serves the development namespaces, signs for the development accounts (its validators
+run 'synod start --unlock-dev-accounts': eth_accounts, eth_sendTransaction, eth_sign, ... as with
+Hardhat and Anvil) and accepts pages from localhost on any port: it is for development on this
+machine, never for an endpoint others can reach. Its settings are in each config's "rpc" object;
+the options below override them for this run.
 
 ${rpcFlagsHelp({ api: DEVNET_DEFAULTS.api!, cors: DEVNET_DEFAULTS.cors!, wsOrigins: DEVNET_DEFAULTS.wsOrigins!, metricsAddr: 'none; with H:P, validator i uses port P+i' })}`;
 
@@ -202,6 +204,7 @@ function printAccounts(): void {
     console.log(`Account #${i}: ${getAddress(account.address)} (${eth} ETH)`);
     console.log(`Private Key: ${account.privateKey}\n`);
   });
+  console.log('The node signs for them (eth_accounts, eth_sendTransaction): tools need no keys.');
   console.log('WARNING: these keys are public. Never use them on a real network.\n');
 }
 
