@@ -3,9 +3,8 @@
 // check that needs no account state done here so the pool never decodes the bytes again.
 // Supported: legacy (EIP-155 protected), EIP-2930, EIP-1559 and EIP-7702 set-code (with at most
 // MAX_AUTHORIZATIONS_PER_TRANSACTION authorizations). Blob (EIP-4844) transactions need a sidecar
-// network the chain does not have: refused. An authorization bumps its authority's nonce; a
-// pooled transaction of that authority left behind is refused at its turn and then leaves the
-// pool (the node reports it committed-as-rejected), as any stale nonce does.
+// network the chain does not have: refused. An authorization bumps its authority's nonce; the
+// node reports the authorities of every applied set-code transaction and the pool re-reads them.
 import { authorizationListProblem, UNSUPPORTED_TRANSACTION_TYPES, type SupportedTransactionType } from '../chain/transactions.js';
 import { RLP } from '@ethereumjs/rlp';
 import {

@@ -60,6 +60,8 @@ export interface IncludedTransaction {
   readonly hash: Hex;
   readonly sender: Hex;
   readonly nonce: bigint;
+  /** EIP-7702: the accounts its authorizations named, whose nonces moved too (re-read like senders). */
+  readonly authorities?: readonly Hex[];
 }
 
 export interface TakeBatchOptions {
@@ -201,7 +203,9 @@ export class Mempool {
     }
     for (const [sender, nonce] of nextNonce) this.advanceSender(sender, nonce, 'included');
     this.expireQueued();
-    await Promise.all([...nextNonce.keys()].map((sender) => this.revalidate(sender)));
+    const reread = new Set(nextNonce.keys());
+    for (const { authorities } of included) for (const authority of authorities ?? []) reread.add(normalize(authority));
+    await Promise.all([...reread].map((account) => this.revalidate(account)));
   }
 
   /** The next nonce `sender` should use: account nonce plus its gap-free pending transactions. */

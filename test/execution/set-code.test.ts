@@ -29,8 +29,9 @@ test('a set-code transaction applies: the authority delegates to the contract, a
   const h = await openHarness({ ...spec, alloc: { ...spec.alloc, [DELEGATE]: { balance: 0n, code: RETURNS_42 } } });
   try {
     assert.equal(authority.address.toLowerCase(), address(1));
-    const { receipts, skipped } = await h.engine.executeBlock(blockInput(h.engine, [await setCode(1, 0)]));
+    const { receipts, skipped, included } = await h.engine.executeBlock(blockInput(h.engine, [await setCode(1, 0)]));
     assert.deepEqual(skipped, []);
+    assert.deepEqual(included[0]!.authorities, [address(1)], 'the block reports the authority, for the mempool to re-read');
     assert.equal(receipts[0]!.status, 1);
     assert.equal(receipts[0]!.type, 4);
     assert.equal(await h.engine.getCode(address(1)), concat(['0xef0100', DELEGATE]));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { privateKeyToAccount } from 'viem/accounts';
 import { MAX_AUTHORIZATIONS_PER_TRANSACTION } from '../../src/chain/transactions.js';
 import { MempoolError, MempoolErrorCode as Code } from '../../src/mempool/index.js';
-import { CHAIN_ID, GWEI, RECIPIENT, fund, makePool, testKey } from './helpers.js';
+import { CHAIN_ID, GWEI, RECIPIENT, fund, makePool, signTx, testKey } from './helpers.js';
 
 const key = testKey(7);
 const authority = testKey(8);
@@ -37,4 +37,18 @@ test(`an authorization list over ${MAX_AUTHORIZATIONS_PER_TRANSACTION} entries i
   await assert.rejects(pool.add(await setCode(MAX_AUTHORIZATIONS_PER_TRANSACTION + 1), 'local'), (e: unknown) =>
     e instanceof MempoolError && e.code === Code.InvalidEncoding && new RegExp(`limit ${MAX_AUTHORIZATIONS_PER_TRANSACTION} per transaction`).test(e.message));
   assert.equal(pool.size(), 0);
+});
+
+test('a committed set-code transaction makes the pool re-read its authorities: their stale transactions leave', async () => {
+  const { pool, state } = makePool();
+  fund(state, key);
+  fund(state, authority);
+  const own = await pool.add(signTx(authority, { nonce: 0n }), 'local');
+  assert.equal(await pool.pendingNonce(authority.address), 1n);
+  // A block applied the key's set-code transaction: the authorization used the authority's nonce 0.
+  state.set(authority.address, 1n, 1_000n * 10n ** 18n);
+  state.set(key.address, 1n, 1_000n * 10n ** 18n);
+  await pool.onBlockCommitted([{ hash: `0x${'ab'.repeat(32)}`, sender: key.address, nonce: 0n, authorities: [authority.address] }], 1);
+  assert.equal(pool.has(own.hash), false);
+  assert.equal(await pool.pendingNonce(authority.address), 1n);
 });
