@@ -1,7 +1,8 @@
 // The genesis file: chain parameters, funded accounts, and the validators' staking records from
 // which the committee is drawn (the seed's model: V_i = S_i*C_i*(1-L_i/T), sampled by weight).
 import { readFileSync } from 'node:fs';
-import { mnemonicToAccount } from 'viem/accounts';
+import { pbkdf2Sync } from 'node:crypto';
+import { HDKey, privateKeyToAddress } from 'viem/accounts';
 import type { ContractDirectory, Hex } from '../chain/types.js';
 import type { Committee, CommitteeMember } from '../consensus/types.js';
 import { fromHex, toHex, utf8 } from '../crypto/bytes.js';
@@ -56,11 +57,28 @@ export interface DevAccount {
   readonly privateKey: Hex;
 }
 
+/** BIP-39: PBKDF2-HMAC-SHA512 rounds and seed length of a mnemonic's seed. */
+const BIP39_PBKDF2_ROUNDS = 2048;
+const BIP39_SEED_BYTES = 64;
+/** BIP-44 Ethereum accounts: account i is this path's child i. */
+const DEV_ACCOUNT_PARENT_PATH = "m/44'/60'/0'/0";
+let devAccountCache: readonly DevAccount[] = [];
+
+/**
+ * The first `count` accounts of DEV_MNEMONIC (BIP-44 m/44'/60'/0'/0/i, as Hardhat and Anvil
+ * derive them). The seed comes from node:crypto's PBKDF2 once per process: derived 20 times in
+ * JavaScript it cost a second of a validator's start, twice when it unlocks the accounts.
+ */
 export function devAccounts(count = DEV_ACCOUNT_COUNT): DevAccount[] {
-  return Array.from({ length: count }, (_, addressIndex) => {
-    const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex });
-    return { address: account.address.toLowerCase() as Hex, privateKey: `0x${toHex(account.getHdKey().privateKey!)}` as Hex };
-  });
+  if (devAccountCache.length < count) {
+    const seed = pbkdf2Sync(DEV_MNEMONIC.normalize('NFKD'), 'mnemonic', BIP39_PBKDF2_ROUNDS, BIP39_SEED_BYTES, 'sha512');
+    const parent = HDKey.fromMasterSeed(seed).derive(DEV_ACCOUNT_PARENT_PATH);
+    devAccountCache = Array.from({ length: count }, (_, addressIndex) => {
+      const privateKey = `0x${toHex(parent.deriveChild(addressIndex).privateKey!)}` as Hex;
+      return { address: privateKeyToAddress(privateKey).toLowerCase() as Hex, privateKey };
+    });
+  }
+  return devAccountCache.slice(0, count);
 }
 
 export interface ParsedGenesis {
