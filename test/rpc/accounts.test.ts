@@ -97,6 +97,9 @@ describe('a node with unlocked development accounts', () => {
     assert.equal((await h.rpc('eth_sendTransaction', [{ from: DEV_ADDRESSES[0], to: RECIPIENT, gasPrice: '0x1', maxFeePerGas: '0x1' }])).error.code, -32602);
     assert.deepEqual((await h.rpc('eth_sendTransaction', [{ from: DEV_ADDRESSES[0], maxFeePerGas: '0x1', maxPriorityFeePerGas: '0x2', to: RECIPIENT }])).error, { code: -32000, message: 'maxFeePerGas (1) < maxPriorityFeePerGas (2)' });
     assert.deepEqual((await h.rpc('eth_sendTransaction', [{ from: DEV_ADDRESSES[0] }])).error, { code: -32000, message: 'contract creation without any data provided' });
+    const setCode = (await h.rpc('eth_sendTransaction', [{ from: DEV_ADDRESSES[0], to: RECIPIENT, authorizationList: [] }])).error;
+    assert.equal(setCode.code, -32602);
+    assert.match(setCode.message, /authorizationList: .*eth_sendRawTransaction/);
     const badTyped = (await h.rpc('eth_signTypedData_v4', [DEV_ADDRESSES[0], { ...TYPED, message: { to: 'nope', amount: '1' } }])).error;
     assert.equal(badTyped.code, -32602);
     assert.match(badTyped.message, /typed data/);

@@ -16,6 +16,9 @@ const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000';
 /** Bytes of one eth_signTypedData_v4 document (JSON text); MetaMask's largest permits are a few KiB. */
 export const MAX_TYPED_DATA_BYTES = 64 * 1024;
 
+/** Fields of transaction types the node does not build: refused rather than silently dropped. */
+const UNSIGNABLE_FIELDS = ['authorizationList', 'blobVersionedHashes', 'maxFeePerBlobGas'] as const;
+
 /** Transaction types eth_sendTransaction builds: legacy, EIP-2930, EIP-1559. */
 const TYPE_NAMES = { 0: 'legacy', 1: 'eip2930', 2: 'eip1559' } as const;
 type BuiltType = keyof typeof TYPE_NAMES;
@@ -54,6 +57,11 @@ function sender(ctx: MethodContext, o: Record<string, unknown>): Hex {
 async function complete(ctx: MethodContext, value: unknown): Promise<CompletedTransaction> {
   const o = parseObject(value, 0, 'transaction object');
   const from = sender(ctx, o);
+  for (const field of UNSIGNABLE_FIELDS) {
+    if (o[field] !== undefined && o[field] !== null) {
+      throw invalidParam(0, `${field}: the node does not build EIP-7702 or blob transactions; sign it yourself (viem's signAuthorization and a local account) and use eth_sendRawTransaction`);
+    }
+  }
   const call = parseCallParams(o, 0);
   const type = parseType(o, call);
   if (o.chainId !== undefined && o.chainId !== null) {
