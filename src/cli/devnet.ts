@@ -5,11 +5,12 @@ import { existsSync, openSync, readFileSync, readdirSync, writeFileSync, closeSy
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getAddress } from 'viem';
+import type { Hex } from '../chain/types.js';
 import { CliError, type CliCommand } from './command.js';
 import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 import { RPC_FLAG_OPTIONS, rpcFlagArgs, rpcFlagOverrides, rpcFlagsHelp, type RpcFlagValues } from './rpc-flags.js';
 import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, devAlloc, type GenesisFile } from '../node/genesis.js';
-import { MULTICALL3_ADDRESS } from '../node/predeploys.js';
+import { PREDEPLOYED_CONTRACTS } from '../node/predeploys.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from '../node/proposals.js';
 import { formatContracts } from './contracts.js';
 import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles, type NetworkOptions } from '../node/network-files.js';
@@ -17,6 +18,12 @@ import { parseDurability, parseRpcSection, type HostPort, type ValidatorConfigFi
 import type { Durability } from '../storage/durability.js';
 import { ConfigError } from '../node/errors.js';
 import { DEFAULT_RPC_SETTINGS, DEVNET_RPC_SECTION, parseRpcPatch, type RpcSettings } from '../node/rpc-settings.js';
+
+/** The predeploys a genesis holds (a data dir made by an older version may lack the newer ones). */
+function predeployedIn(genesis: GenesisFile): Record<string, Hex> {
+  const alloc = new Map(Object.entries(genesis.alloc).map(([address, account]) => [address.toLowerCase(), account]));
+  return Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => alloc.get(address)?.code !== undefined));
+}
 
 export const DEFAULT_DEVNET_VALIDATORS = 4;
 export const DEFAULT_DEVNET_DIR = '.synod/devnet';
@@ -56,9 +63,11 @@ options:
                    the machine (no fsync: a lone transaction lands several ms sooner) |
                    machine: every write fsync'ed, as 'synod start' does by default
 
-The devnet serves the development namespaces and accepts pages from localhost on any port: it is
-for development on this machine, never for an endpoint others can reach. Its settings are in each
-config's "rpc" object; the options below override them for this run.
+The devnet serves the development namespaces, signs for the development accounts (its validators
+run 'synod start --unlock-dev-accounts': eth_accounts, eth_sendTransaction, eth_sign, ... as with
+Hardhat and Anvil) and accepts pages from localhost on any port: it is for development on this
+machine, never for an endpoint others can reach. Its settings are in each config's "rpc" object;
+the options below override them for this run.
 
 ${rpcFlagsHelp({ api: DEVNET_DEFAULTS.api!, cors: DEVNET_DEFAULTS.cors!, wsOrigins: DEVNET_DEFAULTS.wsOrigins!, metricsAddr: 'none; with H:P, validator i uses port P+i' })}`;
 
@@ -202,7 +211,7 @@ function spawnValidator(configPath: string, options: DevnetOptions, index: numbe
   const dir = resolve(configPath, '..');
   const log = openSync(join(dir, 'node.log'), 'a');
   const metrics = metricsAddrFor(options.rpcFlags.metricsAddr, index);
-  const args = ['start', '--config', configPath, '--log-level', options.logLevel, ...options.rpcArgs, ...(metrics === undefined ? [] : ['--metrics-addr', formatHostPort(metrics)])];
+  const args = ['start', '--config', configPath, '--unlock-dev-accounts', '--log-level', options.logLevel, ...options.rpcArgs, ...(metrics === undefined ? [] : ['--metrics-addr', formatHostPort(metrics)])];
   const child = spawn(process.execPath, [SYNOD_BIN, ...args], {
     stdio: ['ignore', log, log],
     detached: false,
@@ -234,6 +243,7 @@ function printAccounts(): void {
     console.log(`Account #${i}: ${getAddress(account.address)} (${eth} ETH)`);
     console.log(`Private Key: ${account.privateKey}\n`);
   });
+  console.log('The node signs for them (eth_accounts, eth_sendTransaction): tools need no keys.');
   console.log('WARNING: these keys are public. Never use them on a real network.\n');
 }
 
@@ -320,7 +330,7 @@ export const command: CliCommand = {
       const height = await waitForFinality(ports, children, options.dataDir);
       const genesis = JSON.parse(readFileSync(join(options.dataDir, 'genesis.json'), 'utf8')) as GenesisFile;
       console.log(`Chain id ${BigInt(genesis.chainId)}, finalized height ${height}\n`);
-      console.log(`Contracts (synod_contracts):\n${formatContracts({ Multicall3: MULTICALL3_ADDRESS, ...genesis.contracts })}\n`);
+      console.log(`Contracts (synod_contracts):\n${formatContracts({ ...predeployedIn(genesis), ...genesis.contracts })}\n`);
       ports.forEach((port, i) => {
         const metrics = metricsAddrFor(options.rpcFlags.metricsAddr, i);
         const metricsUrl = metrics === undefined ? `http://127.0.0.1:${port}/metrics` : `http://${formatHostPort(metrics)}/metrics`;

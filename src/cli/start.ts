@@ -8,7 +8,7 @@ import { DEFAULT_RPC_SETTINGS } from '../node/rpc-settings.js';
 import { startValidator } from '../node/validator.js';
 import { PASSWORD_FLAG_HELP, readPassword } from './password.js';
 
-const HELP = `usage: synod start --config FILE [--password-file FILE] [--log-level LEVEL] [JSON-RPC options]
+const HELP = `usage: synod start --config FILE [--password-file FILE] [--log-level LEVEL] [--durability MODE] [--unlock-dev-accounts] [JSON-RPC options]
 
 Runs one validator from its config file (written by 'synod init' or 'synod devnet'): its key,
 the genesis file, its data folder, the address it listens on for other validators, its JSON-RPC
@@ -22,13 +22,18 @@ ${PASSWORD_FLAG_HELP}
   --durability MODE  machine: every write fsync'ed, survives power loss (default, the config's
                      "durability" else machine) | process: writes survive a crash of the process,
                      not of the machine (what synod devnet runs)
+  --unlock-dev-accounts
+                     sign for the 20 development accounts of the mnemonic "test test ... junk"
+                     (eth_accounts, eth_sendTransaction, eth_sign, personal_sign,
+                     eth_signTypedData_v4), as Hardhat and Anvil do; for a devnet only: their
+                     keys are public. 'synod devnet' passes it. Default: no account unlocked
 
 ${rpcFlagsHelp({ ...DEFAULT_RPC_SETTINGS, metricsAddr: 'none: /metrics on the JSON-RPC port only' })}`;
 
 export const command: CliCommand = {
   help: HELP,
   async run(argv: string[]): Promise<number> {
-    const values = parseFlags(argv, { config: { type: 'string' }, 'password-file': { type: 'string' }, 'log-level': { type: 'string' }, durability: { type: 'string' }, ...RPC_FLAG_OPTIONS }, 'start');
+    const values = parseFlags(argv, { config: { type: 'string' }, 'password-file': { type: 'string' }, 'log-level': { type: 'string' }, durability: { type: 'string' }, 'unlock-dev-accounts': { type: 'boolean' }, ...RPC_FLAG_OPTIONS }, 'start');
     if (values.config === undefined) throw new CliError("--config FILE is required (a validator's config.json)");
     const level = values['log-level'];
     if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -36,7 +41,7 @@ export const command: CliCommand = {
     let validator;
     try {
       const overrides = { ...rpcFlagOverrides(values), ...(values.durability === undefined ? {} : { durability: parseDurability(values.durability, '--durability') }) };
-      const config = loadValidatorConfig(values.config, overrides, password);
+      const config = { ...loadValidatorConfig(values.config, overrides, password), unlockDevAccounts: values['unlock-dev-accounts'] === true };
       if (config.plaintextKey) {
         console.error(`warning: the key file of ${config.configPath} is plaintext: anyone who can read it holds the validator's key; encrypt it with 'synod keys import'`);
       }

@@ -9,7 +9,7 @@ import type { Hex } from '../chain/types.js';
 import { keccak256 } from '../crypto/hash.js';
 import { publicKeyToAddress } from '../crypto/secp256k1.js';
 import { MAX_TRANSACTION_BYTES } from './limits.js';
-import { unsupportedTypeReason } from '../chain/transactions.js';
+import { authorizationListProblem, unsupportedTypeReason } from '../chain/transactions.js';
 
 export type Decoded =
   | { readonly ok: true; readonly tx: TypedTransaction; readonly hash: Hex; readonly sender: Address }
@@ -68,6 +68,10 @@ export function decodeTransaction(raw: Uint8Array, common: Common, options: Deco
   }
   const unsupported = unsupportedTypeReason(tx.type);
   if (unsupported !== undefined) return { ok: false, hash, reason: unsupported };
+  if ('authorizationList' in tx) {
+    const problem = authorizationListProblem(tx.authorizationList.length);
+    if (problem !== undefined) return { ok: false, hash, reason: problem };
+  }
   if (options.knownSender !== undefined) {
     const sender = createAddressFromString(options.knownSender);
     return { ok: true, tx: withSender(tx, sender), hash, sender };

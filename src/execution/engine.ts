@@ -7,11 +7,12 @@
 import { createBlock, type Block } from '@ethereumjs/block';
 import { Hardfork, Mainnet, createCustomCommon, type Common } from '@ethereumjs/common';
 import { Caches, MerkleStateManager, getMerkleStateProof } from '@ethereumjs/statemanager';
-import { KECCAK256_NULL, bytesToHex, createAddressFromString, hexToBytes, setLengthLeft, type Account } from '@ethereumjs/util';
+import { KECCAK256_NULL, bytesToBigInt, bytesToHex, createAddressFromString, eoaCode7702AuthorizationHashedMessageToSign, hexToBytes, setLengthLeft, type Account, type EOACode7702AuthorizationListBytesItem } from '@ethereumjs/util';
+import type { TypedTransaction } from '@ethereumjs/tx';
 import { Bloom, createVM, runTx, type VM } from '@ethereumjs/vm';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, FinalityCertificate, Hex, LogRecord, ReceiptRecord, SkippedTransaction, TransactionRecord } from '../chain/types.js';
-import { nativeCustomCrypto } from '../crypto/secp256k1.js';
+import { ecrecover, nativeCustomCrypto, publicKeyToAddress } from '../crypto/secp256k1.js';
 import { decodeTransaction, rejectionAtTurn, transactionHash } from './admission.js';
 import { ExecutionError } from './errors.js';
 import { applyAlloc, type GenesisSpec } from './genesis.js';
@@ -61,6 +62,8 @@ export interface IncludedTransaction {
   readonly hash: Hex;
   readonly sender: Hex;
   readonly nonce: bigint;
+  /** EIP-7702: the accounts its valid authorizations named; their nonces moved too. */
+  readonly authorities?: readonly Hex[];
 }
 
 export interface AccountInfo {
@@ -272,7 +275,7 @@ class Engine implements ExecutionEngine {
       this.advanceHead(result.block);
       await this.rememberSenders(run.executed);
       this.notify(result.block, result.receipts);
-      const included = run.executed.map((e) => ({ hash: e.hash, sender: e.from, nonce: e.tx.nonce }));
+      const included = run.executed.map((e) => ({ hash: e.hash, sender: e.from, nonce: e.tx.nonce, ...authoritiesOf(e.tx) }));
       return { block: result.block, receipts: result.receipts, skipped: run.skipped, included };
     } catch (error) {
       await this.recover();
@@ -535,4 +538,24 @@ export async function genesisHashOf(chainId: bigint, spec: GenesisSpec): Promise
     common,
   );
   return bytesToHex(header.hash()) as Hex;
+}
+
+/**
+ * The accounts an EIP-7702 transaction's authorizations name (recovered natively): their nonce
+ * moved, so a mempool must re-read them as it re-reads senders. An authorization that does not
+ * recover is one the EVM skipped too.
+ */
+function authoritiesOf(tx: TypedTransaction): { authorities?: Hex[] } {
+  if (!('authorizationList' in tx)) return {};
+  const authorities: Hex[] = [];
+  for (const item of tx.authorizationList as EOACode7702AuthorizationListBytesItem[]) {
+    try {
+      const [chainId, address, nonce, yParity, r, s] = item;
+      const publicKey = ecrecover(eoaCode7702AuthorizationHashedMessageToSign([chainId, address, nonce]), bytesToBigInt(yParity) + 27n, r, s);
+      authorities.push(bytesToHex(publicKeyToAddress(publicKey)) as Hex);
+    } catch {
+      // not a valid authorization: the EVM skipped it and no nonce moved
+    }
+  }
+  return { authorities };
 }

@@ -1,21 +1,23 @@
 // Stateless admission of one signed Ethereum transaction (EIP-2718 envelope or legacy RLP):
 // decoded once with @ethereumjs/tx, its sender recovered once with native secp256k1, and every
 // check that needs no account state done here so the pool never decodes the bytes again.
-// Supported: legacy (EIP-155 protected), EIP-2930 and EIP-1559. Blob (EIP-4844) transactions
-// need a sidecar network the chain does not have; EIP-7702 authorizations change other
-// accounts' nonces, which the pool's per-sender nonce model cannot track: both are refused.
-import { UNSUPPORTED_TRANSACTION_TYPES, type SupportedTransactionType } from '../chain/transactions.js';
+// Supported: legacy (EIP-155 protected), EIP-2930, EIP-1559 and EIP-7702 set-code (with at most
+// MAX_AUTHORIZATIONS_PER_TRANSACTION authorizations). Blob (EIP-4844) transactions need a sidecar
+// network the chain does not have: refused. An authorization bumps its authority's nonce; the
+// node reports the authorities of every applied set-code transaction and the pool re-reads them.
+import { authorizationListProblem, UNSUPPORTED_TRANSACTION_TYPES, type SupportedTransactionType } from '../chain/transactions.js';
 import { RLP } from '@ethereumjs/rlp';
 import {
   create1559FeeMarketTxFromBytesArray,
   createAccessList2930TxFromBytesArray,
+  createEOACode7702TxFromBytesArray,
   createLegacyTxFromBytesArray,
   getMinimumGasLimit,
   TransactionType,
 } from '@ethereumjs/tx';
 import type { Common } from '@ethereumjs/common';
 import { createTxCommon } from '../execution/tx-common.js';
-import type { AccessList2930Tx, FeeMarket1559Tx, LegacyTx } from '@ethereumjs/tx';
+import type { AccessList2930Tx, EOACode7702Tx, FeeMarket1559Tx, LegacyTx } from '@ethereumjs/tx';
 import { bytesEqual, bytesToBigInt, toHex } from '../crypto/bytes.js';
 import { keccak256 } from '../crypto/hash.js';
 import { transactionShapeViolation } from '../chain/rlp.js';
@@ -29,8 +31,12 @@ const SECP256K1_HALF_N = SECP256K1_N >> 1n;
 const MAX_INITCODE_BYTES = 49_152;
 /** First byte of an RLP list: a legacy transaction starts with one, a typed one with its type. */
 const RLP_LIST_PREFIX = 0xc0;
-/** Field counts of signed transactions (EIP-155 legacy, EIP-2930, EIP-1559). */
-const SIGNED_FIELDS: Readonly<Record<number, number>> = { 0: 9, 1: 11, 2: 12 };
+/** Field counts of signed transactions (EIP-155 legacy, EIP-2930, EIP-1559, EIP-7702). */
+const SIGNED_FIELDS: Readonly<Record<number, number>> = { 0: 9, 1: 11, 2: 12, 4: 13 };
+/** Position of `to` in each type's fields; `value` and `data` follow it (EIP-7702 lays them out as EIP-1559). */
+const TO_FIELD: Readonly<Record<SupportedTransactionType, number>> = { 0: 3, 1: 4, 2: 5, 4: 5 };
+/** Position of EIP-7702's authorization list. */
+const AUTHORIZATION_LIST_FIELD = 9;
 const UNSUPPORTED_TYPE_NAMES = UNSUPPORTED_TRANSACTION_TYPES;
 
 export type SupportedTxType = SupportedTransactionType;
@@ -65,7 +71,7 @@ export interface DecodeContext {
 /** The shared transaction Common (execution/tx-common.ts): parameters merged once, native recovery. */
 export { createTxCommon };
 
-type SignedTx = LegacyTx | AccessList2930Tx | FeeMarket1559Tx;
+type SignedTx = LegacyTx | AccessList2930Tx | FeeMarket1559Tx | EOACode7702Tx;
 
 /** A signed transaction's hash: keccak-256 of its envelope bytes. */
 export function transactionHash(raw: Uint8Array): Hex {
@@ -83,6 +89,7 @@ export function decodeTransaction(raw: Uint8Array, context: DecodeContext): Deco
   checkFeeCaps(type, fields);
   checkSignatureValues(type, fields);
   checkInitCode(type, fields);
+  checkAuthorizations(type, fields);
   const tx = construct(type, fields, context.common);
   if (!bytesEqual(tx.serialize(), raw)) {
     throw new MempoolError(Code.InvalidEncoding, 'not in canonical form (re-encoding differs); encode it with a standard library');
@@ -94,10 +101,10 @@ function envelopeType(raw: Uint8Array): SupportedTxType {
   if (raw.length === 0) throw new MempoolError(Code.InvalidEncoding, 'empty input');
   const first = raw[0]!;
   if (first >= RLP_LIST_PREFIX) return 0;
-  if (first === TransactionType.AccessListEIP2930 || first === TransactionType.FeeMarketEIP1559) return first;
+  if (first === TransactionType.AccessListEIP2930 || first === TransactionType.FeeMarketEIP1559 || first === TransactionType.EOACodeEIP7702) return first;
   const name = UNSUPPORTED_TYPE_NAMES[first];
   const detail = name === undefined ? `type 0x${first.toString(16).padStart(2, '0')} is unknown` : `type ${first} (${name}) is not accepted by this chain`;
-  throw new MempoolError(Code.TxTypeNotSupported, `${detail}; send a legacy, EIP-2930 or EIP-1559 transaction`);
+  throw new MempoolError(Code.TxTypeNotSupported, `${detail}; send a legacy, EIP-2930, EIP-1559 or EIP-7702 transaction`);
 }
 
 function decodeFields(raw: Uint8Array, type: SupportedTxType): Uint8Array[] {
@@ -149,7 +156,7 @@ function checkChainId(type: SupportedTxType, fields: Uint8Array[], context: Deco
 }
 
 function checkFeeCaps(type: SupportedTxType, fields: Uint8Array[]): void {
-  if (type !== 2) return;
+  if (type !== 2 && type !== 4) return;
   const tip = fieldToBigInt(fields[2]);
   const cap = fieldToBigInt(fields[3]);
   if (tip > cap) throw new MempoolError(Code.TipAboveFeeCap, `maxPriorityFeePerGas: ${tip}, maxFeePerGas: ${cap}`);
@@ -174,22 +181,29 @@ function construct(type: SupportedTxType, fields: Uint8Array[], common: Common):
   try {
     if (type === 0) return createLegacyTxFromBytesArray(values, options);
     if (type === 1) return createAccessList2930TxFromBytesArray(values, options);
+    if (type === 4) return createEOACode7702TxFromBytesArray(values, options);
     return create1559FeeMarketTxFromBytesArray(values, options);
   } catch (error) {
     throw new MempoolError(Code.InvalidEncoding, stripContext((error as Error).message));
   }
 }
 
-/**
- * EIP-3860 caps init code. Fields: `to` at 3 + type and `data` at 5 + type in legacy, EIP-2930
- * and EIP-1559 alike; an empty `to` is a contract creation.
- */
+/** EIP-3860 caps init code; an empty `to` is a contract creation (EIP-7702 forbids one: ethereumjs refuses it). */
 function checkInitCode(type: SupportedTxType, fields: Uint8Array[]): void {
-  const to = fields[3 + type]!;
-  const data = fields[5 + type]!;
+  const to = fields[TO_FIELD[type]]!;
+  const data = fields[TO_FIELD[type] + 2]!;
   if (to.length === 0 && data.length > MAX_INITCODE_BYTES) {
     throw new MempoolError(Code.MaxInitCodeSizeExceeded, `code size ${data.length}, limit ${MAX_INITCODE_BYTES}`);
   }
+}
+
+/** The chain's bound on EIP-7702 authorizations, checked before any of them is decoded. */
+function checkAuthorizations(type: SupportedTxType, fields: Uint8Array[]): void {
+  if (type !== 4) return;
+  const list = fields[AUTHORIZATION_LIST_FIELD] as unknown;
+  if (!Array.isArray(list)) throw new MempoolError(Code.InvalidEncoding, 'the authorization list is not an RLP list');
+  const problem = authorizationListProblem(list.length);
+  if (problem !== undefined) throw new MempoolError(Code.InvalidEncoding, problem);
 }
 
 /** @ethereumjs appends a dump of the transaction in parentheses; the caller already has it. */

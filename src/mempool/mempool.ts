@@ -60,6 +60,8 @@ export interface IncludedTransaction {
   readonly hash: Hex;
   readonly sender: Hex;
   readonly nonce: bigint;
+  /** EIP-7702: the accounts its authorizations named, whose nonces moved too (re-read like senders). */
+  readonly authorities?: readonly Hex[];
 }
 
 export interface TakeBatchOptions {
@@ -201,7 +203,9 @@ export class Mempool {
     }
     for (const [sender, nonce] of nextNonce) this.advanceSender(sender, nonce, 'included');
     this.expireQueued();
-    await Promise.all([...nextNonce.keys()].map((sender) => this.revalidate(sender)));
+    const reread = new Set(nextNonce.keys());
+    for (const { authorities } of included) for (const authority of authorities ?? []) reread.add(normalize(authority));
+    await Promise.all([...reread].map((account) => this.revalidate(account)));
   }
 
   /** The next nonce `sender` should use: account nonce plus its gap-free pending transactions. */
@@ -241,6 +245,22 @@ export class Mempool {
   senderTransactions(sender: Hex): PoolTransaction[] {
     const queue = this.senders.get(normalize(sender));
     return queue === undefined ? [] : [...queue.all()].sort((a, b) => (a.nonce < b.nonce ? -1 : 1));
+  }
+
+  /**
+   * What the pool holds, split as geth's txpool_content splits it: pending (gap-free from the
+   * account nonce, proposable now) and queued (behind a nonce gap), each by sender in nonce order.
+   * One sender's only when `sender` is given.
+   */
+  content(sender?: Hex): { pending: PoolTransaction[]; queued: PoolTransaction[] } {
+    const pending: PoolTransaction[] = [];
+    const queued: PoolTransaction[] = [];
+    const queues = sender === undefined ? this.senders.values() : [this.senders.get(normalize(sender))].filter((q) => q !== undefined);
+    for (const queue of queues) {
+      for (const tx of queue.pending()) pending.push(tx);
+      for (const tx of [...queue.queued()].sort((a, b) => (a.nonce < b.nonce ? -1 : 1))) queued.push(tx);
+    }
+    return { pending, queued };
   }
 
   stats(): MempoolStats {

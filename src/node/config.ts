@@ -65,6 +65,11 @@ export interface ValidatorConfig {
   readonly peers: readonly { id: string; publicKey: Uint8Array; host: string; port: number }[];
   readonly logLevel: LogLevel;
   readonly durability: Durability;
+  /**
+   * Sign for the 20 development accounts (eth_accounts, eth_sendTransaction, eth_sign, ...): set by
+   * `synod devnet` and `synod start --unlock-dev-accounts` only, never read from the config file.
+   */
+  readonly unlockDevAccounts?: boolean;
 }
 
 /** What command-line flags set over the file. */

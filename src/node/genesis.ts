@@ -1,7 +1,8 @@
 // The genesis file: chain parameters, funded accounts, and the validators' staking records from
 // which the committee is drawn (the seed's model: V_i = S_i*C_i*(1-L_i/T), sampled by weight).
 import { readFileSync } from 'node:fs';
-import { mnemonicToAccount } from 'viem/accounts';
+import { pbkdf2Sync } from 'node:crypto';
+import { HDKey, privateKeyToAddress } from 'viem/accounts';
 import type { ContractDirectory, Hex } from '../chain/types.js';
 import type { Committee, CommitteeMember } from '../consensus/types.js';
 import { fromHex, toHex, utf8 } from '../crypto/bytes.js';
@@ -9,7 +10,7 @@ import { sha256 } from '../crypto/hash.js';
 import { sampleCommittee } from '../stake/sampler.js';
 import { stakeWeights, weightUnits, type WeightForm } from '../stake/weight.js';
 import { ConfigError } from './errors.js';
-import { MULTICALL3_ADDRESS, MULTICALL3_RUNTIME_BYTECODE } from './predeploys.js';
+import { PREDEPLOYS } from './predeploys.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from './proposals.js';
 import { buildDefiGenesis } from '../defi/deploy.js';
 import { MIN_TRANSFER_GAS } from '../execution/limits.js';
@@ -57,11 +58,28 @@ export interface DevAccount {
   readonly privateKey: Hex;
 }
 
+/** BIP-39: PBKDF2-HMAC-SHA512 rounds and seed length of a mnemonic's seed. */
+const BIP39_PBKDF2_ROUNDS = 2048;
+const BIP39_SEED_BYTES = 64;
+/** BIP-44 Ethereum accounts: account i is this path's child i. */
+const DEV_ACCOUNT_PARENT_PATH = "m/44'/60'/0'/0";
+let devAccountCache: readonly DevAccount[] = [];
+
+/**
+ * The first `count` accounts of DEV_MNEMONIC (BIP-44 m/44'/60'/0'/0/i, as Hardhat and Anvil
+ * derive them). The seed comes from node:crypto's PBKDF2 once per process: derived 20 times in
+ * JavaScript it cost a second of a validator's start, twice when it unlocks the accounts.
+ */
 export function devAccounts(count = DEV_ACCOUNT_COUNT): DevAccount[] {
-  return Array.from({ length: count }, (_, addressIndex) => {
-    const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex });
-    return { address: account.address.toLowerCase() as Hex, privateKey: `0x${toHex(account.getHdKey().privateKey!)}` as Hex };
-  });
+  if (devAccountCache.length < count) {
+    const seed = pbkdf2Sync(DEV_MNEMONIC.normalize('NFKD'), 'mnemonic', BIP39_PBKDF2_ROUNDS, BIP39_SEED_BYTES, 'sha512');
+    const parent = HDKey.fromMasterSeed(seed).derive(DEV_ACCOUNT_PARENT_PATH);
+    devAccountCache = Array.from({ length: count }, (_, addressIndex) => {
+      const privateKey = `0x${toHex(parent.deriveChild(addressIndex).privateKey!)}` as Hex;
+      return { address: privateKeyToAddress(privateKey).toLowerCase() as Hex, privateKey };
+    });
+  }
+  return devAccountCache.slice(0, count);
 }
 
 export interface ParsedGenesis {
@@ -227,7 +245,7 @@ export interface GenesisOptions {
   readonly chainId: bigint;
   readonly timestamp: number;
   readonly gasLimit?: bigint;
-  /** Funded accounts and their code; Multicall3 is predeployed in front of them. */
+  /** Funded accounts and their code; the predeploys (Multicall3, the CREATE2 deployer) come in front of them. */
   readonly alloc: GenesisAlloc;
   readonly maxLock: number;
   readonly form: WeightForm;
@@ -238,10 +256,11 @@ export interface GenesisOptions {
 
 /** A genesis file from its parts, checked by parseGenesis before it is returned. */
 export function buildGenesis(options: GenesisOptions): GenesisFile {
-  const alloc: Record<string, GenesisAlloc[string]> = { [MULTICALL3_ADDRESS]: { balance: '0', code: MULTICALL3_RUNTIME_BYTECODE } };
+  const alloc: Record<string, GenesisAlloc[string]> = Object.fromEntries(PREDEPLOYS.map((p) => [p.address, { balance: '0', code: p.code }]));
   for (const [address, account] of Object.entries(options.alloc)) {
     const key = address.toLowerCase();
-    if (alloc[key] !== undefined) throw new ConfigError(`genesis: account ${key} is allocated twice${key === MULTICALL3_ADDRESS ? ' (it is the Multicall3 predeploy)' : ''}: list it once`);
+    const predeploy = PREDEPLOYS.find((p) => p.address === key);
+    if (alloc[key] !== undefined) throw new ConfigError(`genesis: account ${key} is allocated twice${predeploy === undefined ? '' : ` (it is the ${predeploy.name} predeploy)`}: list it once`);
     alloc[key] = account;
   }
   const file: GenesisFile = {
@@ -270,7 +289,8 @@ export function devAlloc(): GenesisAlloc {
 /**
  * A test network's genesis (`synod devnet`, `synod init --validators N`): validator i stakes 100 + 10*i
  * tokens, so weights differ (as on a real chain) while any single validator stays below 1/3 of the
- * weight; K = N; Multicall3 predeployed; `alloc` funded (the devnet: the 20 development accounts).
+ * weight; K = N; the predeploys (Multicall3, the CREATE2 deployer) in place; `alloc` funded (the
+ * devnet: the 20 development accounts).
  */
 export function testNetworkGenesis(options: {
   chainId: bigint;

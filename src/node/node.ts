@@ -257,6 +257,11 @@ export class ValidatorNode {
    * nothing is gained by holding it back, and its owner may propose it meanwhile. The client hears
    * "accepted" only once it is durable.
    */
+  /** evm_mine: this member proposes its pending height now (see ProposalPacer.proposeAtOnce). */
+  proposeAtOnce(): void {
+    this.pacer.proposeAtOnce();
+  }
+
   submit(raw: Uint8Array): Promise<Hex> {
     return admitDurably(this.options.pendingStore, this.mempool, raw, (admitted) => this.gossip.gossip(admitted));
   }

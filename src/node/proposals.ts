@@ -67,6 +67,15 @@ export class ProposalPacer {
     if (this.pending !== undefined && height === this.pending.height) this.proposeNow(height);
   }
 
+  /**
+   * evm_mine: propose the height asked for now, with what the pool holds (maybe nothing), instead
+   * of after the empty-block interval; the other members join at once when its votes reach them.
+   * Nothing to do when this member already proposed (the height is under way) or is not asked.
+   */
+  proposeAtOnce(): void {
+    if (this.pending !== undefined) this.proposeNow(this.pending.height);
+  }
+
   /** When `height` was asked for (and forgets it), for the finality-latency metric. */
   takeRequestedAt(height: number): number | undefined {
     const at = this.requestedMs.get(height);

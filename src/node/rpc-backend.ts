@@ -13,7 +13,7 @@ import type { QueryJob, QueryResult } from '../execution/query-jobs.js';
 import { QueryAbortedError, QueryQueueFullError, QueryTimeoutError } from '../query/errors.js';
 import { limitExceeded, RpcError } from '../rpc/errors.js';
 import { SimulateError, type SimulatedBlock } from '../execution/simulate.js';
-import { Mempool, MempoolError, MempoolErrorCode } from '../mempool/index.js';
+import { Mempool, MempoolError, MempoolErrorCode, type PoolTransaction } from '../mempool/index.js';
 import {
   StateUnavailableError,
   TxRejectedError,
@@ -22,6 +22,7 @@ import {
   type ConsensusStatus,
   type ExecutionOutcome,
   type LogQuery,
+  type PoolEntry,
   type RpcBackend,
   type SyncStatus,
   type TxRejectionReason,
@@ -71,6 +72,8 @@ export interface NodeView {
   readonly committee: Committee;
   readonly baseFeePerGas: bigint;
   readonly metrics: Registry;
+  /** evm_mine: this member proposes its pending height now rather than after the empty-block interval. */
+  proposeAtOnce(): void;
   /** Admits a transaction submitted by a client and gossips it to the committee. */
   submit(raw: Uint8Array): Promise<Hex>;
   consensusStatus(): CoreStatus;
@@ -99,6 +102,31 @@ function queryFailure(error: unknown): unknown {
   if (error instanceof QueryQueueFullError) return limitExceeded(error.message);
   if (error instanceof QueryTimeoutError || error instanceof QueryAbortedError) return new StateUnavailableError(error.message);
   return error;
+}
+
+/** How long evm_mine waits for the block it asked for (a healthy devnet finalizes in milliseconds). */
+export const MINE_TIMEOUT_MS = 30_000;
+
+/** Asks for a block now and resolves with its number once it is final (the next head past the current one). */
+function nextFinalBlock(engine: ExecutionEngine, ask: () => void): Promise<bigint> {
+  const after = engine.head().number;
+  return new Promise<bigint>((resolve, reject) => {
+    const done = (error?: Error, number?: bigint) => {
+      clearTimeout(timer);
+      off();
+      if (error === undefined) resolve(number!);
+      else reject(error);
+    };
+    const timer = setTimeout(() => done(new StateUnavailableError(`no block finalized within ${MINE_TIMEOUT_MS / 1000} s: is a quorum of validators running? (synod_consensusStatus)`)), MINE_TIMEOUT_MS);
+    const off = engine.onBlock((block) => {
+      if (block.number > after) done(undefined, block.number);
+    });
+    ask();
+  });
+}
+
+function poolEntry(tx: PoolTransaction): PoolEntry {
+  return { hash: tx.hash, raw: `0x${toHex(tx.raw)}` as Hex, from: tx.sender, nonce: tx.nonce };
 }
 
 export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}): RpcBackend {
@@ -204,6 +232,15 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
       }
     },
     pendingNonce: (address) => mempool.pendingNonce(address),
+    finalizeBlockNow: () => nextFinalBlock(engine, () => view.proposeAtOnce()),
+    txpoolContent: (sender) => {
+      const { pending, queued } = mempool.content(sender);
+      return { pending: pending.map(poolEntry), queued: queued.map(poolEntry) };
+    },
+    txpoolStatus: () => {
+      const stats = mempool.stats();
+      return { pending: stats.pending, queued: stats.queued };
+    },
     gasPrice: () => view.baseFeePerGas + SUGGESTED_PRIORITY_FEE_WEI,
     maxPriorityFeePerGas: () => SUGGESTED_PRIORITY_FEE_WEI,
     nextBaseFeePerGas: () => view.baseFeePerGas,

@@ -19,7 +19,7 @@ import type { ChainStore } from '../chain/store.js';
 import { systemClock } from './clock.js';
 import type { ValidatorConfig } from './config.js';
 import { ConfigError } from './errors.js';
-import { loadGenesis, type ParsedGenesis } from './genesis.js';
+import { devAccounts, loadGenesis, type ParsedGenesis } from './genesis.js';
 import { PREDEPLOYED_CONTRACTS } from './predeploys.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -160,6 +160,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           baseFeePerGas: genesis.baseFeePerGas,
           metrics: metrics.registry,
           submit: (raw) => node.submit(raw),
+          proposeAtOnce: () => node.proposeAtOnce(),
           consensusStatus: () => node.consensusStatus(),
           inclusion: () => node.inclusion,
           peers: () => transport.connectedPeers().length,
@@ -176,6 +177,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
         ...(config.metricsAddr === undefined ? {} : { metricsAddr: config.metricsAddr }),
         limits: { maxBatchLength: serverLimit(settings.batchLimit), maxBatchResponseBytes: serverLimit(settings.batchResponseMaxBytes), rateLimit: settings.rateLimit },
         logger: logger.child({ part: 'rpc' }),
+        ...(config.unlockDevAccounts === true ? { unlockedKeys: devAccounts().map((a) => a.privateKey) } : {}),
       });
     } catch (error) {
       throw new ConfigError(`${(error as Error).message}`);
@@ -184,6 +186,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
     await stop();
     throw error;
   }
+  if (config.unlockDevAccounts === true) logger.warn({ accounts: devAccounts().length }, 'development accounts unlocked: this endpoint signs for their publicly known keys, for a devnet only');
   logger.info({ rpc: rpc.url, p2p: transport.address(), api: config.rpcSettings.api, durability: config.durability, ...(rpc.metricsUrl === undefined ? {} : { metrics: rpc.metricsUrl }) }, 'validator started');
   return { rpc, committeeIndex: node.committeeIndex, stop };
 }

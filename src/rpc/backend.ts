@@ -132,6 +132,17 @@ export interface PendingTransaction {
   readonly from: Hex;
 }
 
+/** A pool transaction with its nonce, for txpool_*. */
+export interface PoolEntry extends PendingTransaction {
+  readonly nonce: bigint;
+}
+
+/** geth's txpool split: pending (proposable now) and queued (behind a nonce gap), by sender in nonce order. */
+export interface TxPoolContent {
+  readonly pending: readonly PoolEntry[];
+  readonly queued: readonly PoolEntry[];
+}
+
 export interface LogQuery {
   readonly fromBlock: bigint;
   readonly toBlock: bigint; // inclusive, never above the head
@@ -289,6 +300,12 @@ export interface RpcBackend {
   // Mempool. sendRawTransaction throws TxRejectedError with the reason.
   sendRawTransaction(raw: Hex): Promise<Hex>;
   pendingNonce(address: Hex): Promise<bigint>;
+  /** evm_mine: a block is asked for now; resolves with its number once it is final. */
+  finalizeBlockNow?(): Promise<bigint>;
+  /** txpool_status, txpool_content(From), txpool_inspect: the pool's transactions, one sender's when given. */
+  txpoolContent?(sender?: Hex): TxPoolContent;
+  /** txpool_status without copying the transactions. */
+  txpoolStatus?(): { readonly pending: number; readonly queued: number };
 
   // Fees.
   gasPrice(): bigint;

@@ -5,7 +5,7 @@
 /** What `synod start` serves unless configured (geth serves eth,net,web3 by default). */
 export const DEFAULT_RPC_API: readonly string[] = ['eth', 'net', 'web3', 'synod'];
 /** What `synod devnet` serves: the developer namespaces too. Never for a public endpoint. */
-export const DEVNET_RPC_API: readonly string[] = ['eth', 'net', 'web3', 'synod', 'debug', 'txpool', 'evm', 'anvil'];
+export const DEVNET_RPC_API: readonly string[] = ['eth', 'net', 'web3', 'synod', 'debug', 'txpool', 'evm', 'anvil', 'hardhat', 'personal'];
 /** The namespace of rpc_modules: always on. */
 export const RPC_META_NAMESPACE = 'rpc';
 /** Every namespace this server knows; others are accepted with a warning, as geth does. */

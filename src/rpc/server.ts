@@ -8,7 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { RpcBackend } from './backend.js';
+import { UnlockedAccounts } from './accounts.js';
+import type { Hex, RpcBackend } from './backend.js';
 import { ClientRegistry, DEFAULT_CLIENT_LIMITS, type ClientLimits } from './clients.js';
 import { BATCH_TIME_BUDGET_MS, Dispatcher, MAX_BATCH_LENGTH, MAX_BATCH_RESPONSE_BYTES } from './dispatch.js';
 import { RpcError, RpcErrorCode } from './errors.js';
@@ -88,6 +89,11 @@ export interface RpcServerOptions {
   readonly wsOrigins?: readonly string[];
   /** A separate listener for /metrics, /livez, /readyz and /health (geth's --metrics.addr). */
   readonly metricsAddr?: { readonly host: string; readonly port: number };
+  /**
+   * Private keys the node signs with for eth_sendTransaction, eth_sign, ... (a devnet's development
+   * accounts, `--unlock-dev-accounts`); default none: eth_accounts is [] and signing answers "unknown account".
+   */
+  readonly unlockedKeys?: readonly Hex[];
 }
 
 export interface RpcServer {
@@ -110,7 +116,7 @@ export async function startRpcServer(options: RpcServerOptions): Promise<RpcServ
   const { backend, logger } = options;
   const clients = new ClientRegistry(limits);
   const filters = new FilterManager(backend, clock, clients);
-  const ctx = new MethodContext(backend, filters);
+  const ctx = new MethodContext(backend, filters, new UnlockedAccounts(options.unlockedKeys));
   const api = options.api ?? DEFAULT_RPC_API;
   const unknown = unknownNamespaces(api);
   if (unknown.length > 0) logger?.warn({ unknown }, 'unknown rpc namespaces enabled: they serve no methods');

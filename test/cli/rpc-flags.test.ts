@@ -71,15 +71,18 @@ after(async () => {
 });
 
 test('synod devnet: developer namespaces and local origins, said at start and written into the config', async () => {
-  assert.match(output, /JSON-RPC namespaces: eth, net, web3, synod, debug, txpool, evm, anvil/);
+  assert.match(output, /JSON-RPC namespaces: eth, net, web3, synod, debug, txpool, evm, anvil, hardhat, personal/);
   assert.match(output, /CORS origins: http:\/\/localhost:\*, http:\/\/127\.0\.0\.1:\*/);
   assert.match(output, /development settings/);
   const config = JSON.parse(readFileSync(join(dataDir, 'validator-0', 'config.json'), 'utf8'));
   assert.deepEqual(config.rpc, {
-    addr: `127.0.0.1:${RPC_PORT}`, api: ['eth', 'net', 'web3', 'synod', 'debug', 'txpool', 'evm', 'anvil'],
+    addr: `127.0.0.1:${RPC_PORT}`, api: ['eth', 'net', 'web3', 'synod', 'debug', 'txpool', 'evm', 'anvil', 'hardhat', 'personal'],
     cors: ['http://localhost:*', 'http://127.0.0.1:*'], wsOrigins: ['http://localhost:*', 'http://127.0.0.1:*'], rateLimit: { exemptLoopback: true },
   });
   assert.notEqual((await (await post(RPC_PORT, TRACE)).json() as any).error?.code, -32601);
+  // The devnet unlocks the development accounts (a flag it passes, never a key of the file).
+  assert.equal(((await (await post(RPC_PORT, { jsonrpc: '2.0', id: 3, method: 'eth_accounts' })).json()) as any).result.length, 20);
+  assert.equal(config.unlockDevAccounts, undefined);
   const local = await post(RPC_PORT, { jsonrpc: '2.0', id: 1, method: 'eth_chainId' }, { origin: 'http://localhost:5173' });
   assert.equal(local.headers.get('access-control-allow-origin'), 'http://localhost:5173');
   const foreign = await post(RPC_PORT, { jsonrpc: '2.0', id: 1, method: 'eth_chainId' }, { origin: 'https://evil.example' });
@@ -108,6 +111,10 @@ test('synod start: flags override the config file (--rpc-api without debug)', as
     assert.deepEqual(answer.error, { code: -32601, message: 'the method debug_traceTransaction does not exist/is not available' });
     const modules = (await (await post(RPC_PORT, { jsonrpc: '2.0', id: 2, method: 'rpc_modules' })).json()) as any;
     assert.deepEqual(modules.result, { eth: '1.0', net: '1.0', rpc: '1.0' });
+    // Started from the same config without --unlock-dev-accounts: no account, geth's refusal.
+    assert.deepEqual(((await (await post(RPC_PORT, { jsonrpc: '2.0', id: 3, method: 'eth_accounts' })).json()) as any).result, []);
+    const send = { jsonrpc: '2.0', id: 4, method: 'eth_sendTransaction', params: [{ from: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266', to: '0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266' }] };
+    assert.deepEqual(((await (await post(RPC_PORT, send)).json()) as any).error, { code: -32000, message: 'unknown account' });
     await assert.rejects(fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)); // no --metrics-addr this time
   } finally {
     await stop(node);

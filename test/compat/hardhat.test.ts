@@ -65,6 +65,12 @@ describe('a Hardhat 2 project against a live devnet', { timeout: 240_000 }, () =
     assert.doesNotMatch(run.output, /failing/);
   });
 
+  test('the same project with no `accounts` in its config: the devnet signs (eth_accounts, eth_sendTransaction)', async () => {
+    const run = await hardhat(['test', '--network', 'synod', '--no-compile'], { SYNOD_RPC_URL: devnet.urls[0]!, SYNOD_HARDHAT_BUILD_DIR: buildDir, SYNOD_HARDHAT_ACCOUNTS: 'node' });
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, new RegExp(`${HARDHAT_TESTS} passing`), run.output);
+  });
+
   test('the same project fails loudly when the network is unreachable', async () => {
     // Proves the run above really talked to the devnet (and that a failure would be seen).
     const run = await hardhat(['test', '--network', 'synod', '--no-compile'], { SYNOD_RPC_URL: 'http://127.0.0.1:1', SYNOD_HARDHAT_BUILD_DIR: buildDir });

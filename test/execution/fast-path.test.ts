@@ -12,7 +12,7 @@ import { decodeTransaction, transactionHash } from '../../src/execution/admissio
 import { createExecutionEngine, type ExecutionEngine } from '../../src/execution/engine.js';
 import { createTxCommon } from '../../src/execution/tx-common.js';
 import { openChainStore } from '../../src/storage/lmdb-store.js';
-import { CHAIN_ID, ETHER, GWEI, address, blockInput, common, genesisSpec, key, legacyTransfer, transfer } from './helpers.js';
+import { CHAIN_ID, ETHER, GWEI, address, blockInput, common, genesisSpec, legacyTransfer, transfer } from './helpers.js';
 
 const RECIPIENT = '0x00000000000000000000000000000000000000bb' as Hex;
 
@@ -148,19 +148,5 @@ test("after a block, the senders' cached accounts equal the state the head's pro
       assert.equal(cached.codeHash, proven.codeHash);
     }
     assert.equal((await engine.getAccount(address(0))).nonce, 2n);
-  });
-});
-
-test('an EIP-7702 set-code transaction in a superblock is skipped, as the mempool refuses it', async () => {
-  const { createEOACode7702Tx } = await import('@ethereumjs/tx');
-  const tx = createEOACode7702Tx(
-    { chainId: CHAIN_ID, nonce: 0n, maxFeePerGas: 2n * GWEI, maxPriorityFeePerGas: 1n, gasLimit: 100_000n, to: RECIPIENT, value: 0n, authorizationList: [{ chainId: '0x7a69', address: RECIPIENT, nonce: '0x1', yParity: '0x0', r: '0x01', s: '0x01' }] },
-    { common },
-  ).sign(key(0));
-  const raw = tx.serialize();
-  await withEngine(async (engine) => {
-    const { skipped, included } = await engine.executeBlock(blockInput(engine, [raw]));
-    assert.equal(included.length, 0);
-    assert.match(skipped[0]!.reason, /not supported: EIP-7702/);
   });
 });

@@ -56,10 +56,9 @@ test('invalid encoding: garbage, trailing bytes, an unsigned transaction, non-ca
   assert.equal(pool.stats().rejected[Code.InvalidEncoding], 5);
 });
 
-test('transaction type not supported: blob, set-code and unknown types', async () => {
+test('transaction type not supported: blob and unknown types', async () => {
   const { pool } = makePool();
   await rejects(pool.add(Uint8Array.from([3, 0xc0]), 'local'), Code.TxTypeNotSupported, /^transaction type not supported: type 3 \(EIP-4844 blob\)/);
-  await rejects(pool.add(Uint8Array.from([4, 0xc0]), 'local'), Code.TxTypeNotSupported, /type 4 \(EIP-7702 set-code\)/);
   await rejects(pool.add(Uint8Array.from([0x7f, 0xc0]), 'local'), Code.TxTypeNotSupported, /type 0x7f is unknown/);
 });
 

@@ -20,7 +20,7 @@ export class ManualClock implements Clock {
   }
 }
 
-export type HarnessOptions = { limits?: Partial<RpcServerLimits>; clock?: Clock; backend?: MemoryBackend } & Pick<RpcServerOptions, 'api' | 'cors' | 'vhosts' | 'wsOrigins' | 'metricsAddr'>;
+export type HarnessOptions = { limits?: Partial<RpcServerLimits>; clock?: Clock; backend?: MemoryBackend } & Pick<RpcServerOptions, 'api' | 'cors' | 'vhosts' | 'wsOrigins' | 'metricsAddr' | 'unlockedKeys'>;
 
 /** Every namespace is served unless `api` says otherwise: the tests cover the whole table. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {

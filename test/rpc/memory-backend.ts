@@ -20,6 +20,7 @@ import {
   type PendingTransaction,
   type RpcBackend,
   type SyncStatus,
+  type TxPoolContent,
 } from '../../src/rpc/backend.js';
 
 export const CHAIN_ID = 31337n;
@@ -186,10 +187,17 @@ export class MemoryBackend implements RpcBackend {
     if (this.automine) setImmediate(() => this.mine());
     return hash;
   }
+  /** txpool_*: absent unless a test plugs a real mempool in. */
+  txpoolContent?: (sender?: Hex) => TxPoolContent;
   async pendingNonce(address: Hex): Promise<bigint> {
     let nonce = this.accounts.get(address)?.nonce ?? 0n;
     for (const p of this.pending.values()) if (p.from === address && p.tx.nonce >= nonce) nonce = p.tx.nonce + 1n;
     return nonce;
+  }
+
+  /** evm_mine: seals the pending transactions into a block now, even an empty one. */
+  async finalizeBlockNow(): Promise<bigint> {
+    return this.sealPending().number;
   }
 
   /** Seals every pending transaction into one new block (automine skips empty ones). */

@@ -40,7 +40,6 @@ export const chainMethods: Record<string, MethodSpec> = {
   net_peerCount: method(0, 0, (_p, ctx) => quantity(ctx.backend.consensusStatus().peers)),
   eth_chainId: method(0, 0, (_p, ctx) => quantity(ctx.backend.chainId)),
   eth_blockNumber: method(0, 0, (_p, ctx) => quantity(ctx.backend.headNumber())),
-  eth_accounts: method(0, 0, () => []), // the node holds no user keys
   eth_mining: method(0, 0, () => false),
   eth_hashrate: method(0, 0, () => '0x0'),
   eth_syncing: method(0, 0, (_p, ctx) => {

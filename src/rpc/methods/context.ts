@@ -1,6 +1,7 @@
 // What every method handler receives: the backend, the shared formatters and caches, the
 // filter manager, and the calling session (WebSocket connections can subscribe).
 import type { BlockRecord, Hex } from '../../chain/types.js';
+import { UnlockedAccounts } from '../accounts.js';
 import type { RpcBackend } from '../backend.js';
 import type { FilterManager } from '../filters.js';
 import { formatBlock, formatLog, formatReceipt, type Json, type JsonObject, TransactionFormatter } from '../format.js';
@@ -41,6 +42,8 @@ export class MethodContext {
   constructor(
     readonly backend: RpcBackend,
     readonly filters: FilterManager,
+    /** Keys the node signs with (eth_accounts, eth_sendTransaction, ...); empty unless a devnet unlocked them. */
+    readonly accounts: UnlockedAccounts = new UnlockedAccounts(),
   ) {
     this.txFormatter = new TransactionFormatter(backend.chainId);
   }

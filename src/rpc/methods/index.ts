@@ -1,17 +1,20 @@
 // The method table: every JSON-RPC method the server answers, by name, and the table a server
 // serves: only the methods of its enabled namespaces, plus rpc_modules.
 import { namespaceOf, RPC_META_NAMESPACE, RPC_MODULE_VERSION } from '../namespaces.js';
+import { accountMethods } from './accounts.js';
 import { chainMethods } from './chain.js';
 import { method, type MethodSpec } from './context.js';
 import { debugMethods } from './debug.js';
+import { devMethods } from './dev.js';
 import { feeMethods } from './fees.js';
 import { filterMethods } from './filters.js';
 import { simulateMethods } from './simulate.js';
 import { stateMethods } from './state.js';
 import { synodMethods } from './synod.js';
+import { txpoolMethods } from './txpool.js';
 
 export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
-  Object.entries({ ...chainMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods }),
+  Object.entries({ ...chainMethods, ...accountMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods, ...txpoolMethods, ...devMethods }),
 );
 
 /** The methods of the enabled namespaces; a method outside them answers -32601 like an unknown one. */

@@ -25,7 +25,8 @@ function stateBlock(ctx: MethodContext, params: readonly unknown[], index: numbe
   return stateBlockNumber(ctx.backend, parseBlockSelector(params[index], index, true));
 }
 
-function outcomeResult(outcome: ExecutionOutcome, asGas: boolean): Json {
+/** A call or estimate outcome as eth_call / eth_estimateGas answer it: the value, or the revert (code 3) or EVM error (-32000). */
+export function outcomeResult(outcome: ExecutionOutcome, asGas: boolean): Json {
   switch (outcome.kind) {
     case 'success':
       if (asGas) return quantity(outcome.gasUsed);

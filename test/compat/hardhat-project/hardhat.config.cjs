@@ -27,7 +27,9 @@ module.exports = {
     synod: {
       url: process.env.SYNOD_RPC_URL ?? 'http://127.0.0.1:8545',
       chainId: 31337,
-      accounts: { mnemonic: DEV_MNEMONIC, count: 5 },
+      // SYNOD_HARDHAT_ACCOUNTS=node leaves `accounts` out, as a devnet needs: Hardhat then asks
+      // eth_accounts and the node signs (eth_sendTransaction). Otherwise Hardhat signs locally.
+      ...(process.env.SYNOD_HARDHAT_ACCOUNTS === 'node' ? {} : { accounts: { mnemonic: DEV_MNEMONIC, count: 5 } }),
       timeout: 60_000,
     },
   },
