@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getAddress } from 'viem';
 import { CliError, type CliCommand } from './command.js';
+import { SYNOD_ENTRY } from './entry.js';
 import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 import { RPC_FLAG_OPTIONS, rpcFlagArgs, rpcFlagOverrides, rpcFlagsHelp, type RpcFlagValues } from './rpc-flags.js';
 import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, type GenesisFile } from '../node/genesis.js';
@@ -24,7 +24,6 @@ export const FIRST_BLOCK_TIMEOUT_MS = 60_000;
 /** How long validators get to stop on Ctrl-C before they are killed. */
 export const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 250;
-const SYNOD_BIN = fileURLToPath(new URL('../../bin/synod.js', import.meta.url));
 
 const DEVNET_DEFAULTS = parseRpcPatch(DEVNET_RPC_SECTION, (key) => key);
 
@@ -164,7 +163,7 @@ function spawnValidator(configPath: string, options: DevnetOptions, index: numbe
   const log = openSync(join(dir, 'node.log'), 'a');
   const metrics = metricsAddrFor(options.rpcFlags.metricsAddr, index);
   const args = ['start', '--config', configPath, '--log-level', options.logLevel, ...options.rpcArgs, ...(metrics === undefined ? [] : ['--metrics-addr', formatHostPort(metrics)])];
-  const child = spawn(process.execPath, [SYNOD_BIN, ...args], {
+  const child = spawn(process.execPath, [SYNOD_ENTRY, ...args], {
     stdio: ['ignore', log, log],
     detached: false,
   });
