@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { getAddress } from 'viem';
 import { CliError, type CliCommand } from './command.js';
 import { SYNOD_ENTRY } from './entry.js';
+import { CONFIG_FLAG, envName } from '../node/settings.js';
 import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 import { RPC_FLAG_OPTIONS, rpcFlagArgs, rpcFlagOverrides, rpcFlagsHelp, type RpcFlagValues } from './rpc-flags.js';
 import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, type GenesisFile } from '../node/genesis.js';
@@ -165,11 +166,20 @@ function spawnValidator(configPath: string, options: DevnetOptions, index: numbe
   const args = ['start', '--config', configPath, '--log-level', options.logLevel, ...options.rpcArgs, ...(metrics === undefined ? [] : ['--metrics-addr', formatHostPort(metrics)])];
   const child = spawn(process.execPath, [SYNOD_ENTRY, ...args], {
     stdio: ['ignore', log, log],
+    env: validatorEnv(process.env),
     detached: false,
   });
   closeSync(log);
   writeFileSync(join(dir, 'pid'), `${child.pid}\n`);
   return child;
+}
+
+/** Settings each validator of a devnet has its own of: their SYNOD_* variables would give all the same one. */
+const PER_VALIDATOR_SETTINGS = [CONFIG_FLAG, 'data-dir', 'listen', 'rpc-addr', 'metrics-addr'].map(envName);
+
+/** The devnet's environment for a validator: without the per-validator SYNOD_* variables (the devnet sets those itself). */
+export function validatorEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !PER_VALIDATOR_SETTINGS.includes(name)));
 }
 
 async function rpcBlockNumber(port: number): Promise<bigint | undefined> {

@@ -8,15 +8,10 @@ import type { Hex } from '../chain/types.js';
 import { keyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { ConfigError } from './errors.js';
+import { DEFAULT_LOG_FORMAT, DEFAULT_LOG_LEVEL, OPERATOR_SETTINGS, parseHostPort, parseLogFormat, parseLogLevel, type ConfigOverrides, type HostPort, type LogFormat, type LogLevel, type SettingSource } from './settings.js';
 import { DEFAULT_RPC_SETTINGS, parseRpcPatch, refuseUnknownKeys, RPC_SECTION_KEYS, type RpcSectionFile, type RpcSettings } from './rpc-settings.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface HostPort {
-  readonly host: string;
-  readonly port: number;
-}
+export { DEFAULT_LOG_FORMAT, DEFAULT_LOG_LEVEL, LOG_FORMATS, LOG_LEVELS, parseHostPort, type HostPort, type LogFormat, type LogLevel } from './settings.js';
 
 export interface PeerConfig {
   readonly id: string;
@@ -37,6 +32,7 @@ export interface ValidatorConfigFile {
   readonly metrics?: MetricsSectionFile;
   readonly peers: readonly PeerConfig[];
   readonly logLevel?: LogLevel;
+  readonly logFormat?: LogFormat;
 }
 
 export interface MetricsSectionFile {
@@ -45,11 +41,12 @@ export interface MetricsSectionFile {
 
 export const METRICS_SECTION_KEYS: readonly string[] = ['addr'];
 
-export interface ValidatorConfig {
+/** The configuration as flags, variables, the file and the defaults resolve it; the key not yet read. */
+export interface ResolvedConfig {
   readonly id: string;
   readonly configPath: string;
   readonly genesisPath: string;
-  readonly keyPair: Ed25519KeyPair;
+  readonly keyFilePath: string;
   readonly dataDir: string;
   readonly listen: HostPort;
   readonly rpc: HostPort;
@@ -58,24 +55,18 @@ export interface ValidatorConfig {
   readonly metricsAddr?: HostPort;
   readonly peers: readonly { id: string; publicKey: Uint8Array; host: string; port: number }[];
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  /** What gave each operator setting (keys of OPERATOR_SETTINGS). */
+  readonly sources: Readonly<Record<string, SettingSource>>;
 }
 
-/** What command-line flags set over the file. */
-export interface ConfigOverrides {
-  readonly rpc?: Partial<RpcSettings>;
-  readonly metricsAddr?: HostPort;
+export interface ValidatorConfig extends ResolvedConfig {
+  readonly keyPair: Ed25519KeyPair;
 }
 
-const CONFIG_FIELDS = new Set(['id', 'genesis', 'keyFile', 'dataDir', 'listen', 'rpc', 'metrics', 'peers', 'logLevel']);
+export type { ConfigOverrides, SettingSource } from './settings.js';
 
-export function parseHostPort(value: unknown, field: string): HostPort {
-  const match = typeof value === 'string' ? /^(.+):(\d{1,5})$/.exec(value) : null;
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || port < 0 || port > 65535) {
-    throw new ConfigError(`config: ${field} must be "host:port" (for example "127.0.0.1:8545"), got ${JSON.stringify(value)}`);
-  }
-  return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
-}
+const CONFIG_FIELDS = new Set(['id', 'genesis', 'keyFile', 'dataDir', 'listen', 'rpc', 'metrics', 'peers', 'logLevel', 'logFormat']);
 
 /** The key file holds the validator's ed25519 seed: {"type":"ed25519","seed":"0x…","publicKey":"0x…"}. */
 export interface KeyFile {
@@ -129,7 +120,8 @@ export function parseMetricsSection(value: unknown): HostPort | undefined {
   return value.addr === undefined ? undefined : parseHostPort(value.addr, 'metrics.addr');
 }
 
-export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {}): ValidatorConfig {
+/** The config file with flags and variables over it (`overrides`), checked; reads no key. */
+export function resolveValidatorConfig(path: string, overrides: ConfigOverrides = {}): ResolvedConfig {
   const configPath = resolve(path);
   let json: ValidatorConfigFile;
   try {
@@ -143,14 +135,18 @@ export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {
     if (!CONFIG_FIELDS.has(field)) throw new ConfigError(`config: unknown field "${field}"; known fields: ${[...CONFIG_FIELDS].join(', ')}`);
   }
   for (const field of ['id', 'genesis', 'keyFile', 'dataDir', 'listen'] as const) {
+    if (field === 'dataDir' && overrides.dataDir !== undefined) continue;
+    if (field === 'listen' && overrides.listen !== undefined) continue;
     if (typeof json[field] !== 'string' || json[field] === '') throw new ConfigError(`config: "${field}" is missing; it must be a non-empty string`);
   }
-  if (json.rpc === undefined || json.rpc === '') throw new ConfigError('config: "rpc" is missing; it must be "host:port" or an object {"addr": "host:port", ...}');
-  const rpc = parseRpcSection(json.rpc);
+  if ((json.rpc === undefined || json.rpc === '') && overrides.rpcAddr === undefined) {
+    throw new ConfigError('config: "rpc" is missing; it must be "host:port" or an object {"addr": "host:port", ...}');
+  }
+  const rpc = json.rpc === undefined || json.rpc === '' ? { addr: overrides.rpcAddr!, settings: {} } : parseRpcSection(json.rpc);
   const metricsAddr = overrides.metricsAddr ?? parseMetricsSection(json.metrics);
   const base = dirname(configPath);
-  const logLevel = json.logLevel ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`config: logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = overrides.logLevel ?? (json.logLevel === undefined ? DEFAULT_LOG_LEVEL : parseLogLevel(json.logLevel, 'config: logLevel'));
+  const logFormat = overrides.logFormat ?? (json.logFormat === undefined ? DEFAULT_LOG_FORMAT : parseLogFormat(json.logFormat, 'config: logFormat'));
   if (!Array.isArray(json.peers)) throw new ConfigError('config: "peers" must be a list of {id, publicKey, address}');
   const peers = json.peers.map((peer, i) => {
     if (typeof peer?.publicKey !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(peer.publicKey)) {
@@ -159,17 +155,70 @@ export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {
     const { host, port } = parseHostPort(peer.address, `peers[${i}].address`);
     return { id: String(peer.id ?? `peer-${i}`), publicKey: fromHex(peer.publicKey), host, port };
   });
+  const rpcSettings: RpcSettings = { ...DEFAULT_RPC_SETTINGS, ...rpc.settings, ...overrides.rpc };
   return {
     id: json.id,
     configPath,
     genesisPath: resolve(base, json.genesis),
-    keyPair: loadKeyFile(resolve(base, json.keyFile)),
-    dataDir: resolve(base, json.dataDir),
-    listen: parseHostPort(json.listen, 'listen'),
-    rpc: rpc.addr,
-    rpcSettings: { ...DEFAULT_RPC_SETTINGS, ...rpc.settings, ...overrides.rpc },
+    keyFilePath: resolve(base, json.keyFile),
+    dataDir: overrides.dataDir !== undefined ? resolve(overrides.dataDir) : resolve(base, json.dataDir),
+    listen: overrides.listen ?? parseHostPort(json.listen, 'listen'),
+    rpc: overrides.rpcAddr ?? rpc.addr,
+    rpcSettings,
     ...(metricsAddr === undefined ? {} : { metricsAddr }),
     peers,
     logLevel,
+    logFormat,
+    sources: settingSources(json, overrides),
   };
+}
+
+/** Which of flag, variable, file or default gave each operator setting. */
+function settingSources(json: ValidatorConfigFile, overrides: ConfigOverrides): Record<string, SettingSource> {
+  const file = json as unknown as Record<string, unknown>;
+  const inFile = (key: string): boolean => {
+    const [section, field] = key.split('.') as [string, string | undefined];
+    const value = file[section];
+    if (field === undefined) return value !== undefined;
+    if (section === 'rpc' && typeof value === 'string') return field === 'addr';
+    return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[field] !== undefined;
+  };
+  return Object.fromEntries(OPERATOR_SETTINGS.map(({ key }) => [key, overrides.sources?.[key] ?? (inFile(key) ? 'file' : 'default')]));
+}
+
+/** The resolved configuration in the config file's own shape (absolute paths), so that it can be saved and started from. */
+export function configFileOf(config: ResolvedConfig): ValidatorConfigFile {
+  const s = config.rpcSettings;
+  return {
+    id: config.id,
+    genesis: config.genesisPath,
+    keyFile: config.keyFilePath,
+    dataDir: config.dataDir,
+    listen: formatHostPort(config.listen),
+    rpc: {
+      addr: formatHostPort(config.rpc),
+      api: s.api,
+      cors: s.cors,
+      vhosts: s.vhosts,
+      wsOrigins: s.wsOrigins,
+      gasCap: s.gasCap.toString(),
+      evmTimeout: s.evmTimeoutMs,
+      batchLimit: s.batchLimit,
+      batchResponseMaxBytes: s.batchResponseMaxBytes,
+      rateLimit: s.rateLimit,
+    },
+    ...(config.metricsAddr === undefined ? {} : { metrics: { addr: formatHostPort(config.metricsAddr) } }),
+    peers: config.peers.map((p) => ({ id: p.id, publicKey: `0x${toHex(p.publicKey)}`, address: formatHostPort(p) })),
+    logLevel: config.logLevel,
+    logFormat: config.logFormat,
+  };
+}
+
+export function formatHostPort({ host, port }: HostPort): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {}): ValidatorConfig {
+  const config = resolveValidatorConfig(path, overrides);
+  return { ...config, keyPair: loadKeyFile(config.keyFilePath) };
 }
