@@ -1,6 +1,7 @@
 // The method table: every JSON-RPC method the server answers, by name, and the table a server
 // serves: only the methods of its enabled namespaces, plus rpc_modules.
 import { namespaceOf, RPC_META_NAMESPACE, RPC_MODULE_VERSION } from '../namespaces.js';
+import { adminMethods } from './admin.js';
 import { chainMethods } from './chain.js';
 import { method, type MethodSpec } from './context.js';
 import { debugMethods } from './debug.js';
@@ -11,7 +12,7 @@ import { stateMethods } from './state.js';
 import { synodMethods } from './synod.js';
 
 export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
-  Object.entries({ ...chainMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods }),
+  Object.entries({ ...chainMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods, ...adminMethods }),
 );
 
 /** The methods of the enabled namespaces; a method outside them answers -32601 like an unknown one. */
