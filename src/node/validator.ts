@@ -22,7 +22,7 @@ import { loadGenesis, type ParsedGenesis } from './genesis.js';
 import { PREDEPLOYED_CONTRACTS } from './predeploys.js';
 import { createLogControl, nextCycleLevel, type LogControl } from './logger.js';
 import { LOG_LEVELS, type LogLevel } from './settings.js';
-import { createMetrics } from './metrics.js';
+import { countedLink, createMetrics, registerNodeGauges } from './metrics.js';
 import { ValidatorNode } from './node.js';
 import { createRpcBackend } from './rpc-backend.js';
 import { serverLimit } from './rpc-settings.js';
@@ -107,7 +107,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const genesisHash = engine.getBlockByNumber(0n)!.hash;
   const node = new ValidatorNode({
     clock: systemClock,
-    link: transport,
+    link: countedLink(transport, metrics),
     journal,
     engine,
     pendingStore,
@@ -129,6 +129,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
       process.kill(process.pid, 'SIGTERM');
     },
   });
+  registerNodeGauges(metrics, { mempoolTransactions: () => node.mempool.size(), syncLagBlocks: () => node.syncLagBlocks() });
   let rpc: RpcServer | undefined;
   const stopCyclingLevels = cycleLevelsOnSignal(logControl);
   const stop = async (): Promise<void> => {
