@@ -3,8 +3,9 @@
 // config and changes at run time through a LogControl (admin_setLogLevel, SIGUSR2), which
 // reaches every child logger too: pino fixes a child's level when the child is made, so the
 // control keeps (weak) references to the children and sets each one.
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import { PinoPretty } from 'pino-pretty';
+import type { PinoPretty as PrettyFactory } from 'pino-pretty';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './settings.js';
 
 export type { Logger } from 'pino';
@@ -26,6 +27,14 @@ export interface LoggerOptions {
   readonly destination?: NodeJS.WritableStream;
 }
 
+const require = createRequire(import.meta.url);
+
+/** pino-pretty, loaded only when a logger writes pretty lines (it costs start-up time otherwise). */
+function prettyStream(options: Parameters<typeof PrettyFactory>[0]): NodeJS.WritableStream {
+  const { PinoPretty } = require('pino-pretty') as { PinoPretty: typeof PrettyFactory };
+  return PinoPretty(options);
+}
+
 /** Pretty when asked, or when "auto" and the destination is a terminal. */
 export function wantsPretty(format: LogFormat, destination: NodeJS.WritableStream): boolean {
   return format === 'pretty' || (format === 'auto' && (destination as { isTTY?: boolean }).isTTY === true);
@@ -38,7 +47,7 @@ export function createLogControl(name: string, level: LogLevel, options: LoggerO
     for (const ref of children) if (ref.deref() === undefined) children.delete(ref);
   };
   const stream = wantsPretty(options.format ?? 'json', destination)
-    ? PinoPretty({ destination, colorize: (destination as { isTTY?: boolean }).isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,validator', sync: true })
+    ? prettyStream({ destination, colorize: (destination as { isTTY?: boolean }).isTTY === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,validator', sync: true })
     : destination;
   const logger = pino(
     {
