@@ -32,7 +32,7 @@ const P2P_MINUS_RPC_PORT = 30300 - 8545;
 /** Validator killed for the one-down figure; validator 0 serves setup and the block watcher. */
 const VICTIM = SYNOD_VALIDATORS - 1;
 const GAS_PRICE_WEI = 10n ** 10n;
-const SYNOD_BIN = fileURLToPath(new URL('../../bin/synod.js', import.meta.url));
+const SYNOD_BIN = fileURLToPath(new URL('../../scripts/synod-from-source.mjs', import.meta.url));
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -3,10 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, readFileSync, readdirSync, writeFileSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { getAddress } from 'viem';
-import type { Hex } from '../chain/types.js';
 import { CliError, type CliCommand } from './command.js';
+import { SYNOD_ENTRY } from './entry.js';
+import { CONFIG_FLAG, envName } from '../node/settings.js';
 import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 import { RPC_FLAG_OPTIONS, rpcFlagArgs, rpcFlagOverrides, rpcFlagsHelp, type RpcFlagValues } from './rpc-flags.js';
 import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, devAlloc, type GenesisFile } from '../node/genesis.js';
@@ -14,13 +14,12 @@ import { PREDEPLOYED_CONTRACTS } from '../node/predeploys.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from '../node/proposals.js';
 import { formatContracts } from './contracts.js';
 import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles, type NetworkOptions } from '../node/network-files.js';
-import { parseDurability, parseRpcSection, type HostPort, type ValidatorConfigFile } from '../node/config.js';
-import type { Durability } from '../storage/durability.js';
+import { parseDurability, parseRpcSection, type Durability, type HostPort, type ValidatorConfigFile } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
 import { DEFAULT_RPC_SETTINGS, DEVNET_RPC_SECTION, parseRpcPatch, type RpcSettings } from '../node/rpc-settings.js';
 
 /** The predeploys a genesis holds (a data dir made by an older version may lack the newer ones). */
-function predeployedIn(genesis: GenesisFile): Record<string, Hex> {
+function predeployedIn(genesis: GenesisFile): Record<string, (typeof PREDEPLOYED_CONTRACTS)[string]> {
   const alloc = new Map(Object.entries(genesis.alloc).map(([address, account]) => [address.toLowerCase(), account]));
   return Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => alloc.get(address)?.code !== undefined));
 }
@@ -34,7 +33,6 @@ export const FIRST_BLOCK_TIMEOUT_MS = 60_000;
 /** How long validators get to stop on Ctrl-C before they are killed. */
 export const STOP_GRACE_MS = 10_000;
 const POLL_INTERVAL_MS = 250;
-const SYNOD_BIN = fileURLToPath(new URL('../../bin/synod.js', import.meta.url));
 
 const DEVNET_DEFAULTS = parseRpcPatch(DEVNET_RPC_SECTION, (key) => key);
 
@@ -212,13 +210,22 @@ function spawnValidator(configPath: string, options: DevnetOptions, index: numbe
   const log = openSync(join(dir, 'node.log'), 'a');
   const metrics = metricsAddrFor(options.rpcFlags.metricsAddr, index);
   const args = ['start', '--config', configPath, '--unlock-dev-accounts', '--log-level', options.logLevel, ...options.rpcArgs, ...(metrics === undefined ? [] : ['--metrics-addr', formatHostPort(metrics)])];
-  const child = spawn(process.execPath, [SYNOD_BIN, ...args], {
+  const child = spawn(process.execPath, [SYNOD_ENTRY, ...args], {
     stdio: ['ignore', log, log],
+    env: validatorEnv(process.env),
     detached: false,
   });
   closeSync(log);
   writeFileSync(join(dir, 'pid'), `${child.pid}\n`);
   return child;
+}
+
+/** Settings each validator of a devnet has its own of: their SYNOD_* variables would give all the same one. */
+const PER_VALIDATOR_SETTINGS = [CONFIG_FLAG, 'data-dir', 'listen', 'rpc-addr', 'metrics-addr'].map(envName);
+
+/** The devnet's environment for a validator: without the per-validator SYNOD_* variables (the devnet sets those itself). */
+export function validatorEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !PER_VALIDATOR_SETTINGS.includes(name)));
 }
 
 async function rpcBlockNumber(port: number): Promise<bigint | undefined> {

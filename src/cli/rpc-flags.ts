@@ -3,21 +3,12 @@
 // --rpc.batch-request-limit, --rpc.batch-response-max-size, --metrics.addr): their parseArgs
 // options, their help lines, and their values as overrides of the config file.
 import { CliError } from './command.js';
-import { parseHostPort, type ConfigOverrides, type HostPort } from '../node/config.js';
+import type { HostPort } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
-import { DEFAULT_RPC_SETTINGS, parseRpcPatch, type RpcSettings } from '../node/rpc-settings.js';
+import { DEFAULT_RPC_SETTINGS, type RpcSettings } from '../node/rpc-settings.js';
+import { collectSettings, OPERATOR_SETTINGS, parseOverrides, RPC_SETTINGS_BY_FLAG as RPC_FLAG_KEYS } from '../node/settings.js';
 
-/** Flag name → the config file's key under "rpc". */
-const RPC_FLAG_KEYS = {
-  'rpc-api': 'api',
-  'rpc-cors': 'cors',
-  'rpc-vhosts': 'vhosts',
-  'ws-origins': 'wsOrigins',
-  'rpc-gascap': 'gasCap',
-  'rpc-evmtimeout': 'evmTimeout',
-  'rpc-batch-limit': 'batchLimit',
-  'rpc-batch-response-max-bytes': 'batchResponseMaxBytes',
-} as const;
+const RPC_FLAG_SETTINGS = OPERATOR_SETTINGS.filter((s) => s.flag in RPC_FLAG_KEYS || s.flag === 'metrics-addr');
 
 type RpcFlag = keyof typeof RPC_FLAG_KEYS | 'metrics-addr';
 
@@ -49,18 +40,15 @@ export interface RpcFlagValues {
 }
 
 /** The flags given, parsed and checked; a bad value is a CliError naming the flag. */
-export function rpcFlagOverrides(values: Partial<Record<RpcFlag, string | undefined>>): ConfigOverrides & RpcFlagValues {
-  const raw: Record<string, string> = {};
-  const flagOf: Record<string, string> = {};
-  for (const [flag, key] of Object.entries(RPC_FLAG_KEYS)) {
-    const value = values[flag as RpcFlag];
-    if (value !== undefined) raw[key] = value;
-    flagOf[key] = `--${flag}`;
-  }
+export function rpcFlagOverrides(values: Partial<Record<RpcFlag, string | undefined>>): RpcFlagValues {
+  const { rpc, metricsAddr } = cliErrors(() => parseOverrides(collectSettings(values, {}, RPC_FLAG_SETTINGS)));
+  return metricsAddr === undefined ? { rpc: rpc ?? {} } : { rpc: rpc ?? {}, metricsAddr };
+}
+
+/** Runs `parse`, turning a ConfigError about a flag or a variable into a usage error. */
+export function cliErrors<T>(parse: () => T): T {
   try {
-    const rpc = parseRpcPatch(raw, (key) => flagOf[key]!);
-    const addr = values['metrics-addr'];
-    return addr === undefined ? { rpc } : { rpc, metricsAddr: parseHostPort(addr, '--metrics-addr') };
+    return parse();
   } catch (error) {
     if (error instanceof ConfigError) throw new CliError(error.message.replace(/^config: /, ''));
     throw error;

@@ -9,16 +9,11 @@ import { keyPairFromSeed, type Ed25519KeyPair } from '../crypto/ed25519.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { decryptKeystore, isKeystore, KeystoreError, keystorePublicPart, MAX_KEYSTORE_FILE_BYTES } from '../crypto/keystore.js';
 import { ConfigError } from './errors.js';
-import { DEFAULT_DURABILITY, DURABILITY_MODES, isDurability, type Durability } from '../storage/durability.js';
+import { DEFAULT_DURABILITY, type Durability } from '../storage/durability.js';
+import { DEFAULT_LOG_FORMAT, DEFAULT_LOG_LEVEL, OPERATOR_SETTINGS, parseDurability, parseHostPort, parseLogFormat, parseLogLevel, type ConfigOverrides, type HostPort, type LogFormat, type LogLevel, type SettingSource } from './settings.js';
 import { DEFAULT_RPC_SETTINGS, parseRpcPatch, refuseUnknownKeys, RPC_SECTION_KEYS, type RpcSectionFile, type RpcSettings } from './rpc-settings.js';
 
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
-export interface HostPort {
-  readonly host: string;
-  readonly port: number;
-}
+export { DEFAULT_LOG_FORMAT, DEFAULT_LOG_LEVEL, LOG_FORMATS, LOG_LEVELS, parseDurability, parseHostPort, type HostPort, type LogFormat, type LogLevel } from './settings.js';
 
 export interface PeerConfig {
   readonly id: string;
@@ -39,6 +34,7 @@ export interface ValidatorConfigFile {
   readonly metrics?: MetricsSectionFile;
   readonly peers: readonly PeerConfig[];
   readonly logLevel?: LogLevel;
+  readonly logFormat?: LogFormat;
   /** "machine" (default: writes are fsync'ed) or "process" (survive a crash of the process only); storage/durability.ts. */
   readonly durability?: Durability;
 }
@@ -49,13 +45,12 @@ export interface MetricsSectionFile {
 
 export const METRICS_SECTION_KEYS: readonly string[] = ['addr'];
 
-export interface ValidatorConfig {
+/** The configuration as flags, variables, the file and the defaults resolve it; the key not yet read. */
+export interface ResolvedConfig {
   readonly id: string;
   readonly configPath: string;
   readonly genesisPath: string;
-  readonly keyPair: Ed25519KeyPair;
-  /** The key file is plaintext (the devnet's), not an encrypted keystore. */
-  readonly plaintextKey: boolean;
+  readonly keyFilePath: string;
   readonly dataDir: string;
   readonly listen: HostPort;
   readonly rpc: HostPort;
@@ -64,7 +59,16 @@ export interface ValidatorConfig {
   readonly metricsAddr?: HostPort;
   readonly peers: readonly { id: string; publicKey: Uint8Array; host: string; port: number }[];
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly durability: Durability;
+  /** What gave each operator setting (keys of OPERATOR_SETTINGS). */
+  readonly sources: Readonly<Record<string, SettingSource>>;
+}
+
+export interface ValidatorConfig extends ResolvedConfig {
+  readonly keyPair: Ed25519KeyPair;
+  /** The key file is plaintext (the devnet's), not an encrypted keystore. */
+  readonly plaintextKey: boolean;
   /**
    * Sign for the 20 development accounts (eth_accounts, eth_sendTransaction, eth_sign, ...): set by
    * `synod devnet` and `synod start --unlock-dev-accounts` only, never read from the config file.
@@ -72,31 +76,10 @@ export interface ValidatorConfig {
   readonly unlockDevAccounts?: boolean;
 }
 
-/** What command-line flags set over the file. */
-export interface ConfigOverrides {
-  readonly rpc?: Partial<RpcSettings>;
-  readonly metricsAddr?: HostPort;
-  readonly durability?: Durability;
-}
+export type { ConfigOverrides, SettingSource } from './settings.js';
+export type { Durability } from '../storage/durability.js';
 
-const CONFIG_FIELDS = new Set(['id', 'genesis', 'keyFile', 'dataDir', 'listen', 'rpc', 'metrics', 'peers', 'logLevel', 'durability']);
-
-/** The "durability" field (or flag): one of storage/durability.ts's modes. */
-export function parseDurability(value: unknown, field: string): Durability {
-  if (!isDurability(value)) {
-    throw new ConfigError(`${field} must be ${DURABILITY_MODES.map((m) => `"${m}"`).join(' or ')} ("machine": every write fsync'ed, survives power loss; "process": survives a crash of the node process only), got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
-export function parseHostPort(value: unknown, field: string): HostPort {
-  const match = typeof value === 'string' ? /^(.+):(\d{1,5})$/.exec(value) : null;
-  const port = match ? Number(match[2]) : NaN;
-  if (!match || port < 0 || port > 65535) {
-    throw new ConfigError(`config: ${field} must be "host:port" (for example "127.0.0.1:8545"), got ${JSON.stringify(value)}`);
-  }
-  return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
-}
+const CONFIG_FIELDS = new Set(['id', 'genesis', 'keyFile', 'dataDir', 'listen', 'rpc', 'metrics', 'peers', 'logLevel', 'logFormat', 'durability']);
 
 /**
  * A plaintext key file holds the validator's ed25519 seed: {"type":"ed25519","seed":"0x…","publicKey":"0x…"}
@@ -193,28 +176,33 @@ export function parseMetricsSection(value: unknown): HostPort | undefined {
   return value.addr === undefined ? undefined : parseHostPort(value.addr, 'metrics.addr');
 }
 
-export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {}, password?: KeyPassword): ValidatorConfig {
+/** The config file with flags and variables over it (`overrides`), checked; reads no key. */
+export function resolveValidatorConfig(path: string, overrides: ConfigOverrides = {}): ResolvedConfig {
   const configPath = resolve(path);
   let json: ValidatorConfigFile;
   try {
     json = JSON.parse(readFileSync(configPath, 'utf8')) as ValidatorConfigFile;
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON (${(error as Error).message})`;
-    throw new ConfigError(`config file ${configPath} ${reason}; write one with 'synod init --validators-file FILE --chain-id ID --out DIR'`);
+    throw new ConfigError(`config file ${configPath} ${reason}; write one with 'synod init --validators N --out DIR'`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(`config file ${configPath} must hold a JSON object`);
   for (const field of Object.keys(json)) {
     if (!CONFIG_FIELDS.has(field)) throw new ConfigError(`config: unknown field "${field}"; known fields: ${[...CONFIG_FIELDS].join(', ')}`);
   }
   for (const field of ['id', 'genesis', 'keyFile', 'dataDir', 'listen'] as const) {
+    if (field === 'dataDir' && overrides.dataDir !== undefined) continue;
+    if (field === 'listen' && overrides.listen !== undefined) continue;
     if (typeof json[field] !== 'string' || json[field] === '') throw new ConfigError(`config: "${field}" is missing; it must be a non-empty string`);
   }
-  if (json.rpc === undefined || json.rpc === '') throw new ConfigError('config: "rpc" is missing; it must be "host:port" or an object {"addr": "host:port", ...}');
-  const rpc = parseRpcSection(json.rpc);
+  if ((json.rpc === undefined || json.rpc === '') && overrides.rpcAddr === undefined) {
+    throw new ConfigError('config: "rpc" is missing; it must be "host:port" or an object {"addr": "host:port", ...}');
+  }
+  const rpc = json.rpc === undefined || json.rpc === '' ? { addr: overrides.rpcAddr!, settings: {} } : parseRpcSection(json.rpc);
   const metricsAddr = overrides.metricsAddr ?? parseMetricsSection(json.metrics);
   const base = dirname(configPath);
-  const logLevel = json.logLevel ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`config: logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = overrides.logLevel ?? (json.logLevel === undefined ? DEFAULT_LOG_LEVEL : parseLogLevel(json.logLevel, 'config: logLevel'));
+  const logFormat = overrides.logFormat ?? (json.logFormat === undefined ? DEFAULT_LOG_FORMAT : parseLogFormat(json.logFormat, 'config: logFormat'));
   const durability = overrides.durability ?? (json.durability === undefined ? DEFAULT_DURABILITY : parseDurability(json.durability, 'config: durability'));
   if (!Array.isArray(json.peers)) throw new ConfigError('config: "peers" must be a list of {id, publicKey, address}');
   const peers = json.peers.map((peer, i) => {
@@ -224,20 +212,73 @@ export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {
     const { host, port } = parseHostPort(peer.address, `peers[${i}].address`);
     return { id: String(peer.id ?? `peer-${i}`), publicKey: fromHex(peer.publicKey), host, port };
   });
-  const key = loadKeyFile(resolve(base, json.keyFile), password);
+  const rpcSettings: RpcSettings = { ...DEFAULT_RPC_SETTINGS, ...rpc.settings, ...overrides.rpc };
   return {
     id: json.id,
     configPath,
     genesisPath: resolve(base, json.genesis),
-    keyPair: key.keyPair,
-    plaintextKey: key.plaintext,
-    dataDir: resolve(base, json.dataDir),
-    listen: parseHostPort(json.listen, 'listen'),
-    rpc: rpc.addr,
-    rpcSettings: { ...DEFAULT_RPC_SETTINGS, ...rpc.settings, ...overrides.rpc },
+    keyFilePath: resolve(base, json.keyFile),
+    dataDir: overrides.dataDir !== undefined ? resolve(overrides.dataDir) : resolve(base, json.dataDir),
+    listen: overrides.listen ?? parseHostPort(json.listen, 'listen'),
+    rpc: overrides.rpcAddr ?? rpc.addr,
+    rpcSettings,
     ...(metricsAddr === undefined ? {} : { metricsAddr }),
     peers,
     logLevel,
+    logFormat,
     durability,
+    sources: settingSources(json, overrides),
   };
+}
+
+/** Which of flag, variable, file or default gave each operator setting. */
+function settingSources(json: ValidatorConfigFile, overrides: ConfigOverrides): Record<string, SettingSource> {
+  const file = json as unknown as Record<string, unknown>;
+  const inFile = (key: string): boolean => {
+    const [section, field] = key.split('.') as [string, string | undefined];
+    const value = file[section];
+    if (field === undefined) return value !== undefined;
+    if (section === 'rpc' && typeof value === 'string') return field === 'addr';
+    return typeof value === 'object' && value !== null && (value as Record<string, unknown>)[field] !== undefined;
+  };
+  return Object.fromEntries(OPERATOR_SETTINGS.map(({ key }) => [key, overrides.sources?.[key] ?? (inFile(key) ? 'file' : 'default')]));
+}
+
+/** The resolved configuration in the config file's own shape (absolute paths), so that it can be saved and started from. */
+export function configFileOf(config: ResolvedConfig): ValidatorConfigFile {
+  const s = config.rpcSettings;
+  return {
+    id: config.id,
+    genesis: config.genesisPath,
+    keyFile: config.keyFilePath,
+    dataDir: config.dataDir,
+    listen: formatHostPort(config.listen),
+    rpc: {
+      addr: formatHostPort(config.rpc),
+      api: s.api,
+      cors: s.cors,
+      vhosts: s.vhosts,
+      wsOrigins: s.wsOrigins,
+      gasCap: s.gasCap.toString(),
+      evmTimeout: s.evmTimeoutMs,
+      batchLimit: s.batchLimit,
+      batchResponseMaxBytes: s.batchResponseMaxBytes,
+      rateLimit: s.rateLimit,
+    },
+    ...(config.metricsAddr === undefined ? {} : { metrics: { addr: formatHostPort(config.metricsAddr) } }),
+    peers: config.peers.map((p) => ({ id: p.id, publicKey: `0x${toHex(p.publicKey)}`, address: formatHostPort(p) })),
+    logLevel: config.logLevel,
+    logFormat: config.logFormat,
+    durability: config.durability,
+  };
+}
+
+export function formatHostPort({ host, port }: HostPort): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+export function loadValidatorConfig(path: string, overrides: ConfigOverrides = {}, password?: KeyPassword): ValidatorConfig {
+  const config = resolveValidatorConfig(path, overrides);
+  const key = loadKeyFile(config.keyFilePath, password);
+  return { ...config, keyPair: key.keyPair, plaintextKey: key.plaintext };
 }

@@ -101,6 +101,8 @@ export class ValidatorNode {
   private readonly memberOfPeer: Map<string, number>;
   private readonly housekeeping = new Set<Promise<void>>();
   private stopped = false;
+  /** When the last block was executed (the clock's ms), for the height duration. */
+  private lastBlockExecutedMs: number | undefined;
   private haltedReason: string | undefined;
 
   constructor(private readonly options: ValidatorNodeOptions) {
@@ -209,12 +211,10 @@ export class ValidatorNode {
     if (this.committeeIndex === null) logger.warn('this key is not in the committee: following the chain as an observer');
     link.onMessage((peer, channel, payload) => this.onPeerMessage(peer, channel, payload));
     link.onPeerUp((peer) => {
-      metrics.peers.set(link.connectedPeers().length);
       logger.info({ peer: peer.slice(0, 16) }, 'peer connected');
       this.sync.announce();
     });
     link.onPeerDown((peer) => {
-      metrics.peers.set(link.connectedPeers().length);
       logger.info({ peer: peer.slice(0, 16) }, 'peer disconnected');
       this.sync.peerDown(peer);
     });
@@ -247,6 +247,11 @@ export class ValidatorNode {
 
   syncStatus(): ReturnType<BlockSync['status']> {
     return this.sync.status();
+  }
+
+  /** Blocks the corroborated chain is ahead of this node's head (synod_sync_lag_blocks). */
+  syncLagBlocks(): number {
+    return this.sync.lagBlocks();
   }
 
   // ------------------------------------------------------------ transactions
@@ -383,6 +388,9 @@ export class ValidatorNode {
   private async afterBlock(result: BlockResult, ownConsensus: boolean): Promise<void> {
     const { metrics, logger, journal } = this.options;
     const { block, skipped } = result;
+    const nowMs = this.options.clock.now();
+    if (this.lastBlockExecutedMs !== undefined) metrics.heightDuration.observe((nowMs - this.lastBlockExecutedMs) / 1000);
+    this.lastBlockExecutedMs = nowMs;
     metrics.height.set(Number(block.number));
     metrics.blockTransactions.observe(block.transactions.length);
     if (skipped.length > 0) {
@@ -391,7 +399,6 @@ export class ValidatorNode {
     }
     const includedTxs = result.included;
     await this.mempool.onBlockCommitted(includedTxs, Number(block.number));
-    metrics.mempoolSize.set(this.mempool.size());
     await this.housekeep('pruning the vote journal', () => journal.pruneJournal(block.number + 1n - JOURNAL_KEEP_HEIGHTS));
     // A synced block came with its certificate; a block of our own consensus is certified by shares.
     if (ownConsensus) this.certificates.onBlockExecuted(block);

@@ -21,6 +21,7 @@ import {
   type CommitteeInfo,
   type ConsensusStatus,
   type ExecutionOutcome,
+  type LogLevelControl,
   type LogQuery,
   type PoolEntry,
   type RpcBackend,
@@ -63,6 +64,8 @@ export interface QueryRunner {
 export interface RpcBackendOptions {
   /** geth's --rpc.gascap: most gas one query runs with (0: no cap). */
   readonly gasCap?: bigint;
+  /** The run-time log level control (admin_setLogLevel). */
+  readonly logLevel?: LogLevelControl;
 }
 
 export interface NodeView {
@@ -144,6 +147,7 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
     chainId: engine.chainId,
     clientVersion: CLIENT_VERSION,
     metrics: view.metrics,
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
     headNumber: () => engine.head().number,
     getBlockByNumber: (n) => engine.getBlockByNumber(n),
     getBlockByHash: (h) => engine.getBlockByHash(h),

@@ -130,6 +130,12 @@ export class BlockSync {
     return { startingBlock: this.startingBlock, currentBlock: head, highestBlock: highest };
   }
 
+  /** Blocks between the head and the height more than 1/3 of the weight claims; 0 when level or ahead. */
+  lagBlocks(): number {
+    const lag = this.book.corroboratedHeight() - this.options.engine.head().number;
+    return lag > 0n ? Number(lag) : 0;
+  }
+
   /** For tests and status pages: how often a peer has been penalised in a row. */
   failuresOf(peer: string): number {
     return this.book.failuresOf(peer);

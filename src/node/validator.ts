@@ -21,8 +21,9 @@ import type { ValidatorConfig } from './config.js';
 import { ConfigError } from './errors.js';
 import { devAccounts, loadGenesis, type ParsedGenesis } from './genesis.js';
 import { PREDEPLOYED_CONTRACTS } from './predeploys.js';
-import { createLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createLogControl, nextCycleLevel, type LogControl } from './logger.js';
+import { LOG_LEVELS, type LogLevel } from './settings.js';
+import { countedLink, createMetrics, registerNodeGauges } from './metrics.js';
 import { ValidatorNode } from './node.js';
 import { createRpcBackend } from './rpc-backend.js';
 import { serverLimit } from './rpc-settings.js';
@@ -59,7 +60,8 @@ async function openStore(dataDir: string, durability: Durability): Promise<Chain
 }
 
 export async function startValidator(config: ValidatorConfig): Promise<RunningValidator> {
-  const logger = createLogger(config.id, config.logLevel);
+  const logControl = createLogControl(config.id, config.logLevel, { format: config.logFormat });
+  const logger = logControl.logger;
   const genesis = loadGenesis(config.genesisPath);
   checkPeers(config, genesis);
   const store = await openStore(config.dataDir, config.durability);
@@ -112,7 +114,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const genesisHash = engine.getBlockByNumber(0n)!.hash;
   const node = new ValidatorNode({
     clock: systemClock,
-    link: transport,
+    link: countedLink(transport, metrics),
     journal,
     engine,
     pendingStore,
@@ -134,8 +136,11 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
       process.kill(process.pid, 'SIGTERM');
     },
   });
+  registerNodeGauges(metrics, { mempoolTransactions: () => node.mempool.size(), syncLagBlocks: () => node.syncLagBlocks() });
   let rpc: RpcServer | undefined;
+  const stopCyclingLevels = cycleLevelsOnSignal(logControl);
   const stop = async (): Promise<void> => {
+    stopCyclingLevels();
     logger.info('validator stopping');
     await node.stop();
     await rpc?.close().catch(() => undefined);
@@ -167,7 +172,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           connectedWeight: () => transport.connectedPeers().reduce((sum, id) => sum + (weightByKey.get(id) ?? 0n), ownWeight),
           sync: () => node.syncStatus(),
           contracts: () => contracts,
-        }, { gasCap: settings.gasCap }),
+        }, { gasCap: settings.gasCap, logLevel: logLevelControl(logControl) }),
         host: config.rpc.host,
         port: config.rpc.port,
         api: settings.api,
@@ -189,4 +194,28 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   if (config.unlockDevAccounts === true) logger.warn({ accounts: devAccounts().length }, 'development accounts unlocked: this endpoint signs for their publicly known keys, for a devnet only');
   logger.info({ rpc: rpc.url, p2p: transport.address(), api: config.rpcSettings.api, durability: config.durability, ...(rpc.metricsUrl === undefined ? {} : { metrics: rpc.metricsUrl }) }, 'validator started');
   return { rpc, committeeIndex: node.committeeIndex, stop };
+}
+
+/** The log level as the admin namespace reads and sets it; each change is logged at warn so that it shows at any level but silent. */
+function logLevelControl(control: LogControl) {
+  return {
+    levels: LOG_LEVELS,
+    get: () => control.level(),
+    set: (level: string) => {
+      const previous = control.setLevel(level as LogLevel);
+      control.logger.warn({ level, previous }, 'log level changed');
+      return previous;
+    },
+  };
+}
+
+/** SIGUSR2 steps the log level through SIGUSR2_LEVEL_CYCLE (info, debug, trace, warn, info, …); returns the remover. */
+function cycleLevelsOnSignal(control: LogControl): () => void {
+  const onSignal = () => {
+    const level = nextCycleLevel(control.level());
+    const previous = control.setLevel(level);
+    control.logger.warn({ level, previous, signal: 'SIGUSR2' }, 'log level changed');
+  };
+  process.on('SIGUSR2', onSignal);
+  return () => process.off('SIGUSR2', onSignal);
 }

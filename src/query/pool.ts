@@ -11,7 +11,8 @@ import { QueryAbortedError, QueryQueueFullError, QueryQueueWaitError, QueryTimeo
 import { DEFAULT_EVM_TIMEOUT_MS, DEFAULT_QUERY_WORKERS, MAX_QUERY_QUEUE_WAIT_MS, MAX_QUEUED_QUERIES, WORKER_MAX_HEAP_MB, WORKER_NICE, WORKER_START_TIMEOUT_MS } from './limits.js';
 import type { JobMessage, WorkerMessage, WorkerSetup } from './protocol.js';
 
-const WORKER_URL = new URL('./worker-boot.mjs', import.meta.url);
+/** From source the worker boots through tsx (worker-boot.mjs); from dist/ the compiled worker runs as it is. */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker.js', import.meta.url);
 /** Wait before starting a worker again after one failed to start (a broken install, a full disk). */
 const RESTART_BACKOFF_MS = 1_000;
 

@@ -327,4 +327,13 @@ export interface RpcBackend {
 
   /** Served at GET /metrics in the Prometheus text format when present. */
   readonly metrics?: Registry;
+  /** The log level, read and set at run time (admin_getLogLevel, admin_setLogLevel) when present. */
+  readonly logLevel?: LogLevelControl;
+}
+
+export interface LogLevelControl {
+  readonly levels: readonly string[];
+  get(): string;
+  /** Sets a level of `levels`; returns the previous one. */
+  set(level: string): string;
 }

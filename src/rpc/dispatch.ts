@@ -176,6 +176,15 @@ export class Dispatcher {
   }
 
   private async run(name: string, rawParams: unknown, session: Session): Promise<Json | RpcError> {
+    const startedMs = performance.now();
+    try {
+      return await this.runCounted(name, rawParams, session);
+    } finally {
+      this.options.metrics?.duration(name, (performance.now() - startedMs) / 1000);
+    }
+  }
+
+  private async runCounted(name: string, rawParams: unknown, session: Session): Promise<Json | RpcError> {
     this.options.metrics?.call(name);
     const limiter = this.options.rateLimiter;
     const cost = methodCostTokens(name);

@@ -8,8 +8,10 @@ export const DEFAULT_RPC_API: readonly string[] = ['eth', 'net', 'web3', 'synod'
 export const DEVNET_RPC_API: readonly string[] = ['eth', 'net', 'web3', 'synod', 'debug', 'txpool', 'evm', 'anvil', 'hardhat', 'personal'];
 /** The namespace of rpc_modules: always on. */
 export const RPC_META_NAMESPACE = 'rpc';
+/** The node's own operation (admin_setLogLevel): served only when named, never by default. */
+export const ADMIN_NAMESPACE = 'admin';
 /** Every namespace this server knows; others are accepted with a warning, as geth does. */
-export const KNOWN_RPC_NAMESPACES: readonly string[] = [...DEVNET_RPC_API, RPC_META_NAMESPACE];
+export const KNOWN_RPC_NAMESPACES: readonly string[] = [...DEVNET_RPC_API, ADMIN_NAMESPACE, RPC_META_NAMESPACE];
 /** geth reports every module at version 1.0 in rpc_modules. */
 export const RPC_MODULE_VERSION = '1.0';
 

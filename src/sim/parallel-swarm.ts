@@ -7,7 +7,8 @@ import type { Scenario } from './scenario.js';
 import { MAX_FAILURES_KEPT, runSwarm, summarize, type FailedRun, type SwarmProgress, type SwarmResult } from './swarm.js';
 import type { RunVerdict } from './verdict.js';
 
-const WORKER_URL = new URL('./swarm-worker-boot.mjs', import.meta.url);
+/** From source the worker boots through tsx (swarm-worker-boot.mjs); from dist/ the compiled worker runs as it is. */
+const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './swarm-worker-boot.mjs' : './swarm-worker.js', import.meta.url);
 /** A worker's young generation: the runs allocate many short-lived objects (fewer scavenges). */
 const WORKER_YOUNG_GENERATION_MB = 64;
 

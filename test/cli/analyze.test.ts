@@ -17,7 +17,7 @@ function stakesFile(name: string, content: unknown): string {
 }
 
 function synod(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/synod.js', 'analyze', ...args], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['scripts/synod-from-source.mjs', 'analyze', ...args], { encoding: 'utf8' });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

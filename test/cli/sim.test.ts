@@ -5,7 +5,7 @@ import { command, parseSimArgs } from '../../src/cli/sim.js';
 import { CliError } from '../../src/cli/command.js';
 
 function synod(...args: string[]) {
-  const result = spawnSync(process.execPath, ['bin/synod.js', 'sim', ...args], { encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, ['scripts/synod-from-source.mjs', 'sim', ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

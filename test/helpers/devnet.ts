@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const SYNOD_BIN = join(import.meta.dirname, '../../bin/synod.js');
+/** The `synod` command from source (tsx), so tests run src/ as it is, never a stale dist/. */
+export const SYNOD_BIN = join(import.meta.dirname, '../../scripts/synod-from-source.mjs');
 const DEVNET_START_TIMEOUT_MS = 90_000;
 
 export interface TestDevnet {

@@ -2,6 +2,7 @@
 // serves: only the methods of its enabled namespaces, plus rpc_modules.
 import { namespaceOf, RPC_META_NAMESPACE, RPC_MODULE_VERSION } from '../namespaces.js';
 import { accountMethods } from './accounts.js';
+import { adminMethods } from './admin.js';
 import { chainMethods } from './chain.js';
 import { method, type MethodSpec } from './context.js';
 import { debugMethods } from './debug.js';
@@ -14,7 +15,7 @@ import { synodMethods } from './synod.js';
 import { txpoolMethods } from './txpool.js';
 
 export const METHODS: ReadonlyMap<string, MethodSpec> = new Map(
-  Object.entries({ ...chainMethods, ...accountMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods, ...txpoolMethods, ...devMethods }),
+  Object.entries({ ...chainMethods, ...accountMethods, ...stateMethods, ...debugMethods, ...simulateMethods, ...feeMethods, ...filterMethods, ...synodMethods, ...txpoolMethods, ...devMethods, ...adminMethods }),
 );
 
 /** The methods of the enabled namespaces; a method outside them answers -32601 like an unknown one. */
