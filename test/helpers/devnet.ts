@@ -73,7 +73,7 @@ export async function startTestDevnet(options: { validators?: number; slot: numb
       child.kill('SIGTERM');
       await exited;
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.SYNOD_KEEP_DEVNET === undefined) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await waitForOutput(child, /Press Ctrl-C to stop/, DEVNET_START_TIMEOUT_MS);
