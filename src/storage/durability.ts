@@ -5,9 +5,9 @@
 //              real network runs (the default of `synod start`).
 //   'process'  handed to the operating system (written, not fsync'ed): survives kill -9 and any
 //              crash of the node process, not a crash of the machine, which may undo the last
-//              writes of every store. What `synod devnet` runs by default: its validators share
-//              one machine, so a machine crash takes all of them at once, and the few ms an fsync
-//              costs at each of a height's steps are most of a lone transaction's wait.
+//              writes of every store. `synod devnet --durability process` runs it: its validators
+//              share one machine, so a machine crash takes all of them at once, and the fsyncs at
+//              each of a height's steps sit on a lone transaction's path (opt-in for now).
 // docs/decisions/0025-durability.md has the figures and the reasoning.
 export const DURABILITY_MODES = ['machine', 'process'] as const;
 export type Durability = (typeof DURABILITY_MODES)[number];

@@ -19,7 +19,7 @@ async function blockNumber(url: string): Promise<number> {
 }
 
 before(async () => {
-  devnet = await startTestDevnet({ validators: 1, slot: DEVNET_SLOT, args: ['--empty-block-interval', String(INTERVAL_MS)] });
+  devnet = await startTestDevnet({ validators: 1, slot: DEVNET_SLOT, args: ['--empty-block-interval', String(INTERVAL_MS), '--durability', 'process'] });
 });
 
 after(async () => {
@@ -55,7 +55,7 @@ test('genesis values outside the bounds are refused, naming the field; absent me
   assert.match(r.stderr, /--empty-block-interval must be an integer from 100 to 3600000, got "5"/);
 });
 
-test("the devnet's validators run with process durability, kept in their configs (so synod start --config runs them alike)", () => {
+test("a devnet given --durability process keeps it in its validators' configs (so synod start --config runs them alike)", () => {
   const config = JSON.parse(readFileSync(join(devnet!.dataDir, 'validator-0', 'config.json'), 'utf8')) as { durability?: string };
   assert.equal(config.durability, 'process');
 });

@@ -1,5 +1,5 @@
 // The durability setting: one home for its modes, refused with the choices when misspelt, read
-// from the config file and overridden by `synod start --durability`; the devnet runs 'process'.
+// from the config file and overridden by `synod start --durability`; the devnet keeps its choice in its configs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,9 +26,9 @@ function withConfig(extra: Record<string, unknown>, run: (path: string) => void)
   }
 }
 
-test('a validator fsyncs by default; the devnet runs with process durability', () => {
+test('a validator fsyncs by default, and so does a new devnet unless told otherwise', () => {
   assert.equal(DEFAULT_DURABILITY, 'machine');
-  assert.equal(DEVNET_DURABILITY, 'process');
+  assert.equal(DEVNET_DURABILITY, 'machine');
   assert.deepEqual(lmdbSyncOptions('machine'), {});
   assert.deepEqual(lmdbSyncOptions('process'), { noSync: true });
 });
