@@ -31,7 +31,8 @@ options:
   --log-level LEVEL    ${LOG_LEVELS.join(' | ')} (default info)
   --log-format FORMAT  ${LOG_FORMATS.join(' | ')} (default auto: pretty on a terminal, JSON lines otherwise)
   --durability MODE    machine: every write fsync'ed, survives power loss (default) | process: writes
-                       survive a crash of the process, not of the machine (config "durability")
+                       survive a crash of the process, not of the machine (synod devnet --durability process;
+                       config "durability")
 ${PASSWORD_FLAG_HELP}
   --unlock-dev-accounts
                        sign for the 20 development accounts of the mnemonic "test test ... junk"

@@ -57,14 +57,7 @@ export interface RpcSectionFile {
 }
 
 /** What `synod devnet` writes into each validator's "rpc" object: developer namespaces, local origins. */
-/**
- * The devnet's EVM timeout for calls: its query workers run at a lower priority than the
- * validators on the same machine, so under a test suite's load geth's 5 s of wall time could end
- * a plain eth_estimateGas (Hardhat and Anvil have no such limit).
- */
-export const DEVNET_EVM_TIMEOUT = '30s';
-
-export const DEVNET_RPC_SECTION: RpcSectionFile = { api: DEVNET_RPC_API, cors: DEVNET_ORIGINS, wsOrigins: DEVNET_ORIGINS, evmTimeout: DEVNET_EVM_TIMEOUT, rateLimit: { exemptLoopback: true } };
+export const DEVNET_RPC_SECTION: RpcSectionFile = { api: DEVNET_RPC_API, cors: DEVNET_ORIGINS, wsOrigins: DEVNET_ORIGINS, rateLimit: { exemptLoopback: true } };
 
 export const RPC_SECTION_KEYS: readonly string[] = ['addr', 'api', 'cors', 'vhosts', 'wsOrigins', 'gasCap', 'evmTimeout', 'batchLimit', 'batchResponseMaxBytes', 'rateLimit'];
 const RATE_LIMIT_KEYS: readonly string[] = ['requestsPerSecond', 'burst', 'exemptLoopback'];

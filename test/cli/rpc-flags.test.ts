@@ -77,7 +77,7 @@ test('synod devnet: developer namespaces and local origins, said at start and wr
   const config = JSON.parse(readFileSync(join(dataDir, 'validator-0', 'config.json'), 'utf8'));
   assert.deepEqual(config.rpc, {
     addr: `127.0.0.1:${RPC_PORT}`, api: ['eth', 'net', 'web3', 'synod', 'debug', 'txpool', 'evm', 'anvil', 'hardhat', 'personal'],
-    cors: ['http://localhost:*', 'http://127.0.0.1:*'], wsOrigins: ['http://localhost:*', 'http://127.0.0.1:*'], evmTimeout: '30s', rateLimit: { exemptLoopback: true },
+    cors: ['http://localhost:*', 'http://127.0.0.1:*'], wsOrigins: ['http://localhost:*', 'http://127.0.0.1:*'], rateLimit: { exemptLoopback: true },
   });
   assert.notEqual((await (await post(RPC_PORT, TRACE)).json() as any).error?.code, -32601);
   // The devnet unlocks the development accounts (a flag it passes, never a key of the file).
