@@ -31,7 +31,7 @@ options:
   --log-level LEVEL    ${LOG_LEVELS.join(' | ')} (default info)
   --log-format FORMAT  ${LOG_FORMATS.join(' | ')} (default auto: pretty on a terminal, JSON lines otherwise)
   --durability MODE    machine: every write fsync'ed, survives power loss (default) | process: writes
-                       survive a crash of the process, not of the machine (synod devnet --durability process;
+                       survive a crash of the process, not of the machine (the devnet's default;
                        config "durability")
 ${PASSWORD_FLAG_HELP}
   --unlock-dev-accounts

@@ -2,14 +2,21 @@
 // debug_traceTransaction) runs in worker threads over a read-only view of the committed chain, so
 // no request can hold the thread that runs consensus, networking and block execution. A job waits
 // for a free worker at most MAX_QUERY_QUEUE_WAIT_MS (then -32005); once a worker takes it, it has
-// a wall-clock deadline (geth's --rpc.evmtimeout), past which its worker is terminated and replaced.
+// a deadline (geth's --rpc.evmtimeout), past which its worker is terminated and replaced. The
+// deadline counts the worker thread's own CPU time where it can be read (thread-cpu.ts): a worker
+// below the node's priority that waits for a core on a loaded machine is not charged for the wait,
+// up to MAX_QUERY_STARVED_MS of wall time past the timeout.
 // Decision: docs/decisions/0019-rpc-query-workers.md.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { deserializeQueryError, type QueryJob, type QueryResult } from '../execution/query-jobs.js';
 import { QueryAbortedError, QueryQueueFullError, QueryQueueWaitError, QueryTimeoutError } from './errors.js';
-import { DEFAULT_EVM_TIMEOUT_MS, DEFAULT_QUERY_WORKERS, MAX_QUERY_QUEUE_WAIT_MS, MAX_QUEUED_QUERIES, WORKER_MAX_HEAP_MB, WORKER_NICE, WORKER_START_TIMEOUT_MS } from './limits.js';
+import {
+  DEFAULT_EVM_TIMEOUT_MS, DEFAULT_QUERY_WORKERS, MAX_QUERY_QUEUE_WAIT_MS, MAX_QUERY_STARVED_MS, MAX_QUEUED_QUERIES, QUERY_DEADLINE_SLACK_MS, WORKER_MAX_HEAP_MB,
+  WORKER_NICE, WORKER_START_TIMEOUT_MS,
+} from './limits.js';
 import type { JobMessage, WorkerMessage, WorkerSetup } from './protocol.js';
+import { readThreadCpuMs } from './thread-cpu.js';
 
 /** From source the worker boots through tsx (worker-boot.mjs); from dist/ the compiled worker runs as it is. */
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './worker-boot.mjs' : './worker.js', import.meta.url);
@@ -21,8 +28,12 @@ export interface QueryPoolOptions {
   readonly dataDir: string;
   readonly chainId: bigint;
   readonly workers?: number;
-  /** Per-query wall-clock bound in ms; 0: none. */
+  /** Per-query bound in ms of the worker's CPU time (wall time where that cannot be read); 0: none. */
   readonly timeoutMs?: number;
+  /** Wall time in ms a query may take past `timeoutMs` while its worker waits for a core (MAX_QUERY_STARVED_MS). */
+  readonly maxStarvedMs?: number;
+  /** The worker's module; tests put a stand-in there (default: worker.ts). */
+  readonly workerUrl?: URL;
   readonly maxQueued?: number;
   /** How long a query may wait for a free worker, in ms (MAX_QUERY_QUEUE_WAIT_MS). */
   readonly maxQueueWaitMs?: number;
@@ -47,6 +58,9 @@ interface Pending {
   timer: NodeJS.Timeout | undefined;
   slot: Slot | undefined;
   settled: boolean;
+  /** When a worker took it (performance.now()), and that worker's CPU time then, if readable. */
+  startedAtMs: number;
+  cpuAtStartMs: number | undefined;
 }
 
 interface Slot {
@@ -54,6 +68,8 @@ interface Slot {
   ready: boolean;
   job: Pending | undefined;
   startTimer: NodeJS.Timeout | undefined;
+  /** Where the worker thread's CPU time is read, from its ready message. */
+  cpuClock: string | undefined;
 }
 
 export class QueryPool {
@@ -65,12 +81,14 @@ export class QueryPool {
   private timedOut = 0;
   private workerRestarts = 0;
   private readonly timeoutMs: number;
+  private readonly maxStarvedMs: number;
   private readonly maxQueueWaitMs: number;
   private readonly maxQueued: number;
   private readonly setup: WorkerSetup;
 
   constructor(private readonly options: QueryPoolOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_EVM_TIMEOUT_MS;
+    this.maxStarvedMs = options.maxStarvedMs ?? MAX_QUERY_STARVED_MS;
     this.maxQueueWaitMs = options.maxQueueWaitMs ?? MAX_QUERY_QUEUE_WAIT_MS;
     this.maxQueued = options.maxQueued ?? MAX_QUEUED_QUERIES;
     this.setup = { dataDir: options.dataDir, chainId: options.chainId, nice: WORKER_NICE };
@@ -78,6 +96,7 @@ export class QueryPool {
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`query workers must be a positive integer, got ${workers}`);
     if (!Number.isFinite(this.maxQueueWaitMs) || this.maxQueueWaitMs <= 0) throw new RangeError(`query queue wait must be > 0 ms, got ${this.maxQueueWaitMs}`);
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs < 0) throw new RangeError(`query timeout must be >= 0 ms, got ${this.timeoutMs}`);
+    if (!Number.isFinite(this.maxStarvedMs) || this.maxStarvedMs < 0) throw new RangeError(`query starvation allowance must be >= 0 ms, got ${this.maxStarvedMs}`);
     for (let i = 0; i < workers; i++) this.slots.push(this.spawn());
   }
 
@@ -86,7 +105,7 @@ export class QueryPool {
     if (this.closed) return Promise.reject(new QueryAbortedError('the node is stopping: query not run'));
     if (this.queue.length >= this.maxQueued) return Promise.reject(new QueryQueueFullError(this.queue.length));
     return new Promise<QueryResult>((resolve, reject) => {
-      const pending: Pending = { id: this.nextId++, job, resolve, reject, timer: undefined, slot: undefined, settled: false };
+      const pending: Pending = { id: this.nextId++, job, resolve, reject, timer: undefined, slot: undefined, settled: false, startedAtMs: 0, cpuAtStartMs: undefined };
       pending.timer = setTimeout(() => this.expireQueued(pending), this.maxQueueWaitMs);
       this.queue.push(pending);
       this.pump();
@@ -125,9 +144,9 @@ export class QueryPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL, { workerData: this.setup, resourceLimits: { maxOldGenerationSizeMb: WORKER_MAX_HEAP_MB }, stdout: false, stderr: false });
+    const worker = new Worker(this.options.workerUrl ?? WORKER_URL, { workerData: this.setup, resourceLimits: { maxOldGenerationSizeMb: WORKER_MAX_HEAP_MB }, stdout: false, stderr: false });
     worker.unref();
-    const slot: Slot = { worker, ready: false, job: undefined, startTimer: undefined };
+    const slot: Slot = { worker, ready: false, job: undefined, startTimer: undefined, cpuClock: undefined };
     slot.startTimer = setTimeout(() => this.replace(slot, `did not start within ${WORKER_START_TIMEOUT_MS} ms`), WORKER_START_TIMEOUT_MS);
     slot.startTimer.unref();
     worker.on('message', (message: WorkerMessage) => this.onMessage(slot, message));
@@ -142,6 +161,7 @@ export class QueryPool {
       case 'ready':
         clearTimeout(slot.startTimer);
         slot.ready = true;
+        slot.cpuClock = typeof message.cpuClock === 'string' ? message.cpuClock : undefined;
         this.pump();
         return;
       case 'failed-to-start':
@@ -169,7 +189,10 @@ export class QueryPool {
       pending.slot = slot;
       slot.job = pending;
       clearTimeout(pending.timer);
-      pending.timer = this.timeoutMs > 0 ? setTimeout(() => this.expire(pending), this.timeoutMs) : undefined;
+      pending.startedAtMs = performance.now();
+      pending.cpuAtStartMs = slot.cpuClock === undefined ? undefined : readThreadCpuMs(slot.cpuClock);
+      // The worker's CPU time cannot outrun wall time: the first look is due at the timeout.
+      pending.timer = this.timeoutMs > 0 ? setTimeout(() => this.checkDeadline(pending), this.timeoutMs) : undefined;
       const message: JobMessage = { id: pending.id, job: pending.job };
       slot.worker.postMessage(message);
     }
@@ -181,6 +204,27 @@ export class QueryPool {
     if (queued < 0) return;
     this.queue.splice(queued, 1);
     this.settle(pending, new QueryQueueWaitError(this.queue.length, this.maxQueueWaitMs));
+  }
+
+  /**
+   * Ends the query if its worker has run it for its timeout in CPU time (or in wall time, where
+   * that clock is missing), or if it has taken MAX_QUERY_STARVED_MS of wall time past it; else
+   * looks again once the CPU time left could have been used.
+   */
+  private checkDeadline(pending: Pending): void {
+    pending.timer = undefined;
+    const slot = pending.slot;
+    if (pending.settled || slot === undefined || slot.job !== pending) return;
+    const cpuNowMs = slot.cpuClock === undefined ? undefined : readThreadCpuMs(slot.cpuClock);
+    if (cpuNowMs !== undefined && pending.cpuAtStartMs !== undefined) {
+      const cpuLeftMs = this.timeoutMs - (cpuNowMs - pending.cpuAtStartMs);
+      const wallLeftMs = this.timeoutMs + this.maxStarvedMs - (performance.now() - pending.startedAtMs);
+      if (cpuLeftMs > QUERY_DEADLINE_SLACK_MS && wallLeftMs > QUERY_DEADLINE_SLACK_MS) {
+        pending.timer = setTimeout(() => this.checkDeadline(pending), Math.min(cpuLeftMs, wallLeftMs));
+        return;
+      }
+    }
+    this.expire(pending);
   }
 
   private expire(pending: Pending): void {
@@ -214,7 +258,7 @@ export class QueryPool {
     if (reason !== 'query timed out') this.options.logger?.warn({ reason }, 'query worker replaced');
     // A worker that never got ready (it cannot load or open the store) is retried after a pause.
     if (!slot.ready) delayMs = Math.max(delayMs, RESTART_BACKOFF_MS);
-    const placeholder: Slot = { worker: slot.worker, ready: false, job: undefined, startTimer: undefined };
+    const placeholder: Slot = { worker: slot.worker, ready: false, job: undefined, startTimer: undefined, cpuClock: undefined };
     this.slots[index] = placeholder;
     const start = (): void => {
       if (this.closed || this.slots[index] !== placeholder) return;

@@ -14,7 +14,8 @@ export interface JobMessage {
 }
 
 export type WorkerMessage =
-  | { readonly type: 'ready' }
+  /** `cpuClock`: where the node reads the worker thread's CPU time (thread-cpu.ts), if it can. */
+  | { readonly type: 'ready'; readonly cpuClock?: string }
   | { readonly type: 'failed-to-start'; readonly message: string }
   | { readonly type: 'done'; readonly id: number; readonly result: QueryResult }
   | { readonly type: 'error'; readonly id: number; readonly error: SerializedQueryError };

@@ -1,12 +1,14 @@
 // A query worker thread: opens the chain store to read, then runs the jobs the node sends, one at a
 // time. It never writes: the store is opened read-only and every EVM view has its own scratch node
-// database. The node terminates a worker whose job runs past its timeout and starts another.
+// database. The node terminates a worker whose job runs past its timeout (counted in this thread's CPU
+// time, which it reads from the clock the worker names when ready) and starts another.
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createChainCommon } from '../execution/engine.js';
 import { runQuery, serializeQueryError } from '../execution/query-jobs.js';
 import { openChainStoreReader } from '../storage/lmdb-store.js';
 import type { JobMessage, WorkerMessage, WorkerSetup } from './protocol.js';
+import { threadCpuClockOfThisThread } from './thread-cpu.js';
 
 const port = parentPort;
 if (port === null) throw new Error('src/query/worker.ts runs as a worker thread (see pool.ts)');
@@ -35,7 +37,8 @@ try {
       }
     });
   });
-  post({ type: 'ready' });
+  const cpuClock = threadCpuClockOfThisThread();
+  post(cpuClock === undefined ? { type: 'ready' } : { type: 'ready', cpuClock });
 } catch (error) {
   post({ type: 'failed-to-start', message: error instanceof Error ? error.message : String(error) });
 }

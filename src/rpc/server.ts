@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { DEFAULT_EVM_TIMEOUT_MS, MAX_QUERY_STARVED_MS } from '../query/limits.js';
 import { UnlockedAccounts } from './accounts.js';
 import type { Hex, RpcBackend } from './backend.js';
 import { ClientRegistry, DEFAULT_CLIENT_LIMITS, type ClientLimits } from './clients.js';
@@ -41,6 +42,8 @@ export const HTTP_READ_TIMEOUT_MS = 30_000;
 export const HTTP_WRITE_TIMEOUT_MS = 30_000;
 /** geth's HTTP IdleTimeout: a keep-alive connection with no next request for this long is closed. */
 export const HTTP_IDLE_TIMEOUT_MS = 120_000;
+// A query on a loaded machine may take its CPU timeout plus its starvation allowance: it must still be answered.
+if (DEFAULT_EVM_TIMEOUT_MS + MAX_QUERY_STARVED_MS >= HTTP_WRITE_TIMEOUT_MS) throw new Error('a starved query outlives the HTTP write timeout');
 const EXPLORER_HTML = readFileSync(new URL('./explorer/index.html', import.meta.url));
 
 export interface RpcServerLimits extends ClientLimits {

@@ -149,3 +149,38 @@ test('a query that waits in the queue past its bound is answered, not held', asy
     await h.cleanup();
   }
 });
+
+const STAND_IN = new URL('./fixtures/stand-in-worker.mjs', import.meta.url);
+const onLinux = { skip: process.platform !== 'linux' && 'the worker CPU clock is read from /proc' };
+type StandInJob = { wait?: number; spin?: number };
+const runStandIn = (pool: QueryPool, job: StandInJob) => pool.run(job as never);
+
+test('the timeout counts the worker\'s CPU time: a query whose worker waits for a core is not ended by the wait, one that computes is ended on time', onLinux, async () => {
+  const pool = new QueryPool({ dataDir: '/nonexistent', chainId: CHAIN_ID, workers: 1, timeoutMs: 300, maxStarvedMs: 10_000, workerUrl: STAND_IN });
+  try {
+    await pool.whenReady();
+    // Off the CPU for 1.2 s (as a niced worker on a loaded machine): four times the timeout in wall time, no CPU.
+    assert.equal(await runStandIn(pool, { wait: 1_200 }), 'done');
+    assert.equal(pool.stats().timedOut, 0);
+    const started = performance.now();
+    await assert.rejects(runStandIn(pool, { spin: 10_000 }), (e: unknown) => e instanceof QueryTimeoutError && e.message === 'execution aborted (timeout = 300ms)');
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 5_000, `a computing query was ended after ${elapsed.toFixed(0)} ms`);
+    assert.equal(pool.stats().timedOut, 1);
+  } finally {
+    await pool.close();
+  }
+});
+
+test('a query whose worker gets no core is still ended once it has waited its allowance past the timeout', onLinux, async () => {
+  const pool = new QueryPool({ dataDir: '/nonexistent', chainId: CHAIN_ID, workers: 1, timeoutMs: 200, maxStarvedMs: 400, workerUrl: STAND_IN });
+  try {
+    await pool.whenReady();
+    const started = performance.now();
+    await assert.rejects(runStandIn(pool, { wait: 5_000 }), (e: unknown) => e instanceof QueryTimeoutError);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 590 && elapsed < 4_000, `ended after ${elapsed.toFixed(0)} ms (timeout 200 + allowance 400)`);
+  } finally {
+    await pool.close();
+  }
+});
