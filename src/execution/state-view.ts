@@ -10,6 +10,7 @@ import { createVM, type VM } from '@ethereumjs/vm';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord } from '../chain/types.js';
 import { BlockStateManager } from './block-state.js';
+import './evm-hot-paths.js';
 import { buildHeader } from './header.js';
 import { ScratchNodeDB, type PendingNodeDB } from './node-db.js';
 
