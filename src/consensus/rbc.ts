@@ -92,19 +92,21 @@ export class ReliableBroadcast {
   onEcho(sender: ValidatorIndex, digest: Uint8Array): void {
     if (this.echoedBy.has(sender)) return; // one ECHO per member counts (a second is evidence)
     this.echoedBy.add(sender);
-    this.tally(this.echoes, digest).add(sender);
-    this.progress(digest);
+    const key = toHex(digest);
+    this.tally(this.echoes, key).add(sender);
+    this.progress(digest, key);
   }
 
   onReady(sender: ValidatorIndex, digest: Uint8Array): void {
     if (this.readiedBy.has(sender)) return;
     this.readiedBy.add(sender);
-    this.tally(this.readies, digest).add(sender);
-    this.progress(digest);
+    const key = toHex(digest);
+    this.tally(this.readies, key).add(sender);
+    this.progress(digest, key);
   }
 
-  private progress(digest?: Uint8Array): void {
-    if (digest !== undefined) this.maybeReady(digest);
+  private progress(digest?: Uint8Array, key?: string): void {
+    if (digest !== undefined) this.maybeReady(digest, key ?? toHex(digest));
     if (this.output !== null || this.readyQuorum === null) return;
     const held = this.payloads.get(this.readyQuorum.key);
     if (held !== undefined) {
@@ -113,8 +115,7 @@ export class ReliableBroadcast {
     }
   }
 
-  private maybeReady(digest: Uint8Array): void {
-    const key = toHex(digest);
+  private maybeReady(digest: Uint8Array, key: string): void {
     const echoes = this.echoes.get(key);
     const readies = this.readies.get(key);
     const enough = (echoes?.reachedQuorum ?? false) || (readies?.reachedWeak ?? false);
@@ -133,8 +134,7 @@ export class ReliableBroadcast {
     this.payloads.set(key, { digest, batch });
   }
 
-  private tally(map: Map<string, StakeAggregator>, digest: Uint8Array): StakeAggregator {
-    const key = toHex(digest);
+  private tally(map: Map<string, StakeAggregator>, key: string): StakeAggregator {
     let agg = map.get(key);
     if (agg === undefined) {
       agg = new StakeAggregator(this.committee);

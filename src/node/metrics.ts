@@ -18,16 +18,80 @@ export interface NodeMetrics {
   readonly finalityLatency: Histogram;
   readonly heightDuration: Histogram;
   readonly blockTransactions: Histogram;
-  readonly messagesIn: Counter<'channel'>;
+  /** Frames received, by channel (exported as synod_messages_in_total at scrape time). */
+  readonly messagesIn: ChannelTally;
   readonly messagesOut: Counter<'channel'>;
-  readonly peerMessagesReceived: Counter<'peer' | 'channel'>;
-  readonly peerMessagesSent: Counter<'peer' | 'channel'>;
-  readonly peerBytesReceived: Counter<'peer'>;
-  readonly peerBytesSent: Counter<'peer'>;
+  /** Frames and bytes by peer, both ways (exported as the synod_peer_* counters at scrape time). */
+  readonly peerTraffic: PeerTraffic;
   readonly dropped: Counter<'reason'>;
   readonly evidence: Counter;
   readonly skippedTransactions: Counter;
   readonly syncedBlocks: Counter;
+}
+
+/**
+ * Frame counts by channel as plain numbers: counted on every frame, so without prom-client's
+ * label hashing (an object hash per call); the counter reads them when scraped.
+ */
+export class ChannelTally {
+  private readonly counts = new Map<number, number>();
+
+  inc(channel: number): void {
+    this.counts.set(channel, (this.counts.get(channel) ?? 0) + 1);
+  }
+
+  entries(): IterableIterator<[number, number]> {
+    return this.counts.entries();
+  }
+}
+
+interface PeerCounts {
+  readonly received: ChannelTally;
+  readonly sent: ChannelTally;
+  receivedBytes: number;
+  sentBytes: number;
+}
+
+/** Per-peer frames (by channel) and payload bytes, both ways, read by the counters when scraped. */
+export class PeerTraffic {
+  readonly byPeer = new Map<string, PeerCounts>();
+
+  received(peer: string, channel: number, bytes: number): void {
+    const counts = this.of(peer);
+    counts.received.inc(channel);
+    counts.receivedBytes += bytes;
+  }
+
+  sent(peer: string, channel: number, bytes: number): void {
+    const counts = this.of(peer);
+    counts.sent.inc(channel);
+    counts.sentBytes += bytes;
+  }
+
+  private of(peer: string): PeerCounts {
+    let counts = this.byPeer.get(peer);
+    if (counts === undefined) {
+      counts = { received: new ChannelTally(), sent: new ChannelTally(), receivedBytes: 0, sentBytes: 0 };
+      this.byPeer.set(peer, counts);
+    }
+    return counts;
+  }
+}
+
+/** A counter whose values are read from plain tallies when scraped (reset, then set to the totals). */
+function tallyCounter<L extends string>(name: string, help: string, labelNames: readonly L[], registers: Registry[], read: (set: (labels: Record<L, string>, value: number) => void) => void): Counter<L> {
+  return new Counter<L>({
+    name,
+    help,
+    labelNames,
+    registers,
+    collect() {
+      this.reset();
+      read((labels, value) => {
+        if (value > 0) this.inc(labels as never, value);
+      });
+    },
+  });
 }
 
 export function createMetrics(validator: string): NodeMetrics {
@@ -36,6 +100,26 @@ export function createMetrics(validator: string): NodeMetrics {
   collectDefaultMetrics({ register: registry });
   const r = [registry];
   const heightBuckets = [...HEIGHT_SECONDS_BUCKETS];
+  const messagesIn = new ChannelTally();
+  const peerTraffic = new PeerTraffic();
+  tallyCounter('synod_messages_in_total', 'Frames received from peers, by channel number', ['channel'], r, (set) => {
+    for (const [channel, count] of messagesIn.entries()) set({ channel: String(channel) }, count);
+  });
+  const byPeer = (set: (peer: string, counts: PeerCounts) => void) => {
+    for (const [peer, counts] of peerTraffic.byPeer) set(peerLabel(peer), counts);
+  };
+  tallyCounter('synod_peer_messages_received_total', 'Frames received, by peer (public key prefix) and channel number', ['peer', 'channel'], r, (set) =>
+    byPeer((peer, counts) => {
+      for (const [channel, count] of counts.received.entries()) set({ peer, channel: String(channel) }, count);
+    }),
+  );
+  tallyCounter('synod_peer_messages_sent_total', 'Frames queued for sending, by peer (public key prefix) and channel number', ['peer', 'channel'], r, (set) =>
+    byPeer((peer, counts) => {
+      for (const [channel, count] of counts.sent.entries()) set({ peer, channel: String(channel) }, count);
+    }),
+  );
+  tallyCounter('synod_peer_received_bytes_total', 'Payload bytes received, by peer (public key prefix)', ['peer'], r, (set) => byPeer((peer, counts) => set({ peer }, counts.receivedBytes)));
+  tallyCounter('synod_peer_sent_bytes_total', 'Payload bytes queued for sending, by peer (public key prefix)', ['peer'], r, (set) => byPeer((peer, counts) => set({ peer }, counts.sentBytes)));
   return {
     registry,
     height: new Gauge({ name: 'synod_height', help: 'Height of the last executed (finalized) block', registers: r }),
@@ -53,12 +137,9 @@ export function createMetrics(validator: string): NodeMetrics {
       registers: r,
     }),
     blockTransactions: new Histogram({ name: 'synod_block_transactions', help: 'Transactions per block', buckets: [0, 1, 10, 100, 500, 1000, 2000, 5000, 10000], registers: r }),
-    messagesIn: new Counter({ name: 'synod_messages_in_total', help: 'Frames received from peers, by channel number', labelNames: ['channel'], registers: r }),
+    messagesIn,
     messagesOut: new Counter({ name: 'synod_messages_out_total', help: 'Messages sent to peers, by kind (consensus, certificate, transactions)', labelNames: ['channel'], registers: r }),
-    peerMessagesReceived: new Counter({ name: 'synod_peer_messages_received_total', help: 'Frames received, by peer (public key prefix) and channel number', labelNames: ['peer', 'channel'], registers: r }),
-    peerMessagesSent: new Counter({ name: 'synod_peer_messages_sent_total', help: 'Frames queued for sending, by peer (public key prefix) and channel number', labelNames: ['peer', 'channel'], registers: r }),
-    peerBytesReceived: new Counter({ name: 'synod_peer_received_bytes_total', help: 'Payload bytes received, by peer (public key prefix)', labelNames: ['peer'], registers: r }),
-    peerBytesSent: new Counter({ name: 'synod_peer_sent_bytes_total', help: 'Payload bytes queued for sending, by peer (public key prefix)', labelNames: ['peer'], registers: r }),
+    peerTraffic,
     dropped: new Counter({ name: 'synod_dropped_messages_total', help: 'Messages dropped, by reason', labelNames: ['reason'], registers: r }),
     evidence: new Counter({ name: 'synod_equivocation_evidence_total', help: 'Equivocations detected', registers: r }),
     skippedTransactions: new Counter({ name: 'synod_skipped_transactions_total', help: 'Transactions skipped at their turn (invalid then)', registers: r }),
@@ -103,11 +184,7 @@ export function peerLabel(peer: string): string {
  * committee's (the transport refuses others), so the labels stay bounded.
  */
 export function countedLink(link: NodeLink, metrics: NodeMetrics): NodeLink {
-  const sent = (peer: string, channel: number, bytes: number) => {
-    const label = peerLabel(peer);
-    metrics.peerMessagesSent.inc({ peer: label, channel: String(channel) });
-    metrics.peerBytesSent.inc({ peer: label }, bytes);
-  };
+  const sent = (peer: string, channel: number, bytes: number) => metrics.peerTraffic.sent(peer, channel, bytes);
   return {
     send: (peer, channel, payload) => {
       const queued = link.send(peer, channel, payload);
@@ -120,9 +197,7 @@ export function countedLink(link: NodeLink, metrics: NodeMetrics): NodeLink {
     },
     onMessage: (handler) =>
       link.onMessage((peer, channel, payload) => {
-        const label = peerLabel(peer);
-        metrics.peerMessagesReceived.inc({ peer: label, channel: String(channel) });
-        metrics.peerBytesReceived.inc({ peer: label }, payload.length);
+        metrics.peerTraffic.received(peer, channel, payload.length);
         handler(peer, channel, payload);
       }),
     onPeerUp: (handler) => link.onPeerUp(handler),

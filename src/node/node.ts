@@ -301,7 +301,7 @@ export class ValidatorNode {
   /** Every frame from a peer: routed by channel; one that fails to decode or apply is the peer's fault, never ours. */
   private onPeerMessage(peer: string, channel: number, payload: Uint8Array): void {
     if (this.stopped) return;
-    this.options.metrics.messagesIn.inc({ channel: String(channel) });
+    this.options.metrics.messagesIn.inc(channel);
     try {
       switch (channel) {
         case CHANNEL.consensus:

@@ -204,6 +204,9 @@ export function decodeSyncResponse(bytes: Uint8Array): SyncedBlock[] {
 /** The height of a consensus wire message, read without decoding it (version u8, height u64 BE). */
 export function peekConsensusHeight(bytes: Uint8Array): number | undefined {
   if (bytes.length < 9) return undefined;
-  const height = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(1);
-  return height <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(height) : undefined;
+  // u64 big-endian as two words (no BigInt per frame): above 2^53 - 1 is no height we hold
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const high = view.getUint32(1);
+  if (high >= 2 ** 21) return undefined;
+  return high * 2 ** 32 + view.getUint32(5);
 }

@@ -29,7 +29,7 @@ import { createNodeAgent, type Frame, type NodeAgent } from './node-adversary.js
 import { TransferWorkload } from './node-workload.js';
 import { Rng } from './random.js';
 import { AdversarialSchedule } from './schedule.js';
-import { signatureScheme, type SignatureKind } from './signatures.js';
+import { signatureScheme, signaturesOf, type SignatureKind } from './signatures.js';
 import { TwinChain, TwinEngine } from './twin-engine.js';
 import { MemoryJournal, MemoryPendingStore } from './twin-stores.js';
 import type { EvidenceRecord, RunOutcome, RunOverrides } from './simulation.js';
@@ -60,7 +60,6 @@ const HONEST_CRASHES_MAX = 3;
 /** The consensus status is sampled for the byte budget once per this many frames an endpoint takes. */
 const BUDGET_SAMPLE_EVERY_FRAMES = 64;
 const CLOCK_SKEW_MAX_MS = 50;
-const ED25519_RUN_SHARE = 10;
 
 type SimEvent =
   | { readonly kind: 'frame'; readonly to: number; readonly fromPeer: string; readonly fromEp: number; readonly channel: number; readonly bytes: Uint8Array; readonly sentMs: number }
@@ -225,7 +224,7 @@ class NodeSimulation {
     overrides: RunOverrides,
   ) {
     this.rng = new Rng(scenario.seed);
-    this.signatures = overrides.signatures ?? (scenario.signatures === 'mixed' ? (scenario.seed % ED25519_RUN_SHARE === 0 ? 'ed25519' : 'twin') : scenario.signatures);
+    this.signatures = overrides.signatures ?? signaturesOf(scenario);
     this.sim = drawCommittee(scenario, this.rng.fork('committee'), signatureScheme(this.signatures), BEHAVIOURS);
     const workloadRng = this.rng.fork('workload');
     this.workload = new TransferWorkload(workloadRng, scenario.validators * SENDERS_PER_VALIDATOR, SIM_CHAIN_ID, scenario.seed, (address) => this.chainNonce(address));

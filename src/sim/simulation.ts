@@ -14,7 +14,7 @@ import { perHeightBoundMs } from './liveness-bound.js';
 import { drawNetworkProfile, SimNetwork, synchronousProfile, type NetworkProfile } from './network.js';
 import { Rng } from './random.js';
 import type { Scenario } from './scenario.js';
-import { signatureScheme, type SignatureKind } from './signatures.js';
+import { signatureScheme, signaturesOf, type SignatureKind } from './signatures.js';
 import { superblockFingerprint, type SuperblockBatchView } from './invariants.js';
 import { drawWorkloadProfile, Workload } from './workload.js';
 
@@ -24,7 +24,6 @@ export const SYNC_LAG_HEIGHTS = 2; // behind by this many heights, it syncs deci
 export const WALL_CLOCK_BASE_MS = 1_700_000_000_000; // virtual time 0 as a proposer's wall clock
 export const CLOCK_SKEW_MAX_MS = 50; // honest proposers' clocks differ by up to this
 export const SYNCHRONOUS_DELAY_MS = 100; // --network synchronous: every message takes exactly this
-export const ED25519_RUN_SHARE = 10; // --signatures mixed: one run in this many signs with real ed25519
 const CRASH_UPTIME_MEAN_MS = 2_000;
 const CRASH_DOWNTIME_MAX_MS = 3_000;
 const MAX_CRASHES_PER_MEMBER = 20;
@@ -133,7 +132,7 @@ class Simulation {
     overrides: RunOverrides,
   ) {
     this.rng = new Rng(scenario.seed);
-    this.signatures = overrides.signatures ?? pickSignatures(scenario);
+    this.signatures = overrides.signatures ?? signaturesOf(scenario);
     this.sim = drawCommittee(scenario, this.rng.fork('committee'), signatureScheme(this.signatures));
     this.createEndpoints(this.rng.fork('endpoints'));
     const profile = overrides.profile ?? (scenario.network === 'synchronous' ? synchronousProfile(SYNCHRONOUS_DELAY_MS) : drawNetworkProfile(this.rng.fork('network-profile'), this.endpoints.length));
@@ -462,7 +461,3 @@ class Simulation {
   }
 }
 
-function pickSignatures(scenario: Scenario): SignatureKind {
-  if (scenario.signatures !== 'mixed') return scenario.signatures;
-  return scenario.seed % ED25519_RUN_SHARE === 0 ? 'ed25519' : 'twin';
-}
