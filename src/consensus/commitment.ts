@@ -12,6 +12,7 @@
 //   signed    = SIGNING_DOMAIN | chain binding | height u64 | sender u16 | itemCount u16 | root
 import { bytesEqual, utf8 } from '../crypto/bytes.js';
 import { sha256 } from '../crypto/hash.js';
+import { MAX_ITEMS_PER_MESSAGE } from './limits.js';
 import type { Height, MessageSigner, SignatureVerifier, ValidatorIndex } from './types.js';
 
 export const DIGEST_BYTES = 32;
@@ -19,13 +20,22 @@ export const CHAIN_BINDING_BYTES = 32;
 const SIGNING_DOMAIN = utf8('synod/consensus/v2\0');
 const LEAF_DOMAIN = utf8('synod/consensus/leaf\0');
 const NODE_DOMAIN = utf8('synod/consensus/node\0');
+const SIGNING_PAYLOAD_BYTES = SIGNING_DOMAIN.length + CHAIN_BINDING_BYTES + 12 + DIGEST_BYTES;
 
 export function leafHash(commitment: Uint8Array): Uint8Array {
   return sha256(LEAF_DOMAIN, commitment);
 }
 
+let nodeHashes = 0;
+
 function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  nodeHashes++;
   return sha256(NODE_DOMAIN, left, right);
+}
+
+/** Inner-node hashes computed by this process so far (tests bound the work of proofs with it). */
+export function merkleNodeHashCount(): number {
+  return nodeHashes;
 }
 
 function split(n: number): number {
@@ -48,8 +58,37 @@ export function merkleRoot(leaves: readonly Uint8Array[]): Uint8Array {
   return rangeRoot(leaves, 0, leaves.length);
 }
 
+/** Leaves per envelope are below 2^15 (limits.ts MAX_ITEMS_PER_MESSAGE), so (lo, hi) packs into one small integer. */
+const RANGE_KEY_SPAN = 2 ** 15;
+if (MAX_ITEMS_PER_MESSAGE >= RANGE_KEY_SPAN) throw new Error('commitment: subtree keys need fewer than 2^15 items per envelope');
+
+/**
+ * Subtree roots of a leaf array, kept while its array lives: the proofs of an envelope's items
+ * share them, so n proofs cost n - 1 hashes in all, not about n each (an equivocator's envelope
+ * of n conflicting items made its receivers hash n² times before this).
+ */
+const subtreeRoots = new WeakMap<readonly Uint8Array[], Map<number, Uint8Array>>();
+
+function rememberedRangeRoot(leaves: readonly Uint8Array[], memo: Map<number, Uint8Array>, lo: number, hi: number): Uint8Array {
+  if (hi - lo === 1) return leaves[lo]!;
+  const key = lo * RANGE_KEY_SPAN + hi;
+  let root = memo.get(key);
+  if (root === undefined) {
+    const k = split(hi - lo);
+    root = nodeHash(rememberedRangeRoot(leaves, memo, lo, lo + k), rememberedRangeRoot(leaves, memo, lo + k, hi));
+    memo.set(key, root);
+  }
+  return root;
+}
+
 /** The sibling hashes from leaf `index` up to the root, bottom first. */
 export function merklePath(leaves: readonly Uint8Array[], index: number): Uint8Array[] {
+  if (leaves.length >= RANGE_KEY_SPAN) throw new RangeError(`merklePath: ${leaves.length} leaves, at most ${RANGE_KEY_SPAN - 1}`);
+  let memo = subtreeRoots.get(leaves);
+  if (memo === undefined) {
+    memo = new Map();
+    subtreeRoots.set(leaves, memo);
+  }
   const path: Uint8Array[] = [];
   // Walk down from the root, collecting each level's sibling, then reverse (bottom first).
   let lo = 0;
@@ -57,10 +96,10 @@ export function merklePath(leaves: readonly Uint8Array[], index: number): Uint8A
   while (hi - lo > 1) {
     const k = split(hi - lo);
     if (index - lo < k) {
-      path.push(rangeRoot(leaves, lo + k, hi));
+      path.push(rememberedRangeRoot(leaves, memo, lo + k, hi));
       hi = lo + k;
     } else {
-      path.push(rangeRoot(leaves, lo, lo + k));
+      path.push(rememberedRangeRoot(leaves, memo, lo, lo + k));
       lo += k;
     }
   }
@@ -104,17 +143,26 @@ export interface EnvelopeHeader {
 /** The bytes a member signs for an envelope. */
 export function signingPayload(binding: Uint8Array, header: EnvelopeHeader, root: Uint8Array): Uint8Array {
   if (binding.length !== CHAIN_BINDING_BYTES) throw new RangeError(`chain binding must be ${CHAIN_BINDING_BYTES} bytes, got ${binding.length}`);
-  const out = new Uint8Array(SIGNING_DOMAIN.length + CHAIN_BINDING_BYTES + 12 + DIGEST_BYTES);
-  const view = new DataView(out.buffer);
+  const out = new Uint8Array(SIGNING_PAYLOAD_BYTES);
   out.set(SIGNING_DOMAIN, 0);
   let at = SIGNING_DOMAIN.length;
   out.set(binding, at);
   at += CHAIN_BINDING_BYTES;
-  // height u64, big-endian, as two words (heights are safe integers): no BigInt per envelope
-  view.setUint32(at, Math.floor(header.height / 2 ** 32));
-  view.setUint32(at + 4, header.height >>> 0);
-  view.setUint16(at + 8, header.sender);
-  view.setUint16(at + 10, header.itemCount);
+  // height u64, big-endian, as two words (heights are safe integers): no BigInt, no DataView per envelope
+  const high = Math.floor(header.height / 2 ** 32);
+  const low = header.height >>> 0;
+  out[at] = high >>> 24;
+  out[at + 1] = high >>> 16;
+  out[at + 2] = high >>> 8;
+  out[at + 3] = high;
+  out[at + 4] = low >>> 24;
+  out[at + 5] = low >>> 16;
+  out[at + 6] = low >>> 8;
+  out[at + 7] = low;
+  out[at + 8] = header.sender >>> 8;
+  out[at + 9] = header.sender;
+  out[at + 10] = header.itemCount >>> 8;
+  out[at + 11] = header.itemCount;
   out.set(root, at + 12);
   return out;
 }

@@ -1,7 +1,7 @@
 // Bracha's reliable broadcast of one proposer's batch, weighted (docs/protocol.md "Reliable broadcast"):
 // ECHO(digest) on the first PROPOSE; READY on an ECHO quorum or a weak threshold of READY;
 // deliver on a READY quorum while holding the batch; a missing batch is fetched from its echoers.
-import { toHex } from '../crypto/bytes.js';
+import { bytesEqual, toHex } from '../crypto/bytes.js';
 import type { Batch, ConsensusMessage } from './messages.js';
 import { StakeAggregator } from './stake-aggregator.js';
 import type { Committee, ValidatorIndex } from './types.js';
@@ -31,6 +31,8 @@ export class ReliableBroadcast {
   private readySent: string | null = null;
   private readyQuorum: { readonly key: string; readonly digest: Uint8Array } | null = null;
   private output: DeliveredBatch | null = null;
+  private lastDigest: Uint8Array | null = null;
+  private lastKey = '';
 
   constructor(
     private readonly committee: Committee,
@@ -89,10 +91,19 @@ export class ReliableBroadcast {
     return true;
   }
 
+  /** The map key of a digest; nearly every vote names the same digest, so the last one is remembered. */
+  private keyOf(digest: Uint8Array): string {
+    const last = this.lastDigest;
+    if (last !== null && bytesEqual(last, digest)) return this.lastKey;
+    this.lastDigest = digest.slice(); // a copy: nothing outside can change what the key stands for
+    this.lastKey = toHex(digest);
+    return this.lastKey;
+  }
+
   onEcho(sender: ValidatorIndex, digest: Uint8Array): void {
     if (this.echoedBy.has(sender)) return; // one ECHO per member counts (a second is evidence)
     this.echoedBy.add(sender);
-    const key = toHex(digest);
+    const key = this.keyOf(digest);
     this.tally(this.echoes, key).add(sender);
     this.progress(digest, key);
   }
@@ -100,7 +111,7 @@ export class ReliableBroadcast {
   onReady(sender: ValidatorIndex, digest: Uint8Array): void {
     if (this.readiedBy.has(sender)) return;
     this.readiedBy.add(sender);
-    const key = toHex(digest);
+    const key = this.keyOf(digest);
     this.tally(this.readies, key).add(sender);
     this.progress(digest, key);
   }

@@ -53,6 +53,12 @@ function asBytes(value: unknown, what: string): Uint8Array {
 function asUint(value: unknown, what: string, maxBytes = 8): bigint {
   const bytes = asBytes(value, what);
   if (bytes.length > maxBytes) throw new WireError(`${what}: integer too large`);
+  if (bytes.length <= 6) {
+    // up to 48 bits is exact in a double: no hex string per field (heights, epochs, indexes)
+    let n = 0;
+    for (let i = 0; i < bytes.length; i++) n = n * 256 + bytes[i]!;
+    return BigInt(n);
+  }
   return bytesToBigInt(bytes);
 }
 function decodeList(bytes: Uint8Array, what: string, maxItems = MAX_SMALL_MESSAGE_RLP_ITEMS): unknown[] {
