@@ -9,6 +9,8 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   start: () => import('./start.js'),
   init: () => import('./init.js'),
   keys: () => import('./keys.js'),
+  export: () => import('./export.js'),
+  import: () => import('./import.js'),
 };
 
 const SUMMARIES: Record<string, string> = {
@@ -18,6 +20,8 @@ const SUMMARIES: Record<string, string> = {
   start: 'run one validator from its config file',
   init: 'write genesis and one config per validator for a network across machines',
   keys: "generate, inspect or import a validator's (or an account's) encrypted keystore",
+  export: "write a node's certified blocks to an archive file (a backup, or a new node's start)",
+  import: 'apply an archive from synod export to a data dir, every block checked against its certificate',
 };
 
 function usage(): string {

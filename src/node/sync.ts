@@ -10,10 +10,9 @@
 //
 // A peer that answers late, empty, malformed or forged is penalised and another is asked (see
 // sync-peers.ts). After any response the head is the certified block or unchanged.
-import { verifyCertificate, type SignatureCheck } from '../chain/certificate.js';
-import type { FinalityCertificate } from '../chain/types.js';
+import type { SignatureCheck } from '../chain/certificate.js';
+import { certifiedBlockAt, certifiedBlockBytes, certifiedBlockProblem } from './certified-blocks.js';
 import type { Committee } from '../stake/committee.js';
-import { fromHex } from '../crypto/bytes.js';
 import type { BlockResult, ExecutionEngine } from '../execution/engine.js';
 import { ExecutionError } from '../execution/errors.js';
 import { MAX_EXTRA_DATA_BYTES } from '../execution/limits.js';
@@ -217,18 +216,12 @@ export class BlockSync {
     let bytes = 0;
     const limit = Math.min(MAX_SYNC_RESPONSE_BYTES, MAX_SYNC_BYTES_SERVED_PER_PEER_PER_INTERVAL - budget.bytes);
     for (let h = from; h < from + BigInt(count); h++) {
-      const block = engine.getBlockByNumber(h);
-      const certificate = engine.getCertificate(h);
-      if (block === undefined || certificate === undefined) break;
-      const transactions: Uint8Array[] = [];
-      for (const hash of block.transactions) {
-        const record = engine.getTransaction(hash);
-        if (record === undefined) return; // our store lacks a body it should hold: serve nothing rather than a wrong block
-        transactions.push(fromHex(record.raw));
-      }
-      bytes += transactions.reduce((sum, tx) => sum + tx.length + 8, 0) + 1024 + 100 * certificate.signatures.length;
+      const block = certifiedBlockAt(engine, h);
+      if (block === 'missing-body') return; // our store lacks a body it should hold: serve nothing rather than a wrong block
+      if (block === undefined) break;
+      bytes += certifiedBlockBytes(block);
       if (blocks.length > 0 && bytes > limit) break;
-      blocks.push({ height: h, timestamp: block.timestamp, extraData: block.extraData, epoch: block.consensus.epoch, proposers: block.consensus.proposers, transactions, certificate });
+      blocks.push(block);
     }
     if (blocks.length === 0) return;
     budget.bytes += bytes;
@@ -286,14 +279,9 @@ export class BlockSync {
       const head = engine.head().number;
       if (synced.height <= head) continue; // consensus delivered it meanwhile
       if (synced.height !== head + 1n) break;
-      const invalid = this.checkCertificate(synced);
-      if (invalid !== undefined) {
-        fault = { fault: 'invalid-certificate', detail: `block ${synced.height}: ${invalid}` };
-        break;
-      }
-      const committee = this.options.committeeOfEpoch(synced.epoch)!;
-      if (synced.proposers.some((p, i) => !Number.isInteger(p) || p < 0 || p >= committee.members.length || (i > 0 && p <= synced.proposers[i - 1]!))) {
-        fault = { fault: 'forged', detail: `block ${synced.height} names proposers outside the committee or out of order` };
+      const problem = certifiedBlockProblem(synced, this.options);
+      if (problem !== undefined) {
+        fault = problem;
         break;
       }
       let result: BlockResult;
@@ -324,15 +312,5 @@ export class BlockSync {
       this.options.onSynced(last);
     }
     return fault;
-  }
-
-  private checkCertificate(synced: SyncedBlock): string | undefined {
-    const cert: FinalityCertificate = synced.certificate;
-    if (cert.chainId !== this.options.chainId) return `certificate for chain ${cert.chainId}, this is chain ${this.options.chainId}`;
-    if (cert.height !== synced.height) return `certificate for height ${cert.height}`;
-    const committee = this.options.committeeOfEpoch(cert.epoch);
-    if (committee === undefined) return `certificate of unknown epoch ${cert.epoch}`;
-    const check = verifyCertificate(cert, committee, this.options.verifySignature);
-    return check.ok ? undefined : check.reason;
   }
 }

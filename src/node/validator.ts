@@ -1,6 +1,7 @@
 // One validator process: loads its config, key and genesis, opens the chain store (lmdb), the
 // execution engine (EVM) and the pending-transaction store, listens for peers, builds the
 // validator's logic (node.ts) over them with the system clock, and serves JSON-RPC.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContractDirectory } from '../chain/types.js';
 import { chainBinding } from '../consensus/messages.js';
@@ -12,6 +13,7 @@ import { registerTransportMetrics } from '../net/metrics.js';
 import { QueryPool } from '../query/pool.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
+import { lockDataDir, type DataDirLock } from '../storage/data-dir-lock.js';
 import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
 import { openVoteJournal, type VoteJournal } from '../storage/vote-journal.js';
 import type { Durability } from '../storage/durability.js';
@@ -64,8 +66,21 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const logger = logControl.logger;
   const genesis = loadGenesis(config.genesisPath);
   checkPeers(config, genesis);
-  const store = await openStore(config.dataDir, config.durability);
-  const closers: (() => Promise<unknown>)[] = [() => store.close()];
+  mkdirSync(config.dataDir, { recursive: true });
+  let lock: DataDirLock;
+  try {
+    lock = lockDataDir(config.dataDir, `validator ${config.id}`);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  let store: ChainStore;
+  try {
+    store = await openStore(config.dataDir, config.durability);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const closers: (() => Promise<unknown>)[] = [async () => lock.release(), () => store.close()];
   const closeAll = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };

@@ -1,0 +1,96 @@
+// `synod import`: applies a chain archive (synod export) to a validator's data dir, every block
+// checked against its certificate and the genesis committee before it executes, as sync does.
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { ed25519Verifier } from '../consensus/signing.js';
+import { createExecutionEngine } from '../execution/engine.js';
+import { ArchiveError, importChain } from '../node/chain-archive.js';
+import { resolveValidatorConfig } from '../node/config.js';
+import { ConfigError } from '../node/errors.js';
+import { loadGenesis } from '../node/genesis.js';
+import { lockDataDir } from '../storage/data-dir-lock.js';
+import { StorageError } from '../storage/errors.js';
+import { openChainStore } from '../storage/lmdb-store.js';
+import { CliError, type CliCommand } from './command.js';
+import { parseFlags } from './flags.js';
+
+const HELP = `usage: synod import --config FILE --in FILE [--data-dir DIR]
+
+Applies a chain archive written by 'synod export' to the data dir of the validator whose
+config.json is FILE (a new data dir starts from the config's genesis file). Every block is
+checked before it executes: its certificate must carry a quorum of the committee's weight for
+this chain and height, and executing it must give the certified header and state root. Blocks the
+data dir already holds are skipped when they are the archive's; the import stops at the first
+block that fails, keeping everything before it. The validator must not be running (the data
+dir's LOCK says who holds it); start it afterwards and it syncs the rest from its peers.
+
+  --config FILE    the validator's config.json (genesis file and data dir)
+  --in FILE        the archive to import
+  --data-dir DIR   import into DIR instead of the config's data dir`;
+
+const OPTIONS = {
+  config: { type: 'string' },
+  in: { type: 'string' },
+  'data-dir': { type: 'string' },
+} as const;
+
+export const command: CliCommand = {
+  help: HELP,
+  async run(argv: string[]): Promise<number> {
+    const values = parseFlags(argv, OPTIONS, 'import');
+    if (values.config === undefined) throw new CliError("--config FILE is required: the validator's config.json (its genesis file says which chain to accept). Run 'synod import --help'.");
+    if (values.in === undefined) throw new CliError("--in FILE is required: the archive written by 'synod export'. Run 'synod import --help'.");
+    let config;
+    let genesis;
+    try {
+      config = resolveValidatorConfig(values.config, values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {});
+      genesis = loadGenesis(config.genesisPath);
+    } catch (error) {
+      if (error instanceof ConfigError) throw new CliError(error.message, 1);
+      throw error;
+    }
+    mkdirSync(config.dataDir, { recursive: true });
+    let lock;
+    try {
+      lock = lockDataDir(config.dataDir, 'synod import');
+    } catch (error) {
+      if (error instanceof StorageError) throw new CliError(error.message, 1);
+      throw error;
+    }
+    try {
+      let store;
+      try {
+        store = await openChainStore(join(config.dataDir, 'chain'), { durability: config.durability });
+      } catch (error) {
+        if (error instanceof StorageError) throw new CliError(`data dir ${config.dataDir}: ${error.message}`, 1);
+        throw error;
+      }
+      try {
+        const engine = await createExecutionEngine({
+          store,
+          chainId: genesis.chainId,
+          genesis: { alloc: genesis.alloc, timestamp: genesis.timestamp, gasLimit: genesis.gasLimit, baseFeePerGas: genesis.baseFeePerGas },
+        });
+        const started = Date.now();
+        const result = await importChain(engine, values.in, {
+          chainId: genesis.chainId,
+          genesisHash: engine.getBlockByNumber(0n)!.hash,
+          committeeOfEpoch: (epoch) => (epoch === genesis.committee.epoch ? genesis.committee : undefined),
+          verifySignature: (publicKey, message, signature) => ed25519Verifier.verify(publicKey, message, signature),
+          onProgress: (height, last) => process.stderr.write(`imported up to block ${height} of ${last}\r`),
+        });
+        process.stderr.write('\n');
+        console.log(`imported ${result.imported} blocks (${result.alreadyHeld} already held) from ${values.in} in ${((Date.now() - started) / 1000).toFixed(1)} s; head is now block ${result.head}`);
+        return 0;
+      } catch (error) {
+        if (error instanceof ArchiveError) throw new CliError(error.message, 1);
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`${values.in}: no such file`, 1);
+        throw error;
+      } finally {
+        await store.close();
+      }
+    } finally {
+      lock.release();
+    }
+  },
+};
