@@ -1,12 +1,10 @@
 // `synod export`: a node's certified blocks to an archive file (src/node/chain-archive.ts), for a
 // backup or to seed a new node with `synod import`. Reads the store as the query workers do, so a
 // running validator keeps running while it is exported.
-import { join } from 'node:path';
+import { exportDataDir } from '../node/archive-data-dir.js';
+import { ArchiveError } from '../node/chain-archive.js';
 import { resolveValidatorConfig } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
-import { ArchiveError, exportChain } from '../node/chain-archive.js';
-import { StorageError } from '../storage/errors.js';
-import { openChainStoreReader } from '../storage/lmdb-store.js';
 import { CliError, type CliCommand } from './command.js';
 import { parseFlags } from './flags.js';
 
@@ -61,20 +59,9 @@ export const command: CliCommand = {
     const from = blockNumberFlag(values.from, '--from') ?? 1n;
     const to = blockNumberFlag(values.to, '--to');
     const dataDir = dataDirOf(values, 'export');
-    let store;
+    const started = Date.now();
     try {
-      store = await openChainStoreReader(join(dataDir, 'chain'));
-    } catch (error) {
-      if (error instanceof StorageError) throw new CliError(`data dir ${dataDir}: ${error.message}`, 1);
-      throw error;
-    }
-    try {
-      const meta = store.meta();
-      if (meta === undefined) throw new CliError(`data dir ${dataDir} holds no chain yet: start the node once first`, 1);
-      const started = Date.now();
-      const header = exportChain({ ...bind(store), head: () => meta.headNumber }, values.out, {
-        chainId: meta.chainId,
-        genesisHash: meta.genesisHash,
+      const header = await exportDataDir(dataDir, values.out, {
         from,
         ...(to !== undefined ? { to } : {}),
         onProgress: (height, last) => process.stderr.write(`exported up to block ${height} of ${last}\r`),
@@ -85,16 +72,6 @@ export const command: CliCommand = {
     } catch (error) {
       if (error instanceof ArchiveError) throw new CliError(error.message, 1);
       throw error;
-    } finally {
-      await store.close();
     }
   },
 };
-
-function bind(store: Awaited<ReturnType<typeof openChainStoreReader>>) {
-  return {
-    getBlockByNumber: (n: bigint) => store.getBlockByNumber(n),
-    getCertificate: (h: bigint) => store.getCertificate(h),
-    getTransaction: (hash: Parameters<typeof store.getTransaction>[0]) => store.getTransaction(hash),
-  };
-}

@@ -1,16 +1,9 @@
 // `synod import`: applies a chain archive (synod export) to a validator's data dir, every block
 // checked against its certificate and the genesis committee before it executes, as sync does.
-import { join } from 'node:path';
-import { mkdirSync } from 'node:fs';
-import { ed25519Verifier } from '../consensus/signing.js';
-import { createExecutionEngine } from '../execution/engine.js';
-import { ArchiveError, importChain } from '../node/chain-archive.js';
+import { importIntoDataDir } from '../node/archive-data-dir.js';
+import { ArchiveError } from '../node/chain-archive.js';
 import { resolveValidatorConfig } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
-import { loadGenesis } from '../node/genesis.js';
-import { lockDataDir } from '../storage/data-dir-lock.js';
-import { StorageError } from '../storage/errors.js';
-import { openChainStore } from '../storage/lmdb-store.js';
 import { CliError, type CliCommand } from './command.js';
 import { parseFlags } from './flags.js';
 
@@ -41,56 +34,22 @@ export const command: CliCommand = {
     if (values.config === undefined) throw new CliError("--config FILE is required: the validator's config.json (its genesis file says which chain to accept). Run 'synod import --help'.");
     if (values.in === undefined) throw new CliError("--in FILE is required: the archive written by 'synod export'. Run 'synod import --help'.");
     let config;
-    let genesis;
     try {
       config = resolveValidatorConfig(values.config, values['data-dir'] !== undefined ? { dataDir: values['data-dir'] } : {});
-      genesis = loadGenesis(config.genesisPath);
     } catch (error) {
       if (error instanceof ConfigError) throw new CliError(error.message, 1);
       throw error;
     }
-    mkdirSync(config.dataDir, { recursive: true });
-    let lock;
+    const started = Date.now();
     try {
-      lock = lockDataDir(config.dataDir, 'synod import');
+      const result = await importIntoDataDir(config, values.in, { onProgress: (height, last) => process.stderr.write(`imported up to block ${height} of ${last}\r`) });
+      process.stderr.write('\n');
+      console.log(`imported ${result.imported} blocks (${result.alreadyHeld} already held) from ${values.in} in ${((Date.now() - started) / 1000).toFixed(1)} s; head is now block ${result.head}`);
+      return 0;
     } catch (error) {
-      if (error instanceof StorageError) throw new CliError(error.message, 1);
+      if (error instanceof ArchiveError || error instanceof ConfigError) throw new CliError(error.message, 1);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`${values.in}: no such file`, 1);
       throw error;
-    }
-    try {
-      let store;
-      try {
-        store = await openChainStore(join(config.dataDir, 'chain'), { durability: config.durability });
-      } catch (error) {
-        if (error instanceof StorageError) throw new CliError(`data dir ${config.dataDir}: ${error.message}`, 1);
-        throw error;
-      }
-      try {
-        const engine = await createExecutionEngine({
-          store,
-          chainId: genesis.chainId,
-          genesis: { alloc: genesis.alloc, timestamp: genesis.timestamp, gasLimit: genesis.gasLimit, baseFeePerGas: genesis.baseFeePerGas },
-        });
-        const started = Date.now();
-        const result = await importChain(engine, values.in, {
-          chainId: genesis.chainId,
-          genesisHash: engine.getBlockByNumber(0n)!.hash,
-          committeeOfEpoch: (epoch) => (epoch === genesis.committee.epoch ? genesis.committee : undefined),
-          verifySignature: (publicKey, message, signature) => ed25519Verifier.verify(publicKey, message, signature),
-          onProgress: (height, last) => process.stderr.write(`imported up to block ${height} of ${last}\r`),
-        });
-        process.stderr.write('\n');
-        console.log(`imported ${result.imported} blocks (${result.alreadyHeld} already held) from ${values.in} in ${((Date.now() - started) / 1000).toFixed(1)} s; head is now block ${result.head}`);
-        return 0;
-      } catch (error) {
-        if (error instanceof ArchiveError) throw new CliError(error.message, 1);
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`${values.in}: no such file`, 1);
-        throw error;
-      } finally {
-        await store.close();
-      }
-    } finally {
-      lock.release();
     }
   },
 };
