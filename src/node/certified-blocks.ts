@@ -4,6 +4,8 @@
 import { verifyCertificate, type SignatureCheck } from '../chain/certificate.js';
 import type { BlockRecord, FinalityCertificate, TransactionRecord } from '../chain/types.js';
 import { fromHex } from '../crypto/bytes.js';
+import type { BlockResult, ExecutionEngine } from '../execution/engine.js';
+import { ExecutionError } from '../execution/errors.js';
 import type { Committee } from '../stake/committee.js';
 import type { SyncedBlock } from './wire.js';
 
@@ -65,4 +67,26 @@ export function certifiedBlockProblem(block: SyncedBlock, context: CertifiedBloc
     return { fault: 'forged', detail: `block ${block.height} names proposers outside the committee or out of order` };
   }
   return undefined;
+}
+
+/**
+ * Executes a checked certified block; the engine commits it only when it gives the certified
+ * header and state root. A body that does not (or that no valid block could hold) answers
+ * `{ forged }` with nothing stored; any other failure (disk, engine) is ours and is thrown.
+ */
+export async function executeCertifiedBlock(engine: Pick<ExecutionEngine, 'executeBlock'>, block: SyncedBlock): Promise<{ readonly result: BlockResult } | { readonly forged: string }> {
+  try {
+    const result = await engine.executeBlock({
+      height: block.height,
+      timestampMs: Number(block.timestamp) * 1000,
+      transactions: block.transactions,
+      extraData: block.extraData,
+      consensus: { epoch: block.epoch, proposers: block.proposers },
+      certificate: block.certificate,
+    });
+    return { result };
+  } catch (error) {
+    if (error instanceof ExecutionError && (error.code === 'CERTIFIED_MISMATCH' || error.code === 'INVALID_INPUT')) return { forged: error.message };
+    throw error;
+  }
 }

@@ -16,8 +16,7 @@ import { RLP } from '@ethereumjs/rlp';
 import type { Hex } from '../chain/types.js';
 import { bytesEqual, fromHex, toHex, utf8 } from '../crypto/bytes.js';
 import type { ExecutionEngine } from '../execution/engine.js';
-import { ExecutionError } from '../execution/errors.js';
-import { certifiedBlockAt, certifiedBlockBytes, certifiedBlockProblem, type CertifiedBlockContext, type CertifiedBlockSource } from './certified-blocks.js';
+import { certifiedBlockAt, certifiedBlockBytes, certifiedBlockProblem, executeCertifiedBlock, type CertifiedBlockContext, type CertifiedBlockSource } from './certified-blocks.js';
 import { MAX_SYNC_BLOCKS_PER_REQUEST, MAX_SYNC_RESPONSE_BYTES, WireError, decodeSyncResponse, encodeSyncResponse, type SyncedBlock } from './wire.js';
 
 export const ARCHIVE_MAGIC = utf8('synod-archive/v1\n');
@@ -213,21 +212,8 @@ export async function importChain(engine: ExecutionEngine, path: string, options
         if (block.height !== head + 1n) throw new ArchiveError(`the archive jumps to block ${block.height} while this node's head is ${head}: import an archive that starts at ${head + 1n} or lower`);
         const problem = certifiedBlockProblem(block, options);
         if (problem !== undefined) throw new ArchiveError(`${problem.detail}; nothing from it on was imported`);
-        try {
-          await engine.executeBlock({
-            height: block.height,
-            timestampMs: Number(block.timestamp) * 1000,
-            transactions: block.transactions,
-            extraData: block.extraData,
-            consensus: { epoch: block.epoch, proposers: block.proposers },
-            certificate: block.certificate,
-          });
-        } catch (error) {
-          if (error instanceof ExecutionError && (error.code === 'CERTIFIED_MISMATCH' || error.code === 'INVALID_INPUT')) {
-            throw new ArchiveError(`block ${block.height} is not the certified block (${error.message}); nothing from it on was imported`);
-          }
-          throw error;
-        }
+        const executed = await executeCertifiedBlock(engine, block);
+        if ('forged' in executed) throw new ArchiveError(`block ${block.height} is not the certified block (${executed.forged}); nothing from it on was imported`);
         imported++;
         options.onProgress?.(block.height, header.last);
       }

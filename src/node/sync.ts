@@ -11,10 +11,9 @@
 // A peer that answers late, empty, malformed or forged is penalised and another is asked (see
 // sync-peers.ts). After any response the head is the certified block or unchanged.
 import type { SignatureCheck } from '../chain/certificate.js';
-import { certifiedBlockAt, certifiedBlockBytes, certifiedBlockProblem } from './certified-blocks.js';
+import { certifiedBlockAt, certifiedBlockBytes, certifiedBlockProblem, executeCertifiedBlock } from './certified-blocks.js';
 import type { Committee } from '../stake/committee.js';
 import type { BlockResult, ExecutionEngine } from '../execution/engine.js';
-import { ExecutionError } from '../execution/errors.js';
 import { MAX_EXTRA_DATA_BYTES } from '../execution/limits.js';
 import type { Transport } from '../net/transport.js';
 import { every, type CancelTimer, type Clock } from './clock.js';
@@ -284,24 +283,14 @@ export class BlockSync {
         fault = problem;
         break;
       }
-      let result: BlockResult;
-      try {
-        result = await engine.executeBlock({
-          height: synced.height,
-          timestampMs: Number(synced.timestamp) * 1000,
-          transactions: synced.transactions,
-          extraData: synced.extraData,
-          consensus: { epoch: synced.epoch, proposers: synced.proposers },
-          certificate: synced.certificate,
-        });
-      } catch (error) {
-        // The engine stored nothing: a body that is not the certified block is the peer's lie.
-        if (error instanceof ExecutionError && (error.code === 'CERTIFIED_MISMATCH' || error.code === 'INVALID_INPUT')) {
-          fault = { fault: 'forged', detail: error.message };
-          break;
-        }
-        throw error; // our own failure (disk, engine): the driver stops the validator
+      // The engine stores nothing that is not the certified block: such a body is the peer's lie.
+      // Any other failure is ours (disk, engine) and is thrown: the driver stops the validator.
+      const executed = await executeCertifiedBlock(engine, synced);
+      if ('forged' in executed) {
+        fault = { fault: 'forged', detail: executed.forged };
+        break;
       }
+      const { result } = executed;
       this.options.metrics.syncedBlocks.inc();
       this.options.metrics.certifiedHeight.set(Number(synced.height));
       await this.options.onApplied(result);
