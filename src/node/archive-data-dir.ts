@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ed25519Verifier } from '../consensus/signing.js';
 import { createExecutionEngine } from '../execution/engine.js';
+import { ExecutionError } from '../execution/errors.js';
 import { lockDataDir } from '../storage/data-dir-lock.js';
 import type { Durability } from '../storage/durability.js';
 import { StorageError } from '../storage/errors.js';
@@ -65,6 +66,10 @@ export async function importIntoDataDir(target: ImportTarget, path: string, opti
         store,
         chainId: genesis.chainId,
         genesis: { alloc: genesis.alloc, timestamp: genesis.timestamp, gasLimit: genesis.gasLimit, baseFeePerGas: genesis.baseFeePerGas },
+      }).catch((error: unknown) => {
+        // another chain's data dir, or a damaged one: the engine's message says which and what to do
+        if (error instanceof ExecutionError && (error.code === 'GENESIS_MISMATCH' || error.code === 'ENGINE_FAILED')) throw new ArchiveError(error.message);
+        throw error;
       });
       return await importChain(engine, path, {
         chainId: genesis.chainId,

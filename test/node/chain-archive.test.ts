@@ -151,6 +151,20 @@ test('a damaged, cut, foreign or non-archive file is refused with what is wrong'
   assert.match(r.stderr, /holds chain \d+; this node's genesis is chain 31337|was exported from a chain with genesis|archive header is malformed/);
 });
 
+test("an import into another chain's data dir is refused, naming both chains", () => {
+  // The forged-import dir holds this chain; a genesis of another chain id is another chain.
+  const other = join(work, 'other-genesis.json');
+  const genesis = JSON.parse(readFileSync(resolveValidatorConfig(configPath()).genesisPath, 'utf8')) as { chainId: number | string };
+  writeFileSync(other, JSON.stringify({ ...genesis, chainId: 4242 }));
+  const config = JSON.parse(readFileSync(configPath(), 'utf8')) as Record<string, unknown>;
+  const otherConfig = join(work, 'other-config.json');
+  writeFileSync(otherConfig, JSON.stringify({ ...config, genesis: other, keyFile: resolveValidatorConfig(configPath()).keyFilePath, dataDir: join(work, 'forged-import') }));
+  const r = synod('import', '--config', otherConfig, '--in', join(work, 'chain.archive'));
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^synod import: data dir .* belongs to another chain \(chain id 31337.*this node expects chain id 4242/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /); // one line, no stack
+});
+
 test('bad flags name the fix', () => {
   let r = synod('export', '--config', configPath());
   assert.equal(r.status, 2);
