@@ -9,6 +9,7 @@ import type { Hex } from '../chain/types.js';
 import { ExecutionError } from './errors.js';
 import { MAX_TRACE_BYTES, MAX_TRACE_CALL_FRAMES } from './limits.js';
 import { traceTooLarge, type TracedEvm, type Tracer } from './trace.js';
+import { gethErrorMessage } from './evm-errors.js';
 
 export interface CallTracerOptions {
   /** Only the outermost frame, as geth's tracerConfig.onlyTopCall. */
@@ -53,12 +54,6 @@ const ERROR_STRING_SELECTOR = '0x08c379a0';
 const quantity = (v: bigint): Hex => `0x${v.toString(16)}`;
 /** JSON bytes of a call frame besides its input and output: type, from, to, value, gas, gasUsed, error. */
 const CALL_FRAME_BASE_BYTES = 320;
-
-/** ethereumjs's EVM error names in geth's words, where they differ. */
-function gethError(error: string): string {
-  if (error === 'revert') return 'execution reverted';
-  return error;
-}
 
 /** The reason of a Solidity Error(string) revert, as geth's callTracer adds it. */
 function revertReason(data: Uint8Array): string | undefined {
@@ -145,7 +140,7 @@ export class CallTracer implements Tracer<CallFrame> {
   }
 
   private fail(frame: CallFrame, error: string, returnValue: Uint8Array): void {
-    frame.error = gethError(error);
+    frame.error = gethErrorMessage(error);
     if (error !== 'revert') delete frame.output; // geth keeps output only for reverts
     else {
       const reason = revertReason(returnValue);

@@ -13,6 +13,7 @@ import { EstimateGasError } from './errors.js';
 import { DEFAULT_RPC_GAS_CAP, MAX_ACCESS_LIST_ITERATIONS, MAX_ESTIMATE_ITERATIONS, MAX_QUERY_GAS, MIN_TRANSFER_GAS } from './limits.js';
 import { applyStateOverrides, overriddenBlock, type CallOverrides } from './overrides.js';
 import { evmViewAt, type EvmView } from './state-view.js';
+import { gethErrorMessage } from './evm-errors.js';
 
 export interface CallParams {
   readonly from?: Hex;
@@ -104,7 +105,7 @@ function outcome(result: RunTxResult): CallResult {
     returnData: bytesToHex(result.execResult.returnValue) as Hex,
     gasUsed: result.totalGasSpent,
     reverted,
-    ...(error !== undefined && !reverted ? { error } : {}),
+    ...(error !== undefined && !reverted ? { error: gethErrorMessage(error) } : {}),
   };
 }
 

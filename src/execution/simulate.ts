@@ -15,6 +15,7 @@ import { applyStateOverrides, overriddenBlock, type BlockOverrides, type StateOv
 import { callTransaction, fundsError, gethWording, hasFee, senderOf, type CallParams } from './queries.js';
 import { encodedReceipts, orderedTrieRoot, toReceiptRecords, type ExecutedTransaction } from './receipts.js';
 import { evmViewAt } from './state-view.js';
+import { gethErrorMessage } from './evm-errors.js';
 
 /** Simulated blocks in one request, gaps between numbers included (geth's maxSimulateBlocks). */
 export const MAX_SIMULATE_BLOCKS = 256;
@@ -110,7 +111,7 @@ function callOutcome(run: RunTxResult): Omit<SimulatedCall, 'logs'> {
   const error = run.execResult.exceptionError?.error;
   if (error === undefined) return { status: 1, returnData, gasUsed: run.totalGasSpent };
   if (error === 'revert') return { status: 0, returnData, gasUsed: run.totalGasSpent, error: { code: SIMULATE_ERROR_CODES.reverted, message: revertMessage(returnData), data: returnData } };
-  return { status: 0, returnData: '0x', gasUsed: run.totalGasSpent, error: { code: SIMULATE_ERROR_CODES.vmError, message: error } };
+  return { status: 0, returnData: '0x', gasUsed: run.totalGasSpent, error: { code: SIMULATE_ERROR_CODES.vmError, message: gethErrorMessage(error) } };
 }
 
 /** Runs `request` on the state after `at`; `gasCap` (geth's --rpc.gascap) bounds the gas of all calls together. */

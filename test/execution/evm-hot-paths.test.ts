@@ -30,7 +30,7 @@ test('cached jump analyses give each call the answer of a fresh one', async () =
     assert.ok(after.hits > before.hits, 'the same code in one block is analysed once');
     for (let i = 0; i < 3; i++) {
       assert.equal((await h.engine.call({ from: address(1), to: GOOD_AT, gas: 100_000n })).returnData, `0x${'00'.repeat(31)}2a`);
-      assert.match((await h.engine.call({ from: address(1), to: BAD_AT, gas: 100_000n })).error ?? '', /^invalid JUMP/);
+      assert.equal((await h.engine.call({ from: address(1), to: BAD_AT, gas: 100_000n })).error, 'invalid jump destination'); // geth's words
     }
   } finally {
     await h.cleanup();
