@@ -52,12 +52,13 @@ export interface ImportTarget {
 /** Imports the archive at `path` into `target`'s data dir (created from its genesis if new), holding its writer lock. */
 export async function importIntoDataDir(target: ImportTarget, path: string, options: { readonly onProgress?: Progress } = {}): Promise<ImportResult> {
   const genesis = loadGenesis(target.genesisPath);
-  mkdirSync(target.dataDir, { recursive: true });
   let lock;
   try {
+    mkdirSync(target.dataDir, { recursive: true });
     lock = lockDataDir(target.dataDir, 'synod import');
   } catch (error) {
-    storageProblem(target.dataDir, error);
+    if (error instanceof StorageError) storageProblem(target.dataDir, error);
+    throw new ArchiveError(`data dir ${target.dataDir}: ${(error as Error).message}; use another --data-dir`);
   }
   try {
     const store = await openChainStore(join(target.dataDir, 'chain'), { durability: target.durability }).catch((error: unknown) => storageProblem(target.dataDir, error));

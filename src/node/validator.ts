@@ -14,6 +14,7 @@ import { QueryPool } from '../query/pool.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
 import { lockDataDir, type DataDirLock } from '../storage/data-dir-lock.js';
+import { StorageError } from '../storage/errors.js';
 import { openPendingTransactionStore, type PendingTransactionStore } from '../storage/pending-store.js';
 import { openVoteJournal, type VoteJournal } from '../storage/vote-journal.js';
 import type { Durability } from '../storage/durability.js';
@@ -66,12 +67,13 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const logger = logControl.logger;
   const genesis = loadGenesis(config.genesisPath);
   checkPeers(config, genesis);
-  mkdirSync(config.dataDir, { recursive: true });
   let lock: DataDirLock;
   try {
+    mkdirSync(config.dataDir, { recursive: true });
     lock = lockDataDir(config.dataDir, `validator ${config.id}`);
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    if (error instanceof StorageError) throw new ConfigError(error.message);
+    throw new ConfigError(`data dir ${config.dataDir}: ${(error as Error).message}; use another data dir ("dataDir" in the config, or --data-dir)`);
   }
   let store: ChainStore;
   try {
