@@ -103,6 +103,8 @@ test("the alloc'd account holds its balance on every node, and its keystore spen
   const hash = await wallet.sendTransaction({ to, value: parseEther('1') });
   const receipt = await clients[2]!.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: 30_000 });
   assert.equal(receipt.status, 'success');
+  // Another node may execute that block a moment later than the one that answered the receipt.
+  await until(`validator 3 reaches block ${receipt.blockNumber}`, async () => ((await clients[3]!.getBlockNumber({ cacheTime: 0 })) >= receipt.blockNumber ? true : undefined), 30_000);
   assert.equal(await clients[3]!.getBalance({ address: to }), parseEther('1'));
 });
 
