@@ -33,14 +33,14 @@ const OPTIONS = {
   to: { type: 'string' },
 } as const;
 
-export function blockNumberFlag(value: string | undefined, flag: string): bigint | undefined {
+function blockNumberFlag(value: string | undefined, flag: string): bigint | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value.trim())) throw new CliError(`${flag} must be a block number (0, 1, 2, ...), got ${JSON.stringify(value)}`);
   return BigInt(value.trim());
 }
 
 /** The data dir named by --data-dir, or by the config of --config. */
-export function dataDirOf(values: { readonly config?: string; readonly 'data-dir'?: string }, command: string): string {
+function dataDirOf(values: { readonly config?: string; readonly 'data-dir'?: string }, command: string): string {
   if (values['data-dir'] !== undefined) return values['data-dir'];
   if (values.config === undefined) throw new CliError(`--config FILE or --data-dir DIR is required. Run 'synod ${command} --help'.`);
   try {

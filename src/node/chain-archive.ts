@@ -14,10 +14,10 @@
 import { closeSync, fsyncSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { RLP } from '@ethereumjs/rlp';
 import type { Hex } from '../chain/types.js';
-import { bytesEqual, fromHex, toHex, utf8 } from '../crypto/bytes.js';
+import { bytesEqual, bytesToBigInt, fromHex, toHex, utf8 } from '../crypto/bytes.js';
 import type { ExecutionEngine } from '../execution/engine.js';
 import { certifiedBlockAt, certifiedBlockBytes, certifiedBlockProblem, executeCertifiedBlock, type CertifiedBlockContext, type CertifiedBlockSource } from './certified-blocks.js';
-import { MAX_SYNC_BLOCKS_PER_REQUEST, MAX_SYNC_RESPONSE_BYTES, WireError, decodeSyncResponse, encodeSyncResponse, type SyncedBlock } from './wire.js';
+import { MAX_SYNC_BLOCKS_PER_REQUEST, MAX_SYNC_RESPONSE_BYTES, WireError, decodeSyncResponse, encodeSyncResponse, uint, type SyncedBlock } from './wire.js';
 
 export const ARCHIVE_MAGIC = utf8('synod-archive/v1\n');
 /** Blocks per chunk: a sync response's worth, so the chunk decoder is sync's own bounded one. */
@@ -48,16 +48,11 @@ export interface ExportOptions {
   readonly onProgress?: (height: bigint, last: bigint) => void;
 }
 
-/** The highest height from `from` on whose block and certificate are both stored. */
+/** The highest height at or below `head` with a stored certificate (0 when there is none). */
 function lastCertified(source: CertifiedBlockSource, head: bigint): bigint {
   let height = head;
   while (height > 0n && source.getCertificate(height) === undefined) height--;
   return height;
-}
-
-function uintBytes(value: bigint): Uint8Array {
-  if (value === 0n) return new Uint8Array();
-  return fromHex(value.toString(16).padStart(Math.ceil(value.toString(16).length / 2) * 2, '0'));
 }
 
 function lengthPrefix(length: number): Uint8Array {
@@ -78,7 +73,7 @@ export function exportChain(source: CertifiedBlockSource & { head(): bigint }, p
   const fd = openSync(partial, 'w', 0o600);
   try {
     writeSync(fd, ARCHIVE_MAGIC);
-    const encodedHeader = RLP.encode([uintBytes(header.chainId), fromHex(header.genesisHash), uintBytes(header.first), uintBytes(header.last)]);
+    const encodedHeader = RLP.encode([uint(header.chainId), fromHex(header.genesisHash), uint(header.first), uint(header.last)]);
     writeSync(fd, lengthPrefix(encodedHeader.length));
     writeSync(fd, encodedHeader);
     let chunk: SyncedBlock[] = [];
@@ -130,9 +125,8 @@ export class ArchiveReader {
     if (!Array.isArray(fields) || fields.length !== 4 || !fields.every((f) => f instanceof Uint8Array) || (fields[1] as Uint8Array).length !== 32) {
       throw new ArchiveError(`${path}: the archive header is malformed`);
     }
-    const big = (bytes: Uint8Array): bigint => (bytes.length === 0 ? 0n : BigInt(`0x${toHex(bytes)}`));
     const [chainId, genesisHash, first, last] = fields as Uint8Array[];
-    this.header = { chainId: big(chainId!), genesisHash: `0x${toHex(genesisHash!)}`, first: big(first!), last: big(last!) };
+    this.header = { chainId: bytesToBigInt(chainId!), genesisHash: `0x${toHex(genesisHash!)}`, first: bytesToBigInt(first!), last: bytesToBigInt(last!) };
   }
 
   /** The next chunk of blocks, or undefined at the end of the file. */

@@ -34,7 +34,8 @@ export class WireError extends Error {
 
 const hexBytes = (hex: Hex): Uint8Array => fromHex(hex);
 const asHex = (bytes: Uint8Array): Hex => `0x${toHex(bytes)}`;
-const uint = (value: bigint | number): Uint8Array => {
+/** Minimal big-endian bytes of a non-negative integer (RLP's integer encoding). */
+export const uint = (value: bigint | number): Uint8Array => {
   const v = BigInt(value);
   if (v === 0n) return new Uint8Array();
   let width = 0;
