@@ -101,10 +101,19 @@ function tallyCounter<L extends string>(name: string, help: string, labelNames: 
   });
 }
 
-export function createMetrics(validator: string): NodeMetrics {
+export interface MetricsOptions {
+  /**
+   * The process's own collectors (CPU, memory, GC, event-loop lag; prom-client's defaults). On for
+   * a validator process; off where many nodes share one process (the simulator), since they would
+   * all report the same process and each adds a GC observer and an event-loop timer to it.
+   */
+  readonly processMetrics?: boolean;
+}
+
+export function createMetrics(validator: string, options: MetricsOptions = {}): NodeMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ validator });
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_LAG_SAMPLING_MS });
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_LAG_SAMPLING_MS });
   const r = [registry];
   const heightBuckets = [...HEIGHT_SECONDS_BUCKETS];
   const messagesIn = new ChannelTally();

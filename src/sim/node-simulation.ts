@@ -34,6 +34,7 @@ import { TwinChain, TwinEngine } from './twin-engine.js';
 import { MemoryJournal, MemoryPendingStore } from './twin-stores.js';
 import type { EvidenceRecord, RunOutcome, RunOverrides } from './simulation.js';
 import type { SuperblockBatchView } from './invariants.js';
+import { settleAtThisInstant } from './settle.js';
 
 export const NODE_MAX_EVENTS_PER_RUN = 3_000_000;
 export const NODE_SYNCHRONOUS_DELAY_MS = 20;
@@ -370,7 +371,7 @@ class NodeSimulation {
       signer: ep.member.signer,
       verifier: scheme.verifier,
       logger: silentLogger,
-      metrics: createMetrics(ep.label),
+      metrics: createMetrics(ep.label, { processMetrics: false }),
       timing: this.timing,
       flushIntervalMs: Math.max(SIM_FLUSH_MIN_MS, this.network.profile.deltaMs * SIM_FLUSH_DELTA_SHARE),
       decodeEnvelope: this.decode,
@@ -407,7 +408,7 @@ class NodeSimulation {
         throw error;
       }
       // Let the nodes' promise chains (journal writes, block execution) settle at this instant.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await settleAtThisInstant(this.events);
     }
   }
 
