@@ -189,7 +189,7 @@ class Core implements ConsensusCore {
     if (round) hs.onRoundTimer(Number(round[2]), Number(round[3]));
     else if (grace) hs.onGraceTimer(Number(grace[2]), Number(grace[3]));
     else if (fetch) hs.onFetchTimer(Number(fetch[2]));
-    else if (resend) hs.onResendTimer();
+    else if (resend) hs.onResendTimer(this.future.length > 0);
   }
 
   private onProposal(height: Height, transactions: readonly Uint8Array[], timestampMs: number): void {

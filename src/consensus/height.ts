@@ -221,11 +221,18 @@ export class HeightState {
     this.askForBatch(instance);
   }
 
-  /** The height has not finished in time: re-send everything this member sent and ask peers for theirs. */
-  onResendTimer(): void {
+  /**
+   * The height has not finished in time: re-send everything this member sent. Ask peers for theirs
+   * only when some member is known to be past this height (`othersAhead`: a later height's message
+   * is buffered): members still at it re-send their own votes on their own timers, so asking them
+   * too only made every one of them answer with all it sent, every interval (on a slow height of a
+   * 16-member committee, seven times the votes themselves). Members that moved on re-send nothing
+   * of this height by themselves, and their later votes are what tells us they moved on.
+   */
+  onResendTimer(othersAhead: boolean): void {
     if (this.output !== null || this.self === null) return;
     for (const item of this.sent) this.sink.rebroadcast(this.height, item);
-    this.sink.rebroadcast(this.height, { type: 'stateRequest' });
+    if (othersAhead) this.sink.rebroadcast(this.height, { type: 'stateRequest' });
     this.sink.setTimer(timerIds.resend(this.height), this.timing.resendIntervalMs);
   }
 

@@ -290,3 +290,23 @@ test('a vote signed for another chain (other chain id or genesis) is refused as 
   assert.notDeepEqual(chainBinding(1n, new Uint8Array(32)), chainBinding(2n, new Uint8Array(32)));
   assert.notDeepEqual(chainBinding(1n, new Uint8Array(32)), chainBinding(1n, new Uint8Array(32).fill(1)));
 });
+
+test('the resend timer asks peers for their votes only once a member is known to be past the height', () => {
+  // Members still at the height re-send their own votes on their own timers; asking them too made
+  // each answer with everything it sent, every interval. A member past the height re-sends nothing
+  // of it by itself: its later-height votes are what makes the laggard ask.
+  const cluster = new Cluster([1n, 1n, 1n, 1n], { seed: 61 });
+  const core = cluster.newCore(0);
+  core.step({ kind: 'start' });
+  core.step({ kind: 'proposal', height: 1, transactions: [], timestampMs: 1_000 });
+  const resentItems = (actions: CoreAction[]) => actions.flatMap((a) => (a.kind === 'broadcast' ? decodeSignedMessage(a.bytes, DEFAULT_LIMITS).items : []));
+  const quiet = resentItems(core.step({ kind: 'timer', timerId: 'h:1/resend' }));
+  assert.ok(quiet.some((i) => i.type === 'propose'), 'its own votes are re-sent');
+  assert.ok(!quiet.some((i) => i.type === 'stateRequest'), 'nobody is ahead: no state request');
+  // One member (under the weak threshold, so no immediate request) sends a vote of height 2.
+  const ahead = encodeSignedMessage({ height: 2, sender: 1, items: [{ type: 'stateRequest' }] }, cluster.signers[1]!, TEST_BINDING);
+  const buffered = core.step({ kind: 'message', bytes: ahead });
+  assert.ok(!resentItems(buffered).some((i) => i.type === 'stateRequest'));
+  const behind = resentItems(core.step({ kind: 'timer', timerId: 'h:1/resend' }));
+  assert.ok(behind.some((i) => i.type === 'stateRequest'), 'a member is past the height: ask');
+});
