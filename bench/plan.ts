@@ -18,6 +18,8 @@ export interface RunPlan {
   /** Generator self-test against the instant node. */
   readonly capacityMs: number;
   readonly senders: number;
+  /** Committee sizes whose consensus messages per height the simulator counts (bench/message-scaling.ts). */
+  readonly scalingSizes: readonly number[];
 }
 
 export const FULL_PLAN: RunPlan = {
@@ -30,6 +32,7 @@ export const FULL_PLAN: RunPlan = {
   boundTxs: 5_000,
   capacityMs: 3_000,
   senders: 1_000,
+  scalingSizes: [4, 16, 31, 64],
 };
 
 export const QUICK_PLAN: RunPlan = {
@@ -43,6 +46,7 @@ export const QUICK_PLAN: RunPlan = {
   boundTxs: 2_000,
   capacityMs: 1_000,
   senders: 200,
+  scalingSizes: [4, 31],
 };
 
 /** Pre-signed transactions for a closed-loop phase: headroom over the rate seen in the probe. */

@@ -18,6 +18,7 @@ import { startSynod, SYNOD_VALIDATORS } from './targets/synod.js';
 import type { Target } from './targets/types.js';
 import type { Workload } from './workloads/types.js';
 import { stderrProgress } from './report/progress.js';
+import { measureMessageScaling, scalingTable, type ScalingRow } from './message-scaling.js';
 import { resultsJson, table, toResult, type MeasuredWorkload } from './report/results.js';
 import { renderSvg, type PlotPanel } from './report/svg.js';
 
@@ -156,15 +157,21 @@ async function run(opts: BenchOptions, progress: Progress, active: Set<Target>):
     const peer = await measurePeer(name, opts, plan, senders, progress, active, notes);
     if (peer) peers.push(peer);
   }
+  let scaling: ScalingRow[] = [];
+  if (!opts.noSynod) {
+    progress.note(`messages per height: simulating committees of ${plan.scalingSizes.join(', ')}`);
+    scaling = await measureMessageScaling(plan.scalingSizes);
+  }
   const measured: MeasuredWorkload[] = opts.workloads.map((w) => ({
     workload: w.name,
     synod: synod?.figures.get(w.name) ?? null,
     peers: peers.flatMap((p) => (p.figures.has(w.name) ? [{ name: p.target.name, version: p.target.version, figures: p.figures.get(w.name)! }] : [])),
     bound: bounds.get(w.name)!,
   }));
-  const detail = { date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), machine: host, loadAverage1mAtEnd: Math.round(loadavg()[0] * 100) / 100, plan, generator: capacity, notes, elapsedS: (Date.now() - started) / 1000, workloads: measured };
+  const detail = { date: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), machine: host, loadAverage1mAtEnd: Math.round(loadavg()[0] * 100) / 100, plan, generator: capacity, notes, elapsedS: (Date.now() - started) / 1000, workloads: measured, messageScaling: scaling };
   const where = await writeOutputs(opts, measured, detail);
   process.stdout.write('\n' + table(measured));
+  if (scaling.length > 0) process.stdout.write('\n' + scalingTable(scaling));
   for (const n of notes) process.stdout.write(n + '\n');
   process.stdout.write(`generator capacity: ${Math.round(capacity.submissionsPerSecond)} submissions/s (instant node)\n${where}\nelapsed ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
