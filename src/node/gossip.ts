@@ -1,5 +1,7 @@
-// Transaction gossip: transactions this node admitted go to every peer, gathered for at most
-// GOSSIP_FLUSH_MS into one frame; frames from peers are admitted in slices that yield to the event
+// Transaction gossip: transactions this node admitted go to every peer. After a quiet spell the
+// first leaves after the current task (with whatever that task admitted: a JSON-RPC batch), since
+// its owner may be a peer and a lone transaction's wait is a developer's round trip; after a
+// flush, the next ones gather for GOSSIP_FLUSH_MS into one frame; frames from peers are admitted in slices that yield to the event
 // loop, so consensus messages never wait behind a frame's sender recoveries. A peer may have at
 // most MAX_GOSSIP_FRAMES_IN_FLIGHT_PER_PEER frames being admitted; further frames are dropped.
 import type { Mempool } from '../mempool/index.js';
@@ -8,7 +10,7 @@ import type { CancelTimer, Clock } from './clock.js';
 import type { NodeMetrics } from './metrics.js';
 import { CHANNEL, MAX_GOSSIP_TRANSACTIONS_PER_FRAME, decodeTransactions, encodeTransactions } from './wire.js';
 
-/** Transactions gossiped to peers are gathered for at most this long into one frame… */
+/** After a flush, transactions gossiped to peers are gathered for this long into one frame… */
 export const GOSSIP_FLUSH_MS = 2;
 /** …or until this many are waiting. */
 export const MAX_GOSSIP_BATCH = 2_048;
@@ -28,6 +30,8 @@ export interface TransactionGossipOptions {
 export class TransactionGossip {
   private queue: Uint8Array[] = [];
   private cancelFlush: CancelTimer | undefined;
+  private flushScheduled = false;
+  private lastFlushMs = -Infinity;
   private readonly inFlight = new Map<string, number>();
   private stopped = false;
 
@@ -37,8 +41,13 @@ export class TransactionGossip {
   gossip(raw: Uint8Array): void {
     if (this.stopped) return;
     this.queue.push(raw);
-    if (this.queue.length >= MAX_GOSSIP_BATCH) this.flush();
-    else if (this.cancelFlush === undefined) this.cancelFlush = this.options.clock.setTimer(() => this.flush(), GOSSIP_FLUSH_MS);
+    if (this.queue.length >= MAX_GOSSIP_BATCH) return this.flush();
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    const { clock } = this.options;
+    const waitMs = this.lastFlushMs + GOSSIP_FLUSH_MS - clock.now();
+    if (waitMs <= 0) clock.defer(() => this.flush());
+    else this.cancelFlush = clock.setTimer(() => this.flush(), waitMs);
   }
 
   /**
@@ -76,7 +85,9 @@ export class TransactionGossip {
   private flush(): void {
     this.cancelFlush?.();
     this.cancelFlush = undefined;
+    this.flushScheduled = false;
     if (this.queue.length === 0 || this.stopped) return;
+    this.lastFlushMs = this.options.clock.now();
     const batch = this.queue;
     this.queue = [];
     this.options.metrics.messagesOut.inc({ channel: 'transactions' });
