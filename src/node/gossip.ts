@@ -1,9 +1,10 @@
 // Transaction gossip: transactions this node admitted go to every peer. After a quiet spell the
 // first leaves after the current task (with whatever that task admitted: a JSON-RPC batch), since
 // its owner may be a peer and a lone transaction's wait is a developer's round trip; after a
-// flush, the next ones gather for GOSSIP_FLUSH_MS into one frame; frames from peers are admitted in slices that yield to the event
-// loop, so consensus messages never wait behind a frame's sender recoveries. A peer may have at
-// most MAX_GOSSIP_FRAMES_IN_FLIGHT_PER_PEER frames being admitted; further frames are dropped.
+// flush, the next ones gather for GOSSIP_FLUSH_MS into one frame. Frames from peers are admitted
+// in slices that yield to the event loop, so consensus messages never wait behind a frame's
+// sender recoveries. A peer may have at most MAX_GOSSIP_FRAMES_IN_FLIGHT_PER_PEER frames being
+// admitted; further frames are dropped.
 import type { Mempool } from '../mempool/index.js';
 import type { Transport } from '../net/transport.js';
 import type { CancelTimer, Clock } from './clock.js';
