@@ -38,6 +38,15 @@ interface Buffered {
   readonly envelope: SignedEnvelope;
 }
 
+/**
+ * While the core waits for the committee of its height (a new epoch's, drawn from the state of the
+ * epoch's last block once the host has executed it), messages of that height cannot be verified:
+ * they wait, unverified, within this share of the future-height buffer's bytes, and are checked
+ * like any other once the committee is known. Beyond it they are dropped; the height's first
+ * step asks for them again (stateRequest).
+ */
+const AWAITING_COMMITTEE_BUFFER_SHARE = 4;
+
 export type { ConsensusCore, CoreStatus } from './types.js';
 
 export function createConsensusCore(config: CoreConfig): ConsensusCore {
@@ -52,6 +61,10 @@ class Core implements ConsensusCore {
   private readonly retained = new Map<Height, HeightState>();
   private readonly drops = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
   private future: Buffered[] = [];
+  /** Raw messages of the current height while its committee is unknown (unverified; bounded). */
+  private awaitingCommittee: Uint8Array[] = [];
+  private awaitingCommitteeBytes = 0;
+  private awaitingCommitteeDropped = false;
   private futureBytes = 0;
   private readonly futurePerSender = new Map<ValidatorIndex, number>();
   private readonly futureBytesPerSender = new Map<ValidatorIndex, number>();
@@ -112,6 +125,9 @@ class Core implements ConsensusCore {
       case 'syncedTo':
         this.onSyncedTo(event.height);
         break;
+      case 'committeeKnown':
+        this.onCommitteeKnown();
+        break;
       case 'flush':
         break;
     }
@@ -128,13 +144,13 @@ class Core implements ConsensusCore {
 
   status(): CoreStatus {
     const hs = this.current;
-    const committee = hs?.committee ?? this.committeeFor(this.currentHeight);
+    const committee = hs?.committee ?? this.tryCommitteeFor(this.currentHeight);
     return {
       height: this.currentHeight,
-      epoch: committee.epoch,
+      epoch: committee?.epoch ?? null,
       selfIndex: hs?.self ?? null,
       lastDelivered: this.lastDelivered,
-      proposers: committee.members.map((m) => ({
+      proposers: (committee?.members ?? []).map((m) => ({
         index: m.index,
         batchDelivered: hs !== null && hs.rbcs[m.index]!.delivered !== null,
         decision: hs?.agreements[m.index]!.decided ?? null,
@@ -142,7 +158,7 @@ class Core implements ConsensusCore {
       })),
       drops: { ...this.drops },
       evidenceCount: this.evidenceCount,
-      retainedBytes: committee.members.map((m) => hs?.retainedFor(m.index) ?? 0),
+      retainedBytes: (committee?.members ?? []).map((m) => hs?.retainedFor(m.index) ?? 0),
       retainedBudgetBytes: hs?.retainedBudgetBytes ?? 0,
     };
   }
@@ -168,7 +184,11 @@ class Core implements ConsensusCore {
     if (h < this.currentHeight - RETAINED_HEIGHTS) return this.drop('stale-height', `height ${h} < ${this.currentHeight - RETAINED_HEIGHTS}`);
     if (h > this.currentHeight + this.limits.futureHeightWindow) return this.drop('future-height', `height ${h} beyond window`);
     const committee = this.tryCommitteeFor(h);
-    if (committee === null) return this.drop('future-height', `no committee known for height ${h}`);
+    if (committee === null) {
+      // A new epoch whose committee is drawn once the epoch's last block has executed here.
+      if (h >= this.currentHeight) return this.holdUntilCommitteeKnown(bytes);
+      return this.drop('future-height', `no committee known for height ${h}`);
+    }
     const member = committee.members[envelope.sender];
     if (member === undefined) return this.drop('not-member', `sender ${envelope.sender} not in committee of height ${h}`);
     if (!this.config.verifier.verify(member.publicKey, signingPayload(this.config.chainBinding, { height: envelope.height, sender: envelope.sender, itemCount: envelope.items.length }, envelope.root), envelope.signature)) {
@@ -201,10 +221,40 @@ class Core implements ConsensusCore {
     hs.propose(this.fitBatch(transactions, timestampMs));
   }
 
+  /** The host learnt the committee of the height the core waits at: enter it, then check what waited. */
+  private onCommitteeKnown(): void {
+    if (!this.started) return;
+    const waiting = this.awaitingCommittee;
+    const dropped = this.awaitingCommitteeDropped;
+    this.awaitingCommittee = [];
+    this.awaitingCommitteeBytes = 0;
+    this.awaitingCommitteeDropped = false;
+    if (this.current === null && this.tryCommitteeFor(this.currentHeight) !== null) {
+      this.enterHeight(this.currentHeight, false);
+      // Members that entered first sent votes we could not keep: ask for them.
+      if (dropped && (this.heightState(this.currentHeight)?.self ?? null) !== null) this.out.broadcast(this.currentHeight, { type: 'stateRequest' });
+    } else if (dropped) {
+      this.awaitingCommitteeDropped = true;
+    }
+    for (const bytes of waiting) this.onMessage(bytes);
+  }
+
+  private holdUntilCommitteeKnown(bytes: Uint8Array): void {
+    if (this.awaitingCommitteeBytes + bytes.length > this.limits.futureBufferMaxBytes / AWAITING_COMMITTEE_BUFFER_SHARE) {
+      this.awaitingCommitteeDropped = true;
+      return this.drop('queue-full', `height ${this.currentHeight} waits for its committee; its buffer is full`);
+    }
+    this.awaitingCommittee.push(bytes);
+    this.awaitingCommitteeBytes += bytes.length;
+  }
+
   private onSyncedTo(height: Height): void {
     if (!this.started || height < this.currentHeight) return;
     if (this.current !== null) this.out.action({ kind: 'cancelTimer', timerId: timerIds.resend(this.currentHeight) });
     this.retained.clear(); // the sync skipped them: nothing retained is adjacent any more
+    this.awaitingCommittee = [];
+    this.awaitingCommitteeBytes = 0;
+    this.awaitingCommitteeDropped = false;
     this.lastDelivered = height;
     this.enterHeight(height + 1, false);
   }
@@ -213,7 +263,12 @@ class Core implements ConsensusCore {
 
   private enterHeight(height: Height, starting: boolean): void {
     this.currentHeight = height;
-    const committee = this.committeeFor(height);
+    const committee = this.tryCommitteeFor(height);
+    if (committee === null) {
+      // A new epoch whose committee the host has yet to draw: wait for 'committeeKnown'.
+      this.current = null;
+      return;
+    }
     const hs = new HeightState(height, committee, this.selfAt(committee), this.timing, this.limits, this.heightSink());
     this.current = hs;
     const journaled = this.journal.get(height) ?? [];
@@ -390,7 +445,7 @@ class Core implements ConsensusCore {
 
   private checkSelfIndex(): void {
     const index = this.config.selfIndex;
-    if (index === null) return;
+    if (index === null || index === 'by-key') return;
     const member = this.committeeFor(this.config.startHeight).members[index];
     if (member !== undefined && !bytesEqual(member.publicKey, this.config.signer.publicKey)) {
       throw new ConsensusConfigError(`selfIndex ${index} holds another public key than the signer's: pass the signer of that member`);

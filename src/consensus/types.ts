@@ -100,8 +100,18 @@ export type JournalEntry =
   | { readonly kind: 'decided'; readonly height: Height; readonly instance: ValidatorIndex; readonly round: number; readonly value: Bit };
 
 export interface CoreConfig {
-  readonly selfIndex: ValidatorIndex | null; // null: observer (follows, never votes)
-  readonly committeeForHeight: (height: Height) => Committee; // fixed per height; pure
+  /**
+   * null: an observer (follows, never votes). A number: this node's index in the start height's
+   * committee (checked against the signer's key). 'by-key': a validator whose membership changes
+   * with the epochs: it votes at every height whose committee holds the signer's key, at that index.
+   */
+  readonly selfIndex: ValidatorIndex | null | 'by-key';
+  /**
+   * The committee of a height: fixed per height, pure. It throws while the host does not know the
+   * height's epoch yet (the next epoch's committee is drawn from the state of the epoch's last
+   * block): the core then waits at that height and the host sends 'committeeKnown' once it knows.
+   */
+  readonly committeeForHeight: (height: Height) => Committee;
   readonly signer: MessageSigner;
   readonly verifier: SignatureVerifier;
   /** 32 bytes naming the chain (messages.ts chainBinding(chainId, genesisHash)): every signature commits to it. */
@@ -136,6 +146,7 @@ export type CoreEvent =
       readonly timestampMs: number; // proposer's wall clock (an input; part of the batch and its digest)
     }
   | { readonly kind: 'syncedTo'; readonly height: Height } // host applied blocks up to `height` by sync
+  | { readonly kind: 'committeeKnown' } // host learnt a committee the core was waiting for (a new epoch)
   | { readonly kind: 'flush' }; // coalescing: sign and return the messages waiting since the last flush
 
 export type CoreAction =
@@ -215,7 +226,8 @@ export interface ProposerStatus {
 
 export interface CoreStatus {
   readonly height: Height;
-  readonly epoch: number;
+  /** The current height's epoch; null while the core waits for that epoch's committee. */
+  readonly epoch: number | null;
   readonly selfIndex: ValidatorIndex | null;
   readonly lastDelivered: Height;
   readonly proposers: readonly ProposerStatus[];

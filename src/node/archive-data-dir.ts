@@ -11,6 +11,7 @@ import { StorageError } from '../storage/errors.js';
 import { openChainStore, openChainStoreReader } from '../storage/lmdb-store.js';
 import { ArchiveError, exportChain, importChain, type ArchiveHeader, type ImportResult } from './chain-archive.js';
 import { loadGenesis } from './genesis.js';
+import { genesisCommittees } from './committees.js';
 
 type Progress = (height: bigint, last: bigint) => void;
 
@@ -72,10 +73,14 @@ export async function importIntoDataDir(target: ImportTarget, path: string, opti
         if (error instanceof ExecutionError && (error.code === 'GENESIS_MISMATCH' || error.code === 'ENGINE_FAILED')) throw new ArchiveError(error.message);
         throw error;
       });
+      const committees = genesisCommittees(genesis, engine);
+      await committees.prepare(engine.head().number);
       return await importChain(engine, path, {
         chainId: genesis.chainId,
         genesisHash: engine.getBlockByNumber(0n)!.hash,
-        committeeOfEpoch: (epoch) => (epoch === genesis.committee.epoch ? genesis.committee : undefined),
+        committeeOfEpoch: (epoch) => committees.committeeOfEpoch(epoch),
+        epochOfHeight: (height) => committees.epochOf(height),
+        afterBlock: (height) => committees.onBlockExecuted(height),
         verifySignature: (publicKey, message, signature) => ed25519Verifier.verify(publicKey, message, signature),
         ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
       });

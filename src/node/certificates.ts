@@ -23,13 +23,14 @@ export const CERTIFICATE_SHARE_WINDOW = 64;
 
 export interface CertificateServiceOptions {
   readonly chainId: bigint;
-  readonly committee: Committee;
-  /** This node's committee index, or null for an observer (it collects, never signs). */
-  readonly selfIndex: number | null;
+  /** The committee of a height (of its epoch), once this node knows it. */
+  readonly committeeAt: (height: bigint) => Committee | undefined;
+  /** This node's index in a height's committee, or null when it is not a member (it collects, never signs). */
+  readonly selfIndexAt: (height: bigint) => number | null;
   /** Signs a certificate message with this node's consensus key. */
   readonly sign: (message: Uint8Array) => Uint8Array;
-  /** The committee index of a peer id, if it is a member. */
-  readonly memberOfPeer: (peer: string) => number | undefined;
+  /** The index of a peer id in a height's committee, if it is a member there. */
+  readonly memberOfPeerAt: (height: bigint, peer: string) => number | undefined;
   readonly engine: Pick<ExecutionEngine, 'head' | 'getBlockByNumber' | 'getCertificate' | 'putCertificate'>;
   readonly link: Pick<Transport, 'broadcast'>;
   readonly logger: Logger;
@@ -41,14 +42,14 @@ export interface CertificateServiceOptions {
 
 export class CertificateService {
   private readonly collectors = new Map<bigint, CertificateCollector>();
-  /** height -> validator index -> share bytes, for heights above our head. */
-  private readonly early = new Map<bigint, Map<number, Uint8Array>>();
+  /** height -> peer -> share bytes, for heights above our head (their committee may be unknown yet). */
+  private readonly early = new Map<bigint, Map<string, Uint8Array>>();
 
   constructor(private readonly options: CertificateServiceOptions) {}
 
   /** Our block of `block.number` is executed and stored: sign it, then count what was waiting. */
   onBlockExecuted(block: BlockRecord): void {
-    const { selfIndex } = this.options;
+    const selfIndex = this.options.selfIndexAt(block.number);
     if (selfIndex !== null) {
       const signature = this.options.sign(certificateMessage(this.options.chainId, block.number, block.hash, block.stateRoot));
       const share = { height: block.number, blockHash: block.hash, stateRoot: block.stateRoot, validatorIndex: selfIndex, signature: `0x${toHex(signature)}` as Hex };
@@ -59,33 +60,40 @@ export class CertificateService {
     }
     const waiting = this.early.get(block.number);
     this.early.delete(block.number);
-    for (const [validator, bytes] of waiting ?? []) this.count(validator, bytes);
+    for (const [peer, bytes] of waiting ?? []) {
+      const member = this.options.memberOfPeerAt(block.number, peer);
+      if (member === undefined || decodeCertificateShare(bytes).validatorIndex !== member) this.options.metrics.dropped.inc({ reason: 'certificate-not-from-signer' });
+      else this.count(member, bytes);
+    }
   }
 
   /** A share from a peer (throws WireError when it does not decode). */
   onShare(peer: string, bytes: Uint8Array): void {
-    const member = this.options.memberOfPeer(peer);
     const share = decodeCertificateShare(bytes);
-    if (member === undefined || share.validatorIndex !== member) {
-      // Shares travel from their signer only: anything else is a relay we never asked for.
-      this.options.metrics.dropped.inc({ reason: 'certificate-not-from-signer' });
-      return;
-    }
     const head = this.options.engine.head().number;
     if (share.height > head) {
+      // Checked once the block is ours (its epoch's committee may not be drawn yet): one per peer and height.
       if (share.height > head + BigInt(CERTIFICATE_SHARE_WINDOW)) return;
       let atHeight = this.early.get(share.height);
       if (atHeight === undefined) this.early.set(share.height, (atHeight = new Map()));
-      if (!atHeight.has(member)) atHeight.set(member, bytes);
+      if (!atHeight.has(peer)) atHeight.set(peer, bytes);
+      return;
+    }
+    const member = this.options.memberOfPeerAt(share.height, peer);
+    if (member === undefined || share.validatorIndex !== member) {
+      // Shares travel from their signer only: anything else is a relay we never asked for.
+      this.options.metrics.dropped.inc({ reason: 'certificate-not-from-signer' });
       return;
     }
     this.count(member, bytes);
   }
 
   private count(validator: number, bytes: Uint8Array): void {
-    const { engine, committee, chainId, logger, metrics } = this.options;
+    const { engine, chainId, logger, metrics } = this.options;
     const share = decodeCertificateShare(bytes);
     if (share.validatorIndex !== validator || engine.getCertificate(share.height) !== undefined) return;
+    const committee = this.options.committeeAt(share.height);
+    if (committee === undefined) return;
     const head = engine.head().number;
     let collector = this.collectors.get(share.height);
     if (collector === undefined) {

@@ -42,6 +42,8 @@ export function certifiedBlockBytes(block: SyncedBlock): number {
 export interface CertifiedBlockContext {
   readonly chainId: bigint;
   readonly committeeOfEpoch: (epoch: number) => Committee | undefined;
+  /** The epoch a height belongs to (src/stake/epochs.ts epochOfHeight over the genesis's E). */
+  readonly epochOfHeight: (height: bigint) => number;
   readonly verifySignature?: SignatureCheck;
 }
 
@@ -59,6 +61,8 @@ export function certifiedBlockProblem(block: SyncedBlock, context: CertifiedBloc
   if (cert.chainId !== context.chainId) return invalid(`certificate for chain ${cert.chainId}, this is chain ${context.chainId}`);
   if (cert.height !== block.height) return invalid(`certificate for height ${cert.height}`);
   if (cert.epoch !== block.epoch) return invalid(`certificate of epoch ${cert.epoch} for a block of epoch ${block.epoch}`);
+  const epoch = context.epochOfHeight(block.height);
+  if (block.epoch !== epoch) return invalid(`height ${block.height} belongs to epoch ${epoch}, the block claims epoch ${block.epoch}`);
   const committee = context.committeeOfEpoch(cert.epoch);
   if (committee === undefined) return invalid(`certificate of unknown epoch ${cert.epoch}`);
   const check = verifyCertificate(cert, committee, context.verifySignature);

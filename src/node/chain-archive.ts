@@ -165,6 +165,8 @@ export class ArchiveReader {
 export interface ImportOptions extends CertifiedBlockContext {
   readonly genesisHash: Hex;
   readonly onProgress?: (height: bigint, last: bigint) => void;
+  /** After each block executed (an epoch's last block draws the next committee). */
+  readonly afterBlock?: (height: bigint) => Promise<unknown>;
 }
 
 export interface ImportResult {
@@ -209,6 +211,7 @@ export async function importChain(engine: ExecutionEngine, path: string, options
         const executed = await executeCertifiedBlock(engine, block);
         if ('forged' in executed) throw new ArchiveError(`block ${block.height} is not the certified block (${executed.forged}); nothing from it on was imported`);
         imported++;
+        await options.afterBlock?.(block.height);
         options.onProgress?.(block.height, header.last);
       }
     }

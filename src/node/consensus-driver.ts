@@ -118,6 +118,11 @@ export class ConsensusDriver {
     this.enqueue({ kind: 'event', event: { kind: 'syncedTo', height } });
   }
 
+  /** The committee of a new epoch is drawn: the core may be waiting for it. */
+  committeeKnown(): void {
+    this.enqueue({ kind: 'event', event: { kind: 'committeeKnown' } });
+  }
+
   /** Runs `run` in the same queue as consensus events: block execution never interleaves. */
   runExclusive(run: () => Promise<void>): void {
     this.enqueue({ kind: 'task', run });

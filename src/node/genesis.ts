@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import { pbkdf2Sync } from 'node:crypto';
 import { HDKey, privateKeyToAddress } from 'viem/accounts';
 import type { ContractDirectory, Hex } from '../chain/types.js';
-import type { Committee, CommitteeMember } from '../consensus/types.js';
+import type { Committee } from '../consensus/types.js';
 import { fromHex, toHex, utf8 } from '../crypto/bytes.js';
 import { sha256 } from '../crypto/hash.js';
-import { sampleCommittee } from '../stake/sampler.js';
+import { drawCommittee, MAX_EPOCH_LENGTH_BLOCKS, MIN_EPOCH_LENGTH_BLOCKS, NO_EPOCHS } from '../stake/epochs.js';
 import { stakeWeights, weightUnits, type WeightForm } from '../stake/weight.js';
 import { ConfigError } from './errors.js';
 import { PREDEPLOYS } from './predeploys.js';
@@ -42,6 +42,11 @@ export interface GenesisFile {
     readonly maxLock: number; // T
     readonly form: WeightForm;
     readonly committeeSize: number; // K
+    /**
+     * Blocks per epoch (E): the committee is drawn again from the staking state after every
+     * E-th block (src/stake/epochs.ts). Absent or 0: one committee for the whole chain.
+     */
+    readonly epochLength?: number;
     readonly validators: readonly GenesisValidator[];
   };
   /** Contracts the genesis deployed (a DeFi genesis: `synod init --defi`, every devnet), served by synod_contracts. */
@@ -91,6 +96,10 @@ export interface ParsedGenesis {
   readonly alloc: Record<Hex, { balance: bigint; nonce?: bigint; code?: Hex; storage?: Record<Hex, Hex> }>;
   /** The committee drawn at genesis (epoch 0), in committee order. */
   readonly committee: Committee;
+  /** K: seats in every epoch's committee (fewer when fewer validators have a positive weight). */
+  readonly committeeSize: number;
+  /** E: blocks per epoch; NO_EPOCHS (0) when the committee never changes. */
+  readonly epochLength: number;
   /** Every staked validator by id, with its weight (committee member or not). */
   readonly validators: readonly (GenesisValidator & { readonly weight: bigint })[];
   /** The genesis's contract directory (addresses lower-case; each holds code in alloc). */
@@ -168,13 +177,11 @@ export function parseGenesis(file: GenesisFile): ParsedGenesis {
     throw new ConfigError(`genesis: staking.committeeSize must be an integer from 1 to ${positive} (validators with positive weight), got ${k}`);
   }
   const contracts = parseContracts(file.contracts, alloc);
-  const drawn = sampleCommittee(validators, k, genesisCommitteeSeed(file));
-  const byId = new Map(validators.map((v) => [v.id, v]));
-  const members: CommitteeMember[] = drawn.map((id, index) => {
-    const v = byId.get(id)!;
-    return { index, id, publicKey: fromHex(v.publicKey), weight: v.weight };
-  });
-  const committee: Committee = { epoch: 0, members, totalWeight: members.reduce((s, m) => s + m.weight, 0n) };
+  const committee: Committee = drawCommittee(0, validators.map((v) => ({ id: v.id, publicKey: fromHex(v.publicKey), weight: v.weight })), k, genesisCommitteeSeed(file));
+  const epochLength = staking.epochLength ?? NO_EPOCHS;
+  if (!Number.isInteger(epochLength) || (epochLength !== NO_EPOCHS && (epochLength < MIN_EPOCH_LENGTH_BLOCKS || epochLength > MAX_EPOCH_LENGTH_BLOCKS))) {
+    throw new ConfigError(`genesis: staking.epochLength must be 0 (no epochs) or an integer number of blocks from ${MIN_EPOCH_LENGTH_BLOCKS} to ${MAX_EPOCH_LENGTH_BLOCKS}, got ${JSON.stringify(staking.epochLength)}`);
+  }
   return {
     file,
     chainId,
@@ -183,6 +190,8 @@ export function parseGenesis(file: GenesisFile): ParsedGenesis {
     timestamp: quantity(file.timestamp ?? 0, 'timestamp'),
     alloc,
     committee,
+    committeeSize: k,
+    epochLength,
     validators,
     contracts,
     emptyBlockIntervalMs: emptyBlockInterval(file.emptyBlockIntervalMs),

@@ -14,6 +14,7 @@ import type { BlockResult, ExecutionEngine } from '../execution/engine.js';
 import { Mempool, type MempoolOptions } from '../mempool/index.js';
 import type { Transport } from '../net/transport.js';
 import type { Committee } from '../stake/committee.js';
+import type { CommitteeSchedule } from './committees.js';
 import { admitDurably, restorePendingTransactions, type PendingTransactionStore } from '../storage/pending-store.js';
 import { CertificateService } from './certificates.js';
 import type { Clock } from './clock.js';
@@ -49,7 +50,8 @@ export interface ValidatorNodeOptions {
   readonly journal: JournalStore;
   readonly engine: NodeEngine;
   readonly pendingStore: PendingTransactionStore;
-  readonly committee: Committee;
+  /** The committee of every epoch (genesis's, then drawn at each epoch's end from the staking state). */
+  readonly committees: CommitteeSchedule;
   readonly chainId: bigint;
   /** Binds consensus signatures to this chain (chain id and genesis hash; see consensus/messages.ts). */
   readonly chainBinding: Uint8Array;
@@ -83,6 +85,7 @@ export interface NodeObserver {
 
 export interface InclusionRecord {
   readonly index: number;
+  readonly id: string;
   included: bigint;
   excluded: bigint;
 }
@@ -91,14 +94,15 @@ const peerIdOf = (publicKey: Uint8Array): string => toHex(publicKey);
 
 export class ValidatorNode {
   readonly mempool: Mempool;
-  readonly committeeIndex: number | null;
-  readonly inclusion: InclusionRecord[];
+  /** Blocks each validator's batch made it into, or not, while it was a member (by validator id). */
+  private readonly inclusionById = new Map<string, { included: bigint; excluded: bigint }>();
+  private readonly peersOfCommittee = new WeakMap<Committee, Map<string, number>>();
+  private readonly selfKey: string;
   private readonly driver: ConsensusDriver;
   private readonly sync: BlockSync;
   private readonly pacer: ProposalPacer;
   private readonly gossip: TransactionGossip;
   private readonly certificates: CertificateService;
-  private readonly memberOfPeer: Map<string, number>;
   private readonly housekeeping = new Set<Promise<void>>();
   private stopped = false;
   /** When the last block was executed (the clock's ms), for the height duration. */
@@ -106,24 +110,22 @@ export class ValidatorNode {
   private haltedReason: string | undefined;
 
   constructor(private readonly options: ValidatorNodeOptions) {
-    const { committee, engine, clock, link, logger, metrics } = options;
-    const selfKey = peerIdOf(options.signer.publicKey);
-    this.memberOfPeer = new Map(committee.members.map((m) => [peerIdOf(m.publicKey), m.index]));
-    this.committeeIndex = this.memberOfPeer.get(selfKey) ?? null;
+    const { committees, engine, clock, link, logger, metrics } = options;
+    this.selfKey = peerIdOf(options.signer.publicKey);
     this.mempool = new Mempool({
       now: () => clock.now(),
       chainId: options.chainId,
       state: { getAccount: (address) => engine.getAccount(address) },
       blockGasLimit: options.gasLimit,
       baseFeePerGas: () => options.baseFeePerGas,
-      committeeSize: () => committee.members.length,
+      committeeSize: () => this.committee.members.length,
       ...(options.decodeTransaction === undefined ? {} : { decode: options.decodeTransaction }),
     });
-    this.inclusion = committee.members.map((m) => ({ index: m.index, included: 0n, excluded: 0n }));
     const verifySignature: SignatureCheck = (publicKey, message, signature) => options.verifier.verify(publicKey, message, signature);
     const core = createConsensusCore({
-      selfIndex: this.committeeIndex,
-      committeeForHeight: () => committee,
+      // A validator whose seat changes with the epochs: it votes wherever its key is a member.
+      selfIndex: 'by-key',
+      committeeForHeight: (height) => committees.committeeForHeight(height),
       signer: options.signer,
       verifier: options.verifier,
       startHeight: Number(engine.head().number) + 1,
@@ -142,7 +144,7 @@ export class ValidatorNode {
           link.broadcast(CHANNEL.consensus, bytes);
         },
         send: (to, bytes) => {
-          const member = committee.members[to];
+          const member = committees.committeeOfEpoch(committees.epochOf(peekConsensusHeight(bytes) ?? 0))?.members[to];
           if (member === undefined) return;
           metrics.messagesOut.inc({ channel: 'consensus' });
           link.send(peerIdOf(member.publicKey), CHANNEL.consensus, bytes);
@@ -176,10 +178,10 @@ export class ValidatorNode {
     this.gossip = new TransactionGossip({ clock, link, mempool: this.mempool, metrics });
     this.certificates = new CertificateService({
       chainId: options.chainId,
-      committee,
-      selfIndex: this.committeeIndex,
+      committeeAt: (height) => committees.committeeOfEpoch(committees.epochOf(height)),
+      selfIndexAt: (height) => this.memberIndexAt(height, this.selfKey) ?? null,
       sign: (message) => options.signer.sign(message),
-      memberOfPeer: (peer) => this.memberOfPeer.get(peer),
+      memberOfPeerAt: (height, peer) => this.memberIndexAt(height, peer),
       engine,
       link,
       logger: logger.child({ part: 'certificates' }),
@@ -190,9 +192,10 @@ export class ValidatorNode {
     this.sync = new BlockSync({
       engine,
       link,
-      committeeOfEpoch: (epoch) => (epoch === committee.epoch ? committee : undefined),
-      weightOf: (peer) => committee.members[this.memberOfPeer.get(peer) ?? -1]?.weight ?? 0n,
-      totalWeight: committee.totalWeight,
+      committeeOfEpoch: (epoch) => committees.committeeOfEpoch(epoch),
+      epochOfHeight: (height) => committees.epochOf(height),
+      weightOf: (peer) => this.committee.members[this.peerIndex(this.committee).get(peer) ?? -1]?.weight ?? 0n,
+      totalWeight: () => this.committee.totalWeight,
       chainId: options.chainId,
       clock,
       logger: logger.child({ part: 'sync' }),
@@ -204,11 +207,42 @@ export class ValidatorNode {
     });
   }
 
+  /** The committee of the next height's epoch (of the head's, while the next one is not drawn yet). */
+  get committee(): Committee {
+    const { committees, engine } = this.options;
+    const head = engine.head().number;
+    return committees.committeeOfEpoch(committees.epochOf(head + 1n)) ?? committees.committeeOfEpoch(committees.epochOf(head)) ?? committees.genesis;
+  }
+
+  /** This node's index in the current committee, or null when it is not a member (a full node). */
+  get committeeIndex(): number | null {
+    return this.peerIndex(this.committee).get(this.selfKey) ?? null;
+  }
+
+  /** Inclusion counts of the current committee's members, in committee order. */
+  get inclusion(): InclusionRecord[] {
+    return this.committee.members.map((m) => ({ index: m.index, id: m.id, ...(this.inclusionById.get(m.id) ?? { included: 0n, excluded: 0n }) }));
+  }
+
+  private peerIndex(committee: Committee): Map<string, number> {
+    let map = this.peersOfCommittee.get(committee);
+    if (map === undefined) this.peersOfCommittee.set(committee, (map = new Map(committee.members.map((m) => [peerIdOf(m.publicKey), m.index]))));
+    return map;
+  }
+
+  /** A peer's index in the committee of `height`, if that committee is known and holds it. */
+  private memberIndexAt(height: bigint | number, peer: string): number | undefined {
+    const { committees } = this.options;
+    const committee = committees.committeeOfEpoch(committees.epochOf(height));
+    return committee === undefined ? undefined : this.peerIndex(committee).get(peer);
+  }
+
   async start(): Promise<void> {
-    const { link, logger, metrics, engine } = this.options;
+    const { link, logger, metrics, engine, committees } = this.options;
     const head = engine.head();
-    logger.info({ head: head.number.toString(), committeeIndex: this.committeeIndex, committeeSize: this.options.committee.members.length }, 'validator starting');
-    if (this.committeeIndex === null) logger.warn('this key is not in the committee: following the chain as an observer');
+    await committees.prepare(head.number);
+    logger.info({ head: head.number.toString(), epoch: this.committee.epoch, committeeIndex: this.committeeIndex, committeeSize: this.committee.members.length }, 'validator starting');
+    if (this.committeeIndex === null) logger.info('this key is not in the current committee: following the chain as a full node until it is drawn');
     link.onMessage((peer, channel, payload) => this.onPeerMessage(peer, channel, payload));
     link.onPeerUp((peer) => {
       logger.info({ peer: peer.slice(0, 16) }, 'peer connected');
@@ -284,10 +318,12 @@ export class ValidatorNode {
   }
 
   private takeBatch(height: number): Uint8Array[] {
-    if (this.committeeIndex === null) return [];
-    const size = this.options.committee.members.length;
+    const { committees } = this.options;
+    const member = this.memberIndexAt(height, this.selfKey);
+    if (member === undefined) return [];
+    const size = committees.committeeForHeight(height).members.length;
     return this.mempool.takeBatch({
-      member: this.committeeIndex,
+      member,
       committeeSize: size,
       height,
       maxTransactions: MAX_PROPOSAL_TRANSACTIONS,
@@ -364,8 +400,10 @@ export class ValidatorNode {
       senders,
     });
     const included = new Set(superblock.batches.map((b) => b.proposer));
-    for (const entry of this.inclusion) {
-      if (included.has(entry.index)) entry.included++;
+    for (const member of this.options.committees.committeeForHeight(superblock.height).members) {
+      let entry = this.inclusionById.get(member.id);
+      if (entry === undefined) this.inclusionById.set(member.id, (entry = { included: 0n, excluded: 0n }));
+      if (included.has(member.index)) entry.included++;
       else entry.excluded++;
     }
     const executedMs = clock.now();
@@ -396,6 +434,12 @@ export class ValidatorNode {
     if (skipped.length > 0) {
       metrics.skippedTransactions.inc(skipped.length);
       logger.debug({ height: block.number.toString(), skipped }, 'transactions skipped at their turn');
+    }
+    // The epoch's last block: draw the next committee from its state before anything else moves.
+    const drawn = await this.options.committees.onBlockExecuted(block.number);
+    if (drawn !== undefined) {
+      logger.info({ epoch: drawn.epoch, members: drawn.members.map((m) => m.id), member: this.peerIndex(drawn).get(this.selfKey) ?? null }, 'next epoch committee drawn');
+      this.driver.committeeKnown();
     }
     const includedTxs = result.included;
     await this.mempool.onBlockCommitted(includedTxs, Number(block.number));

@@ -1,6 +1,8 @@
 // The JSON-RPC server's backend over the real node: the execution engine (finalized chain and
 // state), the mempool (admission and pending nonces) and the consensus driver (status).
 import { quorumWeight as quorumWeightOf } from '../stake/quorum.js';
+import { lastHeightOfEpoch, NO_EPOCHS } from '../stake/epochs.js';
+import { UnknownCommitteeError, type CommitteeSchedule } from './committees.js';
 import type { Registry } from 'prom-client';
 import type { ContractDirectory, FinalityCertificate, Hex } from '../chain/types.js';
 import type { Committee, CoreStatus } from '../consensus/types.js';
@@ -19,6 +21,7 @@ import {
   TxRejectedError,
   type CallParams,
   type CommitteeInfo,
+  type EpochCommitteeInfo,
   type ConsensusStatus,
   type ExecutionOutcome,
   type LogLevelControl,
@@ -72,7 +75,7 @@ export interface NodeView {
   readonly engine: ExecutionEngine;
   readonly queries: QueryRunner;
   readonly mempool: Mempool;
-  readonly committee: Committee;
+  readonly committees: CommitteeSchedule;
   readonly baseFeePerGas: bigint;
   readonly metrics: Registry;
   /** evm_mine: this member proposes its pending height now rather than after the empty-block interval. */
@@ -133,8 +136,22 @@ function poolEntry(tx: PoolTransaction): PoolEntry {
 }
 
 export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}): RpcBackend {
-  const { engine, mempool, committee, queries } = view;
-  const quorumWeight = quorumWeightOf(committee.totalWeight);
+  const { engine, mempool, committees, queries } = view;
+  const epochInfo = (committee: Committee): EpochCommitteeInfo => {
+    const length = committees.epochLength;
+    return {
+      epoch: committee.epoch,
+      firstBlock: length === NO_EPOCHS ? 0n : BigInt(committee.epoch * length + 1),
+      lastBlock: length === NO_EPOCHS ? null : BigInt(lastHeightOfEpoch(committee.epoch, length)!),
+      members: committee.members.map((m) => ({ index: m.index, id: m.id, publicKey: `0x${toHex(m.publicKey)}` as Hex, weight: m.weight })),
+      totalWeight: committee.totalWeight,
+      quorumWeight: quorumWeightOf(committee.totalWeight),
+    };
+  };
+  const committeeInfo = (committee: Committee): CommitteeInfo => {
+    const next = committees.committeeOfEpoch(committee.epoch + 1);
+    return { ...epochInfo(committee), epochLength: committees.epochLength, next: next === undefined ? null : epochInfo(next) };
+  };
   const gasCap = options.gasCap ?? DEFAULT_RPC_GAS_CAP;
   const query = async <T extends QueryResult>(job: () => QueryJob): Promise<T> => {
     try {
@@ -249,18 +266,25 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
     maxPriorityFeePerGas: () => SUGGESTED_PRIORITY_FEE_WEI,
     nextBaseFeePerGas: () => view.baseFeePerGas,
     syncing: () => view.sync(),
-    committee: (): CommitteeInfo => ({
-      epoch: committee.epoch,
-      members: committee.members.map((m) => ({ index: m.index, publicKey: `0x${toHex(m.publicKey)}` as Hex, weight: m.weight })),
-      totalWeight: committee.totalWeight,
-      quorumWeight,
-    }),
+    committee: (): CommitteeInfo => {
+      const epoch = committees.epochOf(engine.head().number);
+      return committeeInfo(committees.committeeOfEpoch(epoch) ?? committees.genesis);
+    },
+    epochCommittee: async (epoch): Promise<CommitteeInfo | undefined> => {
+      // Epochs up to the next height's: drawn again from the chain when not in memory.
+      if (epoch > committees.epochOf(engine.head().number + 1n)) return undefined;
+      const committee = await committees.draw(epoch).catch((error: unknown) => {
+        if (error instanceof UnknownCommitteeError) return undefined;
+        throw error;
+      });
+      return committee === undefined ? undefined : committeeInfo(committee);
+    },
     certificate: (height): FinalityCertificate | undefined => engine.getCertificate(height),
     consensusStatus: (): ConsensusStatus => {
       const status = view.consensusStatus();
       return {
         height: engine.head().number,
-        epoch: status.epoch,
+        epoch: status.epoch ?? committees.epochOf(engine.head().number + 1n),
         pendingBatches: status.proposers.filter((p) => p.decision === null).length,
         mempoolSize: mempool.size(),
         peers: view.peers(),

@@ -32,7 +32,7 @@ export class SyncPeerBook {
   constructor(
     /** Committee weight of a peer (0 for observers: they may serve blocks but corroborate nothing). */
     private readonly weightOf: (peer: string) => bigint,
-    private readonly totalWeight: bigint,
+    private readonly totalWeight: () => bigint,
   ) {}
 
   onStatus(peer: string, claim: HeadStatus): void {
@@ -55,7 +55,7 @@ export class SyncPeerBook {
     let weight = 0n;
     for (const claim of claims) {
       weight += claim.weight;
-      if (isWeakThreshold(weight, this.totalWeight)) return claim.height;
+      if (isWeakThreshold(weight, this.totalWeight())) return claim.height;
     }
     return 0n;
   }

@@ -58,9 +58,12 @@ export interface BlockSyncOptions {
   readonly link: SyncLink;
   /** The committee of an epoch, or undefined for an epoch this node does not know (refused). */
   readonly committeeOfEpoch: (epoch: number) => Committee | undefined;
-  /** Committee weight of a peer id (0 when it is not a member). */
+  /** The epoch of a height (a block claiming another is refused). */
+  readonly epochOfHeight: (height: bigint) => number;
+  /** Weight of a peer id in the current committee (0 when it is not a member). */
   readonly weightOf: (peer: string) => bigint;
-  readonly totalWeight: bigint;
+  /** The current committee's total weight. */
+  readonly totalWeight: () => bigint;
   readonly chainId: bigint;
   readonly clock: Clock;
   readonly logger: Logger;

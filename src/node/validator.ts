@@ -10,6 +10,7 @@ import { fromHex, toHex } from '../crypto/bytes.js';
 import { createExecutionEngine, type ExecutionEngine } from '../execution/engine.js';
 import { createTransport, type Transport } from '../net/transport.js';
 import { registerTransportMetrics } from '../net/metrics.js';
+import { genesisCommittees } from './committees.js';
 import { QueryPool } from '../query/pool.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
@@ -129,13 +130,14 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   const metrics = createMetrics(config.id);
   registerTransportMetrics(transport, metrics.registry);
   const genesisHash = engine.getBlockByNumber(0n)!.hash;
+  const committees = genesisCommittees(genesis, engine);
   const node = new ValidatorNode({
     clock: systemClock,
     link: countedLink(transport, metrics),
     journal,
     engine,
     pendingStore,
-    committee: genesis.committee,
+    committees,
     chainId: genesis.chainId,
     chainBinding: chainBinding(genesis.chainId, fromHex(genesisHash)),
     gasLimit: genesis.gasLimit,
@@ -168,8 +170,11 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
   try {
     await node.start();
     // Predeployed contracts this chain's genesis actually holds (synod_contracts).
-    const weightByKey = new Map(genesis.committee.members.map((m) => [toHex(m.publicKey), m.weight]));
-    const ownWeight = weightByKey.get(toHex(config.keyPair.publicKey)) ?? 0n;
+    // Weight of the current committee this node reaches: its own (when a member) and its peers'.
+    const connectedWeight = (): bigint => {
+      const weightByKey = new Map(node.committee.members.map((m) => [toHex(m.publicKey), m.weight]));
+      return transport.connectedPeers().reduce((sum, id) => sum + (weightByKey.get(id) ?? 0n), weightByKey.get(toHex(config.keyPair.publicKey)) ?? 0n);
+    };
     const settings = config.rpcSettings;
     const contracts: ContractDirectory = { ...Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => genesis.alloc[address]?.code !== undefined)), ...genesis.contracts };
     try {
@@ -178,7 +183,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           engine,
           queries,
           mempool: node.mempool,
-          committee: genesis.committee,
+          committees,
           baseFeePerGas: genesis.baseFeePerGas,
           metrics: metrics.registry,
           submit: (raw) => node.submit(raw),
@@ -186,7 +191,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           consensusStatus: () => node.consensusStatus(),
           inclusion: () => node.inclusion,
           peers: () => transport.connectedPeers().length,
-          connectedWeight: () => transport.connectedPeers().reduce((sum, id) => sum + (weightByKey.get(id) ?? 0n), ownWeight),
+          connectedWeight,
           sync: () => node.syncStatus(),
           contracts: () => contracts,
         }, { gasCap: settings.gasCap, logLevel: logLevelControl(logControl) }),

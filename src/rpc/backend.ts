@@ -154,16 +154,27 @@ export interface LogQuery {
 
 export interface CommitteeMember {
   readonly index: number;
+  readonly id: string; // the validator's name in the staking records
   readonly publicKey: Hex; // ed25519, 32 bytes
   readonly address?: Hex; // staking account, when known
   readonly weight: bigint; // V_i
 }
 
-export interface CommitteeInfo {
+export interface EpochCommitteeInfo {
   readonly epoch: number;
+  readonly firstBlock: bigint;
+  /** The epoch's last block (null on a chain without epochs). */
+  readonly lastBlock: bigint | null;
   readonly members: readonly CommitteeMember[];
   readonly totalWeight: bigint;
   readonly quorumWeight: bigint; // smallest weight that is more than 2/3 of totalWeight
+}
+
+export interface CommitteeInfo extends EpochCommitteeInfo {
+  /** Blocks per epoch (0: one committee for the whole chain). */
+  readonly epochLength: number;
+  /** The next epoch's committee once it is drawn (from the state of this epoch's last block). */
+  readonly next: EpochCommitteeInfo | null;
 }
 
 export interface ProposerInclusion {
@@ -314,7 +325,10 @@ export interface RpcBackend {
 
   // Node and consensus.
   syncing(): false | SyncStatus;
+  /** The committee of the head block's epoch, with the next one once it is drawn. */
   committee(): CommitteeInfo;
+  /** The committee of `epoch` (undefined for an epoch whose previous one has not ended here). */
+  epochCommittee?(epoch: number): Promise<CommitteeInfo | undefined>;
   certificate(height: bigint): FinalityCertificate | undefined;
   consensusStatus(): ConsensusStatus;
   /** Committee weight this node reaches: its own (when a member) plus its connected peers'. */

@@ -7,6 +7,7 @@
 // One seed drives everything, so a run replays bit for bit.
 import { CHANNEL } from '../node/wire.js';
 import { ValidatorNode, type NodeObserver } from '../node/node.js';
+import { fixedCommittee } from '../node/committees.js';
 import { createLogger } from '../node/logger.js';
 import { createMetrics } from '../node/metrics.js';
 import { SYNC_REQUEST_TIMEOUT_MS, SYNC_STALL_MS } from '../node/sync.js';
@@ -363,7 +364,7 @@ class NodeSimulation {
       journal: ep.journal,
       engine,
       pendingStore: ep.pending,
-      committee: this.sim.committee,
+      committees: fixedCommittee(this.sim.committee),
       chainId: SIM_CHAIN_ID,
       chainBinding: SIM_CHAIN_BINDING,
       gasLimit: GAS_LIMIT,

@@ -16,6 +16,7 @@ import { signatureScheme } from '../../src/sim/signatures.js';
 import { TwinChain, TwinEngine } from '../../src/sim/twin-engine.js';
 import { MemoryJournal, MemoryPendingStore } from '../../src/sim/twin-stores.js';
 import { VirtualClock } from '../../src/sim/virtual-clock.js';
+import { fixedCommittee } from '../../src/node/committees.js';
 
 test('junk on every channel is dropped and counted; the node keeps running and nothing rejects unhandled', async () => {
   const unhandled: unknown[] = [];
@@ -34,7 +35,7 @@ test('junk on every channel is dropped and counted; the node keeps running and n
       journal: new MemoryJournal(),
       engine: new TwinEngine(new TwinChain(new Map(), 1_700_000_000n), SIM_CHAIN_ID, 1_000_000_000n),
       pendingStore: new MemoryPendingStore(),
-      committee: sim.committee,
+      committees: fixedCommittee(sim.committee),
       chainId: SIM_CHAIN_ID,
       chainBinding: SIM_CHAIN_BINDING,
       gasLimit: 60_000_000n,

@@ -1,0 +1,137 @@
+// The committee of every epoch, as this node knows it. Epoch 0's is genesis's; epoch e's is drawn
+// (src/stake/epochs.ts) once block eE, the last of epoch e-1, has executed here: from the
+// validators' weights in the state after it, seeded by its consensus digest. Every node computes
+// the same committee from the same certified block, so nothing of it travels on the wire and
+// nothing is stored: a restarted node draws again the committee of its head's next height.
+import type { BlockRecord } from '../chain/types.js';
+import { fromHex } from '../crypto/bytes.js';
+import type { Committee } from '../stake/committee.js';
+import type { ParsedGenesis } from './genesis.js';
+import { drawCommittee, endsEpoch, epochCommitteeSeed, epochOfHeight, lastHeightOfEpoch, NO_EPOCHS, type EpochValidator } from '../stake/epochs.js';
+
+/** Committees kept in memory besides genesis's (older ones are drawn again when asked for). */
+export const MAX_CACHED_COMMITTEES = 64;
+
+/** The committee of an epoch this node has not drawn yet (its previous epoch has not ended here). */
+export class UnknownCommitteeError extends Error {
+  override readonly name = 'UnknownCommitteeError';
+}
+
+export interface CommitteeScheduleOptions {
+  readonly genesis: Committee;
+  /** Blocks per epoch (NO_EPOCHS: genesis's committee for ever). */
+  readonly epochLength: number;
+  /** K, the seats of each epoch's committee. */
+  readonly committeeSize: number;
+  /** The validators and their weights in the state after block `height` (the staking state). */
+  readonly validatorsAt: (height: bigint) => Promise<readonly EpochValidator[]>;
+  /** A block this node holds (undefined when it does not). */
+  readonly blockAt: (height: bigint) => Pick<BlockRecord, 'number' | 'extraData'> | undefined;
+}
+
+export class CommitteeSchedule {
+  private readonly cache = new Map<number, Committee>();
+  private readonly listeners = new Set<(committee: Committee) => void>();
+
+  constructor(private readonly options: CommitteeScheduleOptions) {}
+
+  get epochLength(): number {
+    return this.options.epochLength;
+  }
+
+  get genesis(): Committee {
+    return this.options.genesis;
+  }
+
+  epochOf(height: number | bigint): number {
+    return epochOfHeight(height, this.options.epochLength);
+  }
+
+  /** The committee of `height`; throws UnknownCommitteeError before its epoch's draw (the core waits). */
+  committeeForHeight(height: number | bigint): Committee {
+    const epoch = this.epochOf(height);
+    const committee = this.committeeOfEpoch(epoch);
+    if (committee === undefined) throw new UnknownCommitteeError(`the committee of epoch ${epoch} (height ${height}) is not drawn yet`);
+    return committee;
+  }
+
+  /** An epoch's committee if this node has drawn it (synchronous: what consensus and sync ask). */
+  committeeOfEpoch(epoch: number): Committee | undefined {
+    if (epoch === 0) return this.options.genesis;
+    return this.cache.get(epoch);
+  }
+
+  /** Every committee this node holds in memory, oldest first (genesis's included). */
+  known(): Committee[] {
+    return [this.options.genesis, ...[...this.cache.values()].sort((a, b) => a.epoch - b.epoch)];
+  }
+
+  /** Called with each newly drawn committee (the node tells consensus, the transport, metrics). */
+  onCommittee(listener: (committee: Committee) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Draws what a node starting at `head` needs: the committee of its next height's epoch, and of
+   * the epoch of the head itself (to check the certificate shares of the head block).
+   */
+  async prepare(head: bigint): Promise<void> {
+    for (const epoch of new Set([this.epochOf(head), this.epochOf(head + 1n)])) await this.draw(epoch);
+  }
+
+  /** After a block executed here: when it ends an epoch, draw the next committee. */
+  async onBlockExecuted(height: bigint): Promise<Committee | undefined> {
+    if (!endsEpoch(height, this.options.epochLength)) return undefined;
+    const committee = await this.draw(this.epochOf(height) + 1);
+    for (const listener of this.listeners) listener(committee);
+    return committee;
+  }
+
+  /**
+   * The committee of `epoch`, drawn if need be from the state after the previous epoch's last
+   * block (undefined when this node does not hold that block yet).
+   */
+  async draw(epoch: number): Promise<Committee> {
+    const known = this.committeeOfEpoch(epoch);
+    if (known !== undefined) return known;
+    if (this.options.epochLength === NO_EPOCHS) throw new UnknownCommitteeError(`this chain has no epochs: epoch ${epoch} does not exist`);
+    const boundary = BigInt(lastHeightOfEpoch(epoch - 1, this.options.epochLength)!);
+    const block = this.options.blockAt(boundary);
+    if (block === undefined) throw new UnknownCommitteeError(`the committee of epoch ${epoch} is drawn from block ${boundary}, which this node does not hold yet`);
+    const validators = await this.options.validatorsAt(boundary);
+    const committee = drawCommittee(epoch, validators, this.options.committeeSize, epochCommitteeSeed(epoch, fromHex(block.extraData)));
+    if (this.cache.size >= MAX_CACHED_COMMITTEES) this.cache.delete(Math.min(...this.cache.keys()));
+    this.cache.set(epoch, committee);
+    return committee;
+  }
+}
+
+/** One committee for ever (a chain without epochs; tests). */
+export function fixedCommittee(committee: Committee): CommitteeSchedule {
+  return new CommitteeSchedule({
+    genesis: committee,
+    epochLength: NO_EPOCHS,
+    committeeSize: committee.members.length,
+    validatorsAt: () => Promise.reject(new UnknownCommitteeError('a chain without epochs draws no committee')),
+    blockAt: () => undefined,
+  });
+}
+
+/**
+ * The schedule of a chain from its genesis: epochs of the genesis's E blocks, K seats, and the
+ * validators' weights of the staking records.
+ */
+export function genesisCommittees(
+  genesis: Pick<ParsedGenesis, 'committee' | 'committeeSize' | 'epochLength' | 'validators'>,
+  engine: { getBlockByNumber(height: bigint): Pick<BlockRecord, 'number' | 'extraData'> | undefined },
+): CommitteeSchedule {
+  const validators: EpochValidator[] = genesis.validators.map((v) => ({ id: v.id, publicKey: fromHex(v.publicKey), weight: v.weight }));
+  return new CommitteeSchedule({
+    genesis: genesis.committee,
+    epochLength: genesis.epochLength,
+    committeeSize: genesis.committeeSize,
+    validatorsAt: () => Promise.resolve(validators),
+    blockAt: (height) => engine.getBlockByNumber(height),
+  });
+}

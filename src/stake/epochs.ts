@@ -1,0 +1,66 @@
+// Epochs: which heights an epoch covers, and how its committee is drawn. Heights 1..E are epoch 0
+// (genesis's committee), heights eE+1..(e+1)E epoch e. The committee of epoch e >= 1 is drawn
+// with the sampler of `synod analyze` (sampler.ts) from the validators' weights in the state after
+// block eE, the last block of epoch e-1, seeded by that block's consensus digest: both are fixed
+// by the certificate of that block, which the outgoing committee signs, so the certificate proves
+// the hand-over to anyone who holds the outgoing committee (docs/decisions/0027-epochs.md).
+import { uintToBytes, utf8 } from '../crypto/bytes.js';
+import { sha256 } from '../crypto/hash.js';
+import type { Committee, CommitteeMember } from './committee.js';
+import { StakeError } from './errors.js';
+import { sampleCommittee } from './sampler.js';
+
+/** No rotation: one epoch (0) for the whole chain. */
+export const NO_EPOCHS = 0;
+/** Fewest blocks in an epoch: its last block must leave room for at least one more. */
+export const MIN_EPOCH_LENGTH_BLOCKS = 2;
+/** Most blocks in an epoch (heights are exact doubles far beyond this). */
+export const MAX_EPOCH_LENGTH_BLOCKS = 1_000_000_000;
+export const EPOCH_SEED_DOMAIN = utf8('synod/epoch-committee/v1');
+
+export interface EpochValidator {
+  readonly id: string;
+  /** ed25519 consensus key, 32 bytes. */
+  readonly publicKey: Uint8Array;
+  /** V_i as an integer (weight.ts weightUnits); 0 is never drawn. */
+  readonly weight: bigint;
+}
+
+/** The epoch of `height` (>= 1) for epochs of `epochLength` blocks (NO_EPOCHS: always 0). */
+export function epochOfHeight(height: number | bigint, epochLength: number): number {
+  const h = Number(height);
+  if (epochLength === NO_EPOCHS || h <= 0) return 0;
+  return Math.floor((h - 1) / epochLength);
+}
+
+/** The last height of `epoch` (undefined without epochs: epoch 0 never ends). */
+export function lastHeightOfEpoch(epoch: number, epochLength: number): number | undefined {
+  if (epochLength === NO_EPOCHS) return undefined;
+  return (epoch + 1) * epochLength;
+}
+
+/** True when `height` is the last block of its epoch: the next committee is drawn from its state. */
+export function endsEpoch(height: number | bigint, epochLength: number): boolean {
+  return epochLength !== NO_EPOCHS && Number(height) > 0 && Number(height) % epochLength === 0;
+}
+
+/** Seed of epoch `epoch`'s draw: SHA-256(domain || epoch (8 bytes BE) || digest of the block before). */
+export function epochCommitteeSeed(epoch: number, boundaryDigest: Uint8Array): Uint8Array {
+  return sha256(EPOCH_SEED_DOMAIN, uintToBytes(epoch, 8), boundaryDigest);
+}
+
+/**
+ * A committee of `size` drawn by weight (fewer when fewer validators have a positive weight), in
+ * draw order: a member's index is its position in the draw.
+ */
+export function drawCommittee(epoch: number, validators: readonly EpochValidator[], size: number, seed: Uint8Array): Committee {
+  const positive = validators.filter((v) => v.weight > 0n).length;
+  if (positive === 0) throw new StakeError('ALL_WEIGHTS_ZERO', 'validators', `epoch ${epoch}: no validator has a positive weight`);
+  const k = Math.min(size, positive);
+  const byId = new Map(validators.map((v) => [v.id, v]));
+  const members: CommitteeMember[] = sampleCommittee(validators, k, seed).map((id, index) => {
+    const v = byId.get(id)!;
+    return { index, id, publicKey: v.publicKey, weight: v.weight };
+  });
+  return { epoch, members, totalWeight: members.reduce((s, m) => s + m.weight, 0n) };
+}
