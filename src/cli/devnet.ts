@@ -13,7 +13,8 @@ import { DEFAULT_CHAIN_ID, DEV_ACCOUNT_BALANCE_WEI, DEV_MNEMONIC, devAccounts, d
 import { PREDEPLOYED_CONTRACTS } from '../node/predeploys.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from '../node/proposals.js';
 import { formatContracts } from './contracts.js';
-import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, validatorDir, writeNetworkFiles, type NetworkOptions } from '../node/network-files.js';
+import { MAX_EPOCH_LENGTH_BLOCKS, MIN_EPOCH_LENGTH_BLOCKS } from '../stake/epochs.js';
+import { DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, MAX_NETWORK_VALIDATORS, validatorDir, writeNetworkFiles, type NetworkOptions } from '../node/network-files.js';
 import { parseDurability, parseRpcSection, type Durability, type HostPort, type ValidatorConfigFile } from '../node/config.js';
 import { ConfigError } from '../node/errors.js';
 import { DEFAULT_RPC_SETTINGS, DEVNET_RPC_SECTION, parseRpcPatch, type RpcSettings } from '../node/rpc-settings.js';
@@ -40,7 +41,7 @@ const POLL_INTERVAL_MS = 250;
 
 const DEVNET_DEFAULTS = parseRpcPatch(DEVNET_RPC_SECTION, (key) => key);
 
-const HELP = `usage: synod devnet [--validators N] [--data-dir DIR] [--rpc-port P] [--chain-id ID] [JSON-RPC options]
+const HELP = `usage: synod devnet [--validators N | --nodes N --committee K --epoch-length E] [--data-dir DIR] [--rpc-port P] [--chain-id ID] [JSON-RPC options]
 
 Starts N validator processes on this machine, funds the 20 accounts of the development mnemonic
 ("${DEV_MNEMONIC}", the same accounts and keys as Hardhat and Anvil),
@@ -52,7 +53,12 @@ Each validator's config is DIR/validator-<i>/config.json (it runs alone with
 its process id DIR/validator-<i>/pid.
 
 options:
-  --validators N   number of validators (default ${DEFAULT_DEVNET_VALIDATORS}; fixed once the data dir exists)
+  --validators N   number of validators, all in the committee (default ${DEFAULT_DEVNET_VALIDATORS}; fixed once the data dir exists)
+  --nodes N        number of node processes (the same as --validators N), of which --committee K
+                   validate at a time; the others follow as full nodes until they are drawn
+  --committee K    committee seats (default: every node), drawn by weight every epoch
+  --epoch-length E blocks per epoch: after every E-th block the next committee is drawn from the
+                   staking state (from ${MIN_EPOCH_LENGTH_BLOCKS}; default: no epochs, the genesis committee for ever)
   --data-dir DIR   where the chain lives (default ./${DEFAULT_DEVNET_DIR})
   --rpc-port P     validator i serves JSON-RPC (HTTP and WebSocket) on P+i (default ${DEFAULT_RPC_PORT})
   --chain-id ID    EIP-155 chain id of a new devnet (default ${DEFAULT_CHAIN_ID})
@@ -75,6 +81,8 @@ ${rpcFlagsHelp({ api: DEVNET_DEFAULTS.api!, cors: DEVNET_DEFAULTS.cors!, wsOrigi
 
 interface DevnetOptions {
   validators: number | undefined;
+  committee: number | undefined;
+  epochLength: number | undefined;
   dataDir: string;
   rpcPort: number;
   chainId: bigint | undefined;
@@ -92,6 +100,9 @@ function parseOptions(argv: string[]): DevnetOptions {
     argv,
     {
       validators: { type: 'string' },
+      nodes: { type: 'string' },
+      committee: { type: 'string' },
+      'epoch-length': { type: 'string' },
       'data-dir': { type: 'string' },
       'rpc-port': { type: 'string' },
       'chain-id': { type: 'string' },
@@ -109,11 +120,19 @@ function parseOptions(argv: string[]): DevnetOptions {
   } catch (error) {
     throw new CliError((error as Error).message);
   }
+  const validators = values.validators === undefined ? undefined : parseIntegerFlag(values.validators, '--validators', 1, MAX_NETWORK_VALIDATORS);
+  const nodes = values.nodes === undefined ? undefined : parseIntegerFlag(values.nodes, '--nodes', 1, MAX_NETWORK_VALIDATORS);
+  if (validators !== undefined && nodes !== undefined && validators !== nodes) throw new CliError(`--validators ${validators} and --nodes ${nodes} both give the number of nodes: pass one of them`);
+  const count = nodes ?? validators;
+  const committee = values.committee === undefined ? undefined : parseIntegerFlag(values.committee, '--committee', 1, count ?? DEFAULT_DEVNET_VALIDATORS);
+  const epochLength = values['epoch-length'] === undefined ? undefined : parseIntegerFlag(values['epoch-length'], '--epoch-length', MIN_EPOCH_LENGTH_BLOCKS, MAX_EPOCH_LENGTH_BLOCKS);
   return {
     durability,
     rpcArgs: rpcFlagArgs(values, ['metrics-addr']),
     rpcFlags,
-    validators: values.validators === undefined ? undefined : parseIntegerFlag(values.validators, '--validators', 1, 64),
+    validators: count,
+    committee,
+    epochLength,
     dataDir: resolve(values['data-dir'] ?? DEFAULT_DEVNET_DIR),
     rpcPort: parsePortFlag(values['rpc-port'] ?? String(DEFAULT_RPC_PORT), '--rpc-port'),
     chainId: values['chain-id'] === undefined ? undefined : BigInt(parseIntegerFlag(values['chain-id'], '--chain-id', 1, Number.MAX_SAFE_INTEGER)),
@@ -130,9 +149,14 @@ function existingValidatorCount(dataDir: string): number {
 }
 
 /** What a new devnet is made of: its validators, the development accounts funded and holding the DeFi tokens. */
-export function devnetNetworkOptions(options: Pick<DevnetOptions, 'validators' | 'dataDir' | 'rpcPort' | 'chainId' | 'emptyBlockIntervalMs'>, p2pBase: number): NetworkOptions {
+export function devnetNetworkOptions(
+  options: Pick<DevnetOptions, 'validators' | 'dataDir' | 'rpcPort' | 'chainId' | 'emptyBlockIntervalMs'> & Partial<Pick<DevnetOptions, 'committee' | 'epochLength'>>,
+  p2pBase: number,
+): NetworkOptions {
   return {
     validators: options.validators ?? DEFAULT_DEVNET_VALIDATORS,
+    ...(options.committee === undefined ? {} : { committeeSize: options.committee }),
+    ...(options.epochLength === undefined ? {} : { epochLength: options.epochLength }),
     outDir: options.dataDir,
     chainId: options.chainId ?? DEFAULT_CHAIN_ID,
     hosts: ['127.0.0.1'],
@@ -165,7 +189,13 @@ async function prepareNetwork(options: DevnetOptions): Promise<string[]> {
   if (options.validators !== undefined && options.validators !== count) {
     throw new CliError(`${options.dataDir} holds a ${count}-validator devnet: pass --validators ${count}, or another --data-dir for a new chain`);
   }
-  const genesis = JSON.parse(readFileSync(genesisPath, 'utf8')) as { chainId: string; emptyBlockIntervalMs?: number };
+  const genesis = JSON.parse(readFileSync(genesisPath, 'utf8')) as { chainId: string; emptyBlockIntervalMs?: number; staking?: { committeeSize?: number; epochLength?: number } };
+  if (options.committee !== undefined && options.committee !== genesis.staking?.committeeSize) {
+    throw new CliError(`${options.dataDir} holds a chain with a committee of ${genesis.staking?.committeeSize}: drop --committee, or use another --data-dir for a new chain`);
+  }
+  if (options.epochLength !== undefined && options.epochLength !== (genesis.staking?.epochLength ?? 0)) {
+    throw new CliError(`${options.dataDir} holds a chain with ${genesis.staking?.epochLength ? `epochs of ${genesis.staking.epochLength} blocks` : 'no epochs'}: drop --epoch-length, or use another --data-dir for a new chain`);
+  }
   if (options.chainId !== undefined && BigInt(genesis.chainId) !== options.chainId) {
     throw new CliError(`${options.dataDir} holds chain id ${genesis.chainId}: drop --chain-id, or use another --data-dir for a new chain`);
   }
@@ -314,7 +344,11 @@ export const command: CliCommand = {
       throw new CliError(`--metrics-addr port ${metricsBase.port}: validator i serves metrics on port + i, so it must be from 1 to ${65536 - configPaths.length}`);
     }
     const settings = effectiveSettings(configPaths[0]!, options.rpcFlags);
-    console.log(`${resumed ? 'Resuming' : 'Starting'} a ${configPaths.length}-validator devnet in ${options.dataDir}\n`);
+    const staking = (JSON.parse(readFileSync(join(options.dataDir, 'genesis.json'), 'utf8')) as GenesisFile).staking;
+    const seats = staking.committeeSize ?? configPaths.length;
+    const shape = seats === configPaths.length ? `${configPaths.length}-validator devnet` : `${configPaths.length}-node devnet (a committee of ${seats}; the others follow as full nodes until drawn)`;
+    const epochs = staking.epochLength ? `, a new committee drawn every ${staking.epochLength} blocks` : '';
+    console.log(`${resumed ? 'Resuming' : 'Starting'} a ${shape}${epochs} in ${options.dataDir}\n`);
     printSettings(settings, durability);
     const children = configPaths.map((path, i) => spawnValidator(path, options, i));
     let stopping = false;

@@ -260,6 +260,8 @@ export interface GenesisOptions {
   readonly form: WeightForm;
   /** K; at most the number of validators with positive weight. */
   readonly committeeSize: number;
+  /** E, blocks per epoch (absent or 0: the genesis committee for ever). */
+  readonly epochLength?: number;
   readonly validators: readonly GenesisValidator[];
 }
 
@@ -278,7 +280,13 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
     gasLimit: (options.gasLimit ?? DEFAULT_BLOCK_GAS_LIMIT).toString(),
     baseFeePerGas: DEFAULT_BASE_FEE_PER_GAS.toString(),
     alloc,
-    staking: { maxLock: options.maxLock, form: options.form, committeeSize: options.committeeSize, validators: options.validators },
+    staking: {
+      maxLock: options.maxLock,
+      form: options.form,
+      committeeSize: options.committeeSize,
+      ...(options.epochLength === undefined || options.epochLength === NO_EPOCHS ? {} : { epochLength: options.epochLength }),
+      validators: options.validators,
+    },
   };
   const parsed = parseGenesis(file);
   const perTransaction = parsed.gasLimit / BigInt(parsed.committee.members.length);
@@ -307,15 +315,19 @@ export function testNetworkGenesis(options: {
   timestamp: number;
   alloc: GenesisAlloc;
   gasLimit?: bigint;
+  /** K (default: every validator). */
+  committeeSize?: number;
+  epochLength?: number;
 }): GenesisFile {
   return buildGenesis({
     chainId: options.chainId,
     timestamp: options.timestamp,
     ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
+    ...(options.epochLength === undefined ? {} : { epochLength: options.epochLength }),
     alloc: options.alloc,
     maxLock: TEST_NETWORK_MAX_LOCK,
     form: 'product',
-    committeeSize: options.validators.length,
+    committeeSize: options.committeeSize ?? options.validators.length,
     validators: options.validators.map((v, i) => ({ id: v.id, publicKey: v.publicKey, stake: 100 + 10 * i, lock: TEST_NETWORK_LOCK, coefficient: 1 })),
   });
 }

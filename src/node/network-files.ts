@@ -33,12 +33,16 @@ interface CommonOptions {
   readonly defiHolders?: readonly Hex[];
   /** The genesis's empty-block cadence (genesis.ts `emptyBlockIntervalMs`); absent: the default. */
   readonly emptyBlockIntervalMs?: number;
+  /** E, blocks per epoch (absent: one committee for ever). */
+  readonly epochLength?: number;
   readonly rpcHost: string;
   readonly rpcPort: number;
 }
 
 export interface NetworkOptions extends CommonOptions {
   readonly validators: number;
+  /** K, the committee's seats (default: every validator); the others run as full nodes until drawn. */
+  readonly committeeSize?: number;
   /** One host per validator, or one for all (default 127.0.0.1). */
   readonly hosts: readonly string[];
   readonly p2pPort: number;
@@ -119,6 +123,8 @@ export async function writeNetworkFiles(options: NetworkOptions): Promise<Writte
     validators: validators.map((v) => ({ id: v.id, publicKey: `0x${toHex(v.keyPair.publicKey)}` as Hex })),
     alloc: options.alloc,
     ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
+    ...(options.committeeSize === undefined ? {} : { committeeSize: options.committeeSize }),
+    ...(options.epochLength === undefined ? {} : { epochLength: options.epochLength }),
   });
   const genesis = await finishGenesis(base, options);
   return writeFiles(
@@ -168,6 +174,7 @@ export async function writeNetworkFromValidators(options: ValidatorsNetworkOptio
     maxLock: options.validators.maxLock,
     form: options.validators.form,
     committeeSize: options.committeeSize ?? positiveWeights(options.validators),
+    ...(options.epochLength === undefined ? {} : { epochLength: options.epochLength }),
     validators: genesisValidators,
   });
   const genesis = await finishGenesis(base, options);

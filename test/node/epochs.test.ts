@@ -1,0 +1,130 @@
+// End-to-end: a devnet of 6 node processes with a committee of 4 and epochs of 4 blocks. The
+// committee changes at every boundary while transfers keep finalizing; every epoch's committee is
+// the one the sampler draws from the staking records and the digest of the epoch's last block
+// before it; every certificate is a quorum of its own epoch's committee; a node killed for
+// several epochs catches up by sync, each block checked against the committee of its epoch.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createWalletClient, defineChain, http, parseEther, type Hex } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { verifyCertificate } from '../../src/chain/certificate.js';
+import { fromHex } from '../../src/crypto/bytes.js';
+import { devAccounts, parseGenesis, type GenesisFile } from '../../src/node/genesis.js';
+import { drawCommittee, epochCommitteeSeed, epochOfHeight } from '../../src/stake/epochs.js';
+import { startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
+
+const NODES = 6;
+const COMMITTEE = 4;
+const EPOCH_LENGTH = 4;
+const EPOCHS = 6;
+const SLOT = 19;
+const RPC_PORT = TEST_PORT_BASE + SLOT * 20;
+const chain = defineChain({ id: 31337, name: 'synod-epochs', nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [`http://127.0.0.1:${RPC_PORT}`] } } });
+const RECIPIENT = '0x000000000000000000000000000000000000dEaD' as const;
+
+let devnet: TestDevnet;
+
+async function rpc<T>(node: number, method: string, params: unknown[] = []): Promise<T> {
+  const response = await fetch(devnet.urls[node]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const body = (await response.json()) as { result?: T; error?: { message: string } };
+  if (body.error !== undefined) throw new Error(`${method}: ${body.error.message}`);
+  return body.result as T;
+}
+const head = async (node: number): Promise<bigint> => BigInt(await rpc<string>(node, 'eth_blockNumber'));
+
+interface CommitteeJson {
+  epoch: number;
+  firstBlock: string;
+  lastBlock: string | null;
+  members: { index: number; id: string; publicKey: Hex; weight: string }[];
+  next: { epoch: number } | null;
+}
+
+before(async () => {
+  devnet = await startTestDevnet({ validators: NODES, slot: SLOT, args: ['--committee', String(COMMITTEE), '--epoch-length', String(EPOCH_LENGTH), '--empty-block-interval', '150'] });
+});
+after(async () => {
+  await devnet?.stop();
+});
+
+test('the committee rotates every epoch while transfers finalize, a node down for epochs catches up, and every certificate is its epoch committee quorum', { timeout: 240_000 }, async () => {
+  const genesis = parseGenesis(JSON.parse(readFileSync(join(devnet.dataDir, 'genesis.json'), 'utf8')) as GenesisFile);
+  assert.equal(genesis.epochLength, EPOCH_LENGTH);
+  assert.equal(genesis.committee.members.length, COMMITTEE);
+
+  // Kill one node for several epochs (it may be drawn meanwhile: one of four seats is tolerated).
+  const down = 5;
+  process.kill(devnet.pidOf(down), 'SIGKILL');
+  const downAt = await head(0);
+
+  // Transfers through every live node, members and full nodes alike, across the boundaries.
+  const account = privateKeyToAccount(devAccounts(1)[0]!.privateKey);
+  let nonce = Number(await rpc<string>(0, 'eth_getTransactionCount', [account.address, 'pending']));
+  const sent: Hex[] = [];
+  const target = BigInt(EPOCHS * EPOCH_LENGTH);
+  for (let i = 0; (await head(0)) < target; i++) {
+    const node = i % (NODES - 1);
+    const wallet = createWalletClient({ chain, transport: http(devnet.urls[node]), account });
+    sent.push(await wallet.sendTransaction({ to: RECIPIENT, value: parseEther('0.001'), nonce: nonce++, gas: 21_000n, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1n }));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const hash of sent) {
+    const receipt = await until(`receipt ${hash}`, () => rpc<{ status: string } | null>(0, 'eth_getTransactionReceipt', [hash]).then((r) => r ?? undefined), 60_000);
+    assert.equal(receipt.status, '0x1');
+  }
+  assert.ok(epochOfHeight(await head(0), EPOCH_LENGTH) - epochOfHeight(downAt, EPOCH_LENGTH) >= 3, 'the node was down for at least three epochs');
+
+  // The node comes back and follows the hand-overs to the head.
+  devnet.startValidator(down);
+  const top = await head(0);
+  await until(`node ${down} at ${top}`, async () => ((await head(down)) >= top ? true : undefined), 90_000);
+
+  // Every node holds the same blocks; each block's epoch is its height's, and its certificate a
+  // quorum of that epoch's committee, which every node reports alike.
+  const committees = new Map<number, CommitteeJson>();
+  const distinct = new Set<string>();
+  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+    const views = await Promise.all(Array.from({ length: NODES }, (_, n) => rpc<CommitteeJson>(n, 'synod_committee', [epoch])));
+    for (const view of views) assert.deepEqual(view.members, views[0]!.members, `epoch ${epoch}: nodes report the same committee`);
+    const committee = views[0]!;
+    assert.equal(committee.epoch, epoch);
+    assert.equal(committee.members.length, COMMITTEE);
+    assert.equal(BigInt(committee.firstBlock), BigInt(epoch * EPOCH_LENGTH + 1));
+    committees.set(epoch, committee);
+    distinct.add(committee.members.map((m) => m.id).join(','));
+    // Drawn as the sampler of `synod analyze` draws it, from the staking records and the seed.
+    const expected =
+      epoch === 0
+        ? genesis.committee
+        : drawCommittee(
+            epoch,
+            genesis.validators.map((v) => ({ id: v.id, publicKey: fromHex(v.publicKey), weight: v.weight })),
+            COMMITTEE,
+            epochCommitteeSeed(epoch, fromHex((await rpc<{ extraData: Hex }>(0, 'eth_getBlockByNumber', [`0x${(epoch * EPOCH_LENGTH).toString(16)}`, false])).extraData)),
+          );
+    assert.deepEqual(committee.members.map((m) => m.id), expected.members.map((m) => m.id), `epoch ${epoch}: the committee the sampler draws`);
+  }
+  assert.ok(distinct.size >= 2, `the committee changed over ${EPOCHS} epochs: ${[...distinct].join(' | ')}`);
+
+  for (let height = 1n; height <= target; height++) {
+    const hashes = await Promise.all(Array.from({ length: NODES }, (_, n) => rpc<{ hash: Hex }>(n, 'eth_getBlockByNumber', [`0x${height.toString(16)}`, false]).then((b) => b.hash)));
+    assert.ok(hashes.every((h) => h === hashes[0]), `block ${height}: every node holds the same block`);
+    const cert = await until(`certificate of ${height}`, () => rpc<{ epoch: number; chainId: string; height: string; blockHash: Hex; stateRoot: Hex; signatures: { validatorIndex: number; signature: Hex }[] } | null>(down, 'synod_getCertificate', [`0x${height.toString(16)}`]).then((c) => c ?? undefined));
+    const epoch = epochOfHeight(height, EPOCH_LENGTH);
+    assert.equal(cert.epoch, epoch, `block ${height}: certificate of its epoch`);
+    assert.equal(cert.blockHash, hashes[0]);
+    const committee = committees.get(epoch)!;
+    const check = verifyCertificate(
+      { chainId: BigInt(cert.chainId), height: BigInt(cert.height), epoch: cert.epoch, blockHash: cert.blockHash, stateRoot: cert.stateRoot, signatures: cert.signatures },
+      { members: committee.members.map((m) => ({ index: m.index, id: m.id, publicKey: fromHex(m.publicKey), weight: BigInt(m.weight) })), totalWeight: committee.members.reduce((s, m) => s + BigInt(m.weight), 0n) },
+    );
+    assert.ok(check.ok, `block ${height}: ${check.ok ? '' : check.reason}`);
+  }
+
+  // synod_committee without an epoch: the head's epoch; an epoch not reached yet: null.
+  const current = await rpc<CommitteeJson>(0, 'synod_committee');
+  assert.ok(current.epoch >= EPOCHS - 1);
+  assert.equal(await rpc<null>(0, 'synod_committee', [10_000]), null);
+});
