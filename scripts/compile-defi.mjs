@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Compiles the chain's own DeFi contracts (contracts/defi/*.sol: thin assemblies of OpenZeppelin's
-// contracts and the glue the genesis needs) with the pinned solc-js and OpenZeppelin's own compiler
-// settings (optimizer on, 200 runs), for the EVM version Synod runs (Prague), and writes
-// contracts/build/defi.json. The genesis reads that file, so a start never compiles; a test
-// recompiles and checks the file is what these sources give.
-// Usage: node scripts/compile-defi.mjs [--check]   (--check: exit 1 if the file is stale)
+// Compiles the chain's own contracts with the pinned solc-js and OpenZeppelin's own compiler
+// settings (optimizer on, 200 runs), for the EVM version Synod runs (Prague): the DeFi contracts
+// (contracts/defi/*.sol: thin assemblies of OpenZeppelin's contracts and the glue the genesis
+// needs) into contracts/build/defi.json, and the system contracts every genesis holds
+// (contracts/system/*.sol: staking) into contracts/build/system.json. The genesis reads those
+// files, so a start never compiles; a test recompiles and checks they are what the sources give.
+// Usage: node scripts/compile-defi.mjs [--check]   (--check: exit 1 if a file is stale)
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 export const DEFI_SOURCES_DIR = join(root, 'contracts', 'defi');
 export const DEFI_BUILD_FILE = join(root, 'contracts', 'build', 'defi.json');
+export const SYSTEM_SOURCES_DIR = join(root, 'contracts', 'system');
+export const SYSTEM_BUILD_FILE = join(root, 'contracts', 'build', 'system.json');
 export const DEFI_COMPILER_SETTINGS = { optimizer: { enabled: true, runs: 200 }, evmVersion: 'prague' };
 
 function findImports(path) {
@@ -27,9 +30,18 @@ function findImports(path) {
 
 /** Compiles every contracts/defi/*.sol and returns the build document (deterministic JSON). */
 export function compileDefi() {
+  return compileFolder(DEFI_SOURCES_DIR, 'defi');
+}
+
+/** Compiles every contracts/system/*.sol (the same settings). */
+export function compileSystem() {
+  return compileFolder(SYSTEM_SOURCES_DIR, 'system');
+}
+
+function compileFolder(dir, folder) {
   const sources = {};
-  for (const name of readdirSync(DEFI_SOURCES_DIR).filter((n) => n.endsWith('.sol')).sort()) {
-    sources[`contracts/defi/${name}`] = { content: readFileSync(join(DEFI_SOURCES_DIR, name), 'utf8') };
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.sol')).sort()) {
+    sources[`contracts/${folder}/${name}`] = { content: readFileSync(join(dir, name), 'utf8') };
   }
   const input = {
     language: 'Solidity',
@@ -62,12 +74,17 @@ export function renderDefiBuild(build) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const text = renderDefiBuild(compileDefi());
-  if (process.argv.includes('--check')) {
-    const same = readFileSync(DEFI_BUILD_FILE, 'utf8') === text;
-    console.log(same ? 'contracts/build/defi.json is up to date' : 'contracts/build/defi.json is stale: run node scripts/compile-defi.mjs');
-    process.exit(same ? 0 : 1);
+  let stale = false;
+  for (const [file, build] of [[DEFI_BUILD_FILE, compileDefi], [SYSTEM_BUILD_FILE, compileSystem]]) {
+    const text = renderDefiBuild(build());
+    if (process.argv.includes('--check')) {
+      const same = readFileSync(file, 'utf8') === text;
+      console.log(same ? `${file} is up to date` : `${file} is stale: run node scripts/compile-defi.mjs`);
+      stale ||= !same;
+    } else {
+      writeFileSync(file, text);
+      console.log(`wrote ${file}`);
+    }
   }
-  writeFileSync(DEFI_BUILD_FILE, text);
-  console.log(`wrote ${DEFI_BUILD_FILE}`);
+  process.exit(stale ? 1 : 0);
 }

@@ -164,6 +164,8 @@ export function devnetNetworkOptions(
     rpcPort: options.rpcPort,
     rpcHost: '127.0.0.1',
     alloc: devAlloc(),
+    // Validator i's stake belongs to development account 19 - i (so it can be added to or unstaked).
+    owners: devAccounts().map((a) => a.address).reverse(),
     defi: true,
     defiHolders: devAccounts().map((a) => a.address),
     rpcSection: DEVNET_RPC_SECTION,

@@ -49,7 +49,10 @@ export class GenesisMachine {
     // they move changes; block number 0 and the genesis timestamp are what the contracts see.
     const block = createBlock({ header: { number: 0n, timestamp: options.timestamp, gasLimit: options.gasLimit, baseFeePerGas: 0n } }, { common });
     const machine = new GenesisMachine(vm, state, block);
-    for (const address of Object.keys(options.alloc)) machine.touch(address);
+    for (const [address, account] of Object.entries(options.alloc)) {
+      const slots = machine.touch(address);
+      for (const key of Object.keys(account.storage ?? {})) slots.add(bytesToHex(setLengthLeft(hexToBytes(key as Hex), 32)));
+    }
     machine.record();
     return machine;
   }

@@ -10,6 +10,7 @@ import { Caches, MerkleStateManager, getMerkleStateProof } from '@ethereumjs/sta
 import { KECCAK256_NULL, bytesToBigInt, bytesToHex, createAddressFromString, eoaCode7702AuthorizationHashedMessageToSign, hexToBytes, setLengthLeft, type Account, type EOACode7702AuthorizationListBytesItem } from '@ethereumjs/util';
 import type { TypedTransaction } from '@ethereumjs/tx';
 import { Bloom, createVM, runTx, type VM } from '@ethereumjs/vm';
+import { SYNOD_PRECOMPILES } from './precompiles.js';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord, FinalityCertificate, Hex, LogRecord, ReceiptRecord, SkippedTransaction, TransactionRecord } from '../chain/types.js';
 import { ecrecover, nativeCustomCrypto, publicKeyToAddress } from '../crypto/secp256k1.js';
@@ -160,7 +161,7 @@ class Engine implements ExecutionEngine {
     this.nodes.clear();
     this.headBlock = head;
     this.state = stateManagerAt(this.nodes, hexToBytes(head.stateRoot), this.common, new Caches());
-    this.vm = await createVM({ common: this.common, stateManager: this.state, blockchain: storeBlockchain(this.store) });
+    this.vm = await createVM({ common: this.common, stateManager: this.state, blockchain: storeBlockchain(this.store), evmOpts: { customPrecompiles: SYNOD_PRECOMPILES } });
     this.headView = readViewAt(this.store, head, this.common);
     this.latestAccounts.clear();
   }

@@ -7,6 +7,7 @@ import { MerklePatriciaTrie } from '@ethereumjs/mpt';
 import type { MerkleStateManager } from '@ethereumjs/statemanager';
 import { ValueEncoding, hexToBytes } from '@ethereumjs/util';
 import { createVM, type VM } from '@ethereumjs/vm';
+import { SYNOD_PRECOMPILES } from './precompiles.js';
 import type { ChainStore } from '../chain/store.js';
 import type { BlockRecord } from '../chain/types.js';
 import { BlockStateManager } from './block-state.js';
@@ -62,6 +63,6 @@ export interface EvmView {
 
 export async function evmViewAt(store: ChainStore, root: BlockRecord, common: Common): Promise<EvmView> {
   const state = readViewAt(store, root, common);
-  const vm = await createVM({ common, stateManager: state, blockchain: storeBlockchain(store) });
+  const vm = await createVM({ common, stateManager: state, blockchain: storeBlockchain(store), evmOpts: { customPrecompiles: SYNOD_PRECOMPILES } });
   return { vm, state };
 }

@@ -7,6 +7,7 @@ import type { BlockRecord } from '../chain/types.js';
 import { fromHex } from '../crypto/bytes.js';
 import type { Committee } from '../stake/committee.js';
 import type { ParsedGenesis } from './genesis.js';
+import { STAKING_ADDRESS, stakingValidatorsAt, type StakingReader } from './staking.js';
 import { drawCommittee, endsEpoch, epochCommitteeSeed, epochOfHeight, lastHeightOfEpoch, NO_EPOCHS, type EpochValidator } from '../stake/epochs.js';
 
 /** Committees kept in memory besides genesis's (older ones are drawn again when asked for). */
@@ -123,15 +124,18 @@ export function fixedCommittee(committee: Committee): CommitteeSchedule {
  * validators' weights of the staking records.
  */
 export function genesisCommittees(
-  genesis: Pick<ParsedGenesis, 'committee' | 'committeeSize' | 'epochLength' | 'validators'>,
-  engine: { getBlockByNumber(height: bigint): Pick<BlockRecord, 'number' | 'extraData'> | undefined },
+  genesis: Pick<ParsedGenesis, 'committee' | 'committeeSize' | 'epochLength' | 'validators' | 'alloc' | 'file'>,
+  engine: { getBlockByNumber(height: bigint): Pick<BlockRecord, 'number' | 'extraData'> | undefined } & StakingReader,
 ): CommitteeSchedule {
-  const validators: EpochValidator[] = genesis.validators.map((v) => ({ id: v.id, publicKey: fromHex(v.publicKey), weight: v.weight }));
+  const records: EpochValidator[] = genesis.validators.map((v) => ({ id: v.id, publicKey: fromHex(v.publicKey), weight: v.weight }));
+  // A genesis made before the staking contract existed keeps its records' weights for ever.
+  const staked = genesis.alloc[STAKING_ADDRESS]?.code !== undefined;
+  const form = genesis.file.staking.form ?? 'product';
   return new CommitteeSchedule({
     genesis: genesis.committee,
     epochLength: genesis.epochLength,
     committeeSize: genesis.committeeSize,
-    validatorsAt: () => Promise.resolve(validators),
+    validatorsAt: (height) => (staked ? stakingValidatorsAt(engine, height, form) : Promise.resolve(records)),
     blockAt: (height) => engine.getBlockByNumber(height),
   });
 }

@@ -11,6 +11,7 @@ import { drawCommittee, MAX_EPOCH_LENGTH_BLOCKS, MIN_EPOCH_LENGTH_BLOCKS, NO_EPO
 import { stakeWeights, weightUnits, type WeightForm } from '../stake/weight.js';
 import { ConfigError } from './errors.js';
 import { PREDEPLOYS } from './predeploys.js';
+import { STAKING_ADDRESS, stakingGenesisAccount } from './staking.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from './proposals.js';
 import { buildDefiGenesis } from '../defi/deploy.js';
 import { MIN_TRANSFER_GAS } from '../execution/limits.js';
@@ -30,6 +31,8 @@ export interface GenesisValidator {
   readonly stake: number;
   readonly lock: number;
   readonly coefficient: number;
+  /** The account that may add to, unstake and withdraw this stake in the staking contract (none: it stays). */
+  readonly owner?: Hex;
 }
 
 export interface GenesisFile {
@@ -47,6 +50,10 @@ export interface GenesisFile {
      * E-th block (src/stake/epochs.ts). Absent or 0: one committee for the whole chain.
      */
     readonly epochLength?: number;
+    /** Least stake of a registration (tokens; default staking.ts DEFAULT_MIN_STAKE_TOKENS). */
+    readonly minStake?: number;
+    /** Epochs from an unstake request to its withdrawal (default staking.ts DEFAULT_UNBONDING_EPOCHS). */
+    readonly unbondingEpochs?: number;
     readonly validators: readonly GenesisValidator[];
   };
   /** Contracts the genesis deployed (a DeFi genesis: `synod init --defi`, every devnet), served by synod_contracts. */
@@ -161,6 +168,7 @@ export function parseGenesis(file: GenesisFile): ParsedGenesis {
     if (ids.has(v.id)) throw new ConfigError(`genesis: validator id "${v.id}" appears twice`);
     ids.add(v.id);
     const key = hexField(v.publicKey, `staking.validators[${i}].publicKey`, 32);
+    if (v.owner !== undefined) hexField(v.owner, `staking.validators[${i}].owner`, 20);
     if (keys.has(key)) throw new ConfigError(`genesis: validator public key ${key} appears twice`);
     keys.add(key);
   });
@@ -274,12 +282,15 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
     if (alloc[key] !== undefined) throw new ConfigError(`genesis: account ${key} is allocated twice${predeploy === undefined ? '' : ` (it is the ${predeploy.name} predeploy)`}: list it once`);
     alloc[key] = account;
   }
+  if (alloc[STAKING_ADDRESS] !== undefined) throw new ConfigError(`genesis: account ${STAKING_ADDRESS} is the staking contract: do not allocate it`);
+  alloc[STAKING_ADDRESS] = stakingGenesisAccount(options.validators, { maxLock: options.maxLock, epochLength: options.epochLength ?? NO_EPOCHS });
   const file: GenesisFile = {
     chainId: options.chainId.toString(),
     timestamp: options.timestamp,
     gasLimit: (options.gasLimit ?? DEFAULT_BLOCK_GAS_LIMIT).toString(),
     baseFeePerGas: DEFAULT_BASE_FEE_PER_GAS.toString(),
     alloc,
+    contracts: { staking: STAKING_ADDRESS },
     staking: {
       maxLock: options.maxLock,
       form: options.form,
@@ -318,6 +329,8 @@ export function testNetworkGenesis(options: {
   /** K (default: every validator). */
   committeeSize?: number;
   epochLength?: number;
+  /** Validator i's stake owner in the staking contract (the devnet: development accounts). */
+  owners?: readonly Hex[];
 }): GenesisFile {
   return buildGenesis({
     chainId: options.chainId,
@@ -328,7 +341,14 @@ export function testNetworkGenesis(options: {
     maxLock: TEST_NETWORK_MAX_LOCK,
     form: 'product',
     committeeSize: options.committeeSize ?? options.validators.length,
-    validators: options.validators.map((v, i) => ({ id: v.id, publicKey: v.publicKey, stake: 100 + 10 * i, lock: TEST_NETWORK_LOCK, coefficient: 1 })),
+    validators: options.validators.map((v, i) => ({
+      id: v.id,
+      publicKey: v.publicKey,
+      stake: 100 + 10 * i,
+      lock: TEST_NETWORK_LOCK,
+      coefficient: 1,
+      ...(options.owners?.[i] === undefined ? {} : { owner: options.owners[i] }),
+    })),
   });
 }
 
@@ -412,5 +432,5 @@ export async function withDefi(file: GenesisFile, holders: readonly Hex[]): Prom
       ...(account.storage !== undefined ? { storage: account.storage } : {}),
     };
   }
-  return { ...file, alloc, contracts: defi.directory as unknown as ContractDirectory };
+  return { ...file, alloc, contracts: { ...file.contracts, ...(defi.directory as unknown as ContractDirectory) } };
 }

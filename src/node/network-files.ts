@@ -43,6 +43,8 @@ export interface NetworkOptions extends CommonOptions {
   readonly validators: number;
   /** K, the committee's seats (default: every validator); the others run as full nodes until drawn. */
   readonly committeeSize?: number;
+  /** Validator i's stake owner in the staking contract. */
+  readonly owners?: readonly Hex[];
   /** One host per validator, or one for all (default 127.0.0.1). */
   readonly hosts: readonly string[];
   readonly p2pPort: number;
@@ -125,6 +127,7 @@ export async function writeNetworkFiles(options: NetworkOptions): Promise<Writte
     ...(options.gasLimit === undefined ? {} : { gasLimit: options.gasLimit }),
     ...(options.committeeSize === undefined ? {} : { committeeSize: options.committeeSize }),
     ...(options.epochLength === undefined ? {} : { epochLength: options.epochLength }),
+    ...(options.owners === undefined ? {} : { owners: options.owners }),
   });
   const genesis = await finishGenesis(base, options);
   return writeFiles(

@@ -3,6 +3,7 @@
 import { quorumWeight as quorumWeightOf } from '../stake/quorum.js';
 import { lastHeightOfEpoch, NO_EPOCHS } from '../stake/epochs.js';
 import { UnknownCommitteeError, type CommitteeSchedule } from './committees.js';
+import { COEFFICIENT_SCALE, STATUS_ACTIVE, type ValidatorListing } from './staking.js';
 import type { Registry } from 'prom-client';
 import type { ContractDirectory, FinalityCertificate, Hex } from '../chain/types.js';
 import type { Committee, CoreStatus } from '../consensus/types.js';
@@ -76,6 +77,8 @@ export interface NodeView {
   readonly queries: QueryRunner;
   readonly mempool: Mempool;
   readonly committees: CommitteeSchedule;
+  /** Every registered validator at the head, with its weight. */
+  validators(): Promise<readonly ValidatorListing[]>;
   readonly baseFeePerGas: bigint;
   readonly metrics: Registry;
   /** evm_mine: this member proposes its pending height now rather than after the empty-block interval. */
@@ -270,6 +273,21 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
       const epoch = committees.epochOf(engine.head().number);
       return committeeInfo(committees.committeeOfEpoch(epoch) ?? committees.genesis);
     },
+    validators: async () =>
+      (await view.validators()).map((v) => ({
+        index: v.index,
+        id: v.id,
+        address: v.owner,
+        publicKey: v.publicKey,
+        stake: v.stake,
+        lock: v.lock,
+        lockedUntil: v.lockedUntil,
+        coefficient: Number(v.coefficient) / Number(COEFFICIENT_SCALE),
+        weight: v.weight,
+        status: v.status === STATUS_ACTIVE ? ('active' as const) : ('exited' as const),
+        unbonding: v.unbonding,
+        unbondingEnds: v.unbondingEnds,
+      })),
     epochCommittee: async (epoch): Promise<CommitteeInfo | undefined> => {
       // Epochs up to the next height's: drawn again from the chain when not in memory.
       if (epoch > committees.epochOf(engine.head().number + 1n)) return undefined;

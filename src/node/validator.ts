@@ -11,6 +11,7 @@ import { createExecutionEngine, type ExecutionEngine } from '../execution/engine
 import { createTransport, type Transport } from '../net/transport.js';
 import { registerTransportMetrics } from '../net/metrics.js';
 import { genesisCommittees } from './committees.js';
+import { listValidators } from './staking.js';
 import { QueryPool } from '../query/pool.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
@@ -184,6 +185,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           queries,
           mempool: node.mempool,
           committees,
+          validators: () => listValidators({ alloc: genesis.alloc, validators: genesis.validators, form: genesis.file.staking.form ?? 'product' }, engine),
           baseFeePerGas: genesis.baseFeePerGas,
           metrics: metrics.registry,
           submit: (raw) => node.submit(raw),

@@ -170,6 +170,22 @@ export interface EpochCommitteeInfo {
   readonly quorumWeight: bigint; // smallest weight that is more than 2/3 of totalWeight
 }
 
+/** A validator registered in the staking contract (synod_validators). */
+export interface ValidatorInfo {
+  readonly index: number;
+  readonly id: string;
+  readonly address: Hex; // the owner of the stake
+  readonly publicKey: Hex;
+  readonly stake: bigint; // wei, bonded
+  readonly lock: bigint; // L_i, epochs
+  readonly lockedUntil: bigint; // epoch
+  readonly coefficient: number; // C_i
+  readonly weight: bigint; // V_i in the sampler's integer units
+  readonly status: 'active' | 'exited';
+  readonly unbonding: bigint; // wei
+  readonly unbondingEnds: bigint; // epoch
+}
+
 export interface CommitteeInfo extends EpochCommitteeInfo {
   /** Blocks per epoch (0: one committee for the whole chain). */
   readonly epochLength: number;
@@ -329,6 +345,8 @@ export interface RpcBackend {
   committee(): CommitteeInfo;
   /** The committee of `epoch` (undefined for an epoch whose previous one has not ended here). */
   epochCommittee?(epoch: number): Promise<CommitteeInfo | undefined>;
+  /** Every registered validator at the head (synod_validators). */
+  validators?(): Promise<readonly ValidatorInfo[]>;
   certificate(height: bigint): FinalityCertificate | undefined;
   consensusStatus(): ConsensusStatus;
   /** Committee weight this node reaches: its own (when a member) plus its connected peers'. */

@@ -57,6 +57,20 @@ export function stakeWeights(records: readonly StakeRecord[], params: WeightPara
     lock: checkNonNegative(r.lock, `nodes[${i}].lock`),
     coefficient: checkNonNegative(r.coefficient, `nodes[${i}].coefficient`),
   }));
+  return exactStakeWeights(parsed, { maxLock, form: params.form });
+}
+
+/** A stake record in exact rationals (the staking contract's values: wei over 10^18, scaled C_i). */
+export interface ExactStakeRecord {
+  readonly stake: Rational;
+  readonly lock: Rational;
+  readonly coefficient: Rational;
+}
+
+/** The same weights from exact inputs (non-negative; T > 0). */
+export function exactStakeWeights(parsed: readonly ExactStakeRecord[], params: { readonly maxLock: Rational; readonly form: WeightForm }): Rational[] {
+  const { maxLock } = params;
+  if (maxLock.num <= 0n) throw new StakeError('INVALID_NUMBER', 'T', 'T (maximum lock time) must be > 0; set it to the longest allowed lock');
   if (params.form === 'product') {
     return parsed.map((p) => mul(mul(p.stake, p.coefficient), lockFactor(p.lock, maxLock)));
   }

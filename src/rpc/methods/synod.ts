@@ -38,6 +38,23 @@ export const synodMethods: Record<string, MethodSpec> = {
     if (c === undefined) return null;
     return { ...epochCommitteeJson(c), epochLength: c.epochLength, next: c.next === null ? null : epochCommitteeJson(c.next) };
   }),
+  synod_validators: method(0, 0, async (_p, ctx): Promise<Json> => {
+    const list = (await ctx.backend.validators?.()) ?? [];
+    return list.map((v) => ({
+      index: v.index,
+      id: v.id,
+      address: v.address,
+      publicKey: v.publicKey,
+      stake: quantity(v.stake),
+      lock: quantity(v.lock),
+      lockedUntil: quantity(v.lockedUntil),
+      coefficient: v.coefficient,
+      weight: quantity(v.weight),
+      status: v.status,
+      unbonding: quantity(v.unbonding),
+      unbondingEnds: quantity(v.unbondingEnds),
+    }));
+  }),
   synod_getCertificate: method(1, 1, (p, ctx): Json => {
     const height = selectBlockNumber(ctx.backend, parseBlockSelector(p[0], 0, false));
     const cert = height === undefined ? undefined : ctx.backend.certificate(height);
