@@ -24,7 +24,7 @@ const PROGRESS_EVERY_RUNS = 50; // when stderr is not a terminal, one progress l
 const help = `usage: synod sim [--validators N] [--byzantine F] [--strategy S] [--seed X] [--heights H]
                  [--seeds M] [--json] [--stakes ${STAKE_MODES.join('|')}]
                  [--signatures ${SIGNATURE_MODES.join('|')}] [--network ${NETWORK_MODES.join('|')}]
-                 [--layer node|consensus] [--jobs J]
+                 [--layer node|consensus] [--jobs J] [--epoch-length E [--committee K]]
 
 Runs N validator nodes in one process on a virtual clock, deterministically from one seed: each
 node's consensus core, journal, mempool, proposal pacing, certificates and sync over in-memory
@@ -51,6 +51,10 @@ replays it.
                    oracle for sync; faster)
   --jobs J         threads running a swarm's seeds side by side (default: one per core); the
                    results are the same for any J
+  --epoch-length E the committee changes every E heights (consensus layer): K of the N
+                   validators are drawn per epoch (--committee K, default N), with the Byzantine
+                   ones drawn below 1/3 of each committee's weight; members left out keep running,
+                   and Byzantine ones keep sending
 
 Exit status: 0 when every run kept every invariant, 1 otherwise, 2 on bad arguments.`;
 
@@ -61,7 +65,7 @@ interface Options {
   readonly jobs: number;
 }
 
-const VALUE_FLAGS = ['validators', 'byzantine', 'strategy', 'seed', 'heights', 'seeds', 'stakes', 'signatures', 'network', 'layer', 'jobs'] as const;
+const VALUE_FLAGS = ['validators', 'byzantine', 'strategy', 'seed', 'heights', 'seeds', 'stakes', 'signatures', 'network', 'layer', 'jobs', 'epoch-length', 'committee'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 export function parseSimArgs(argv: readonly string[]): Options {
@@ -92,7 +96,10 @@ export function parseSimArgs(argv: readonly string[]): Options {
     stakes: (values.get('stakes') ?? SCENARIO_DEFAULTS.stakes) as Scenario['stakes'],
     signatures: (values.get('signatures') ?? SCENARIO_DEFAULTS.signatures) as Scenario['signatures'],
     network: (values.get('network') ?? SCENARIO_DEFAULTS.network) as Scenario['network'],
-    layer: (values.get('layer') ?? 'node') as Layer,
+    // Epochs run on the consensus layer: it is the default there.
+    layer: (values.get('layer') ?? (values.has('epoch-length') ? 'consensus' : 'node')) as Layer,
+    ...(values.has('epoch-length') ? { epochLength: integer(values, 'epoch-length', 0) } : {}),
+    ...(values.has('committee') ? { committee: integer(values, 'committee', validators) } : {}),
   };
   try {
     validateScenario(scenario);

@@ -31,7 +31,7 @@ export function ed25519VerifyPrecompile(input: PrecompileInput): ExecResult {
   }
   const data = input.data;
   if (data.length < PUBLIC_KEY_BYTES + SIGNATURE_BYTES) return { returnValue: word(0), executionGasUsed: gas };
-  let valid = false;
+  let valid: boolean;
   try {
     valid = verify(data.subarray(0, PUBLIC_KEY_BYTES), data.subarray(PUBLIC_KEY_BYTES + SIGNATURE_BYTES), data.subarray(PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES + SIGNATURE_BYTES));
   } catch {

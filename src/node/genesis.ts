@@ -290,7 +290,6 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
     gasLimit: (options.gasLimit ?? DEFAULT_BLOCK_GAS_LIMIT).toString(),
     baseFeePerGas: DEFAULT_BASE_FEE_PER_GAS.toString(),
     alloc,
-    contracts: { staking: STAKING_ADDRESS },
     staking: {
       maxLock: options.maxLock,
       form: options.form,
@@ -298,6 +297,7 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
       ...(options.epochLength === undefined || options.epochLength === NO_EPOCHS ? {} : { epochLength: options.epochLength }),
       validators: options.validators,
     },
+    contracts: { staking: STAKING_ADDRESS },
   };
   const parsed = parseGenesis(file);
   const perTransaction = parsed.gasLimit / BigInt(parsed.committee.members.length);

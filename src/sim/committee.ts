@@ -6,7 +6,7 @@ import { maxFaultyWeight } from '../stake/quorum.js';
 import { chainBinding } from '../consensus/messages.js';
 import { sha256 } from '../crypto/hash.js';
 import { utf8 } from '../crypto/bytes.js';
-import type { Rng } from './random.js';
+import { Rng } from './random.js';
 import { CONSENSUS_BEHAVIOURS, type Behaviour, type Scenario } from './scenario.js';
 import type { SignatureScheme } from './signatures.js';
 
@@ -81,4 +81,73 @@ function splitUnevenly(rng: Rng, total: bigint, parts: number): bigint[] {
   const rest = total - shares.reduce((a, b) => a + b, 0n);
   shares[0] = (shares[0] as bigint) + rest; // rounding remainder: keeps the sum exactly `total`
   return shares;
+}
+
+/** Tries of the per-epoch draw before it settles for the heaviest honest members. */
+const EPOCH_DRAW_TRIES = 1_000;
+/** Epoch streams per run (the seed of epoch e's stream is base * this + e; heights bound e far below). */
+const EPOCH_STREAMS = 1_000_000;
+
+/**
+ * The committee of every epoch of a run with epochs: K members of the validator pool drawn
+ * uniformly from the seed (a stream of its own per epoch), redrawn until the Byzantine members
+ * drawn hold less than 1/3 of the drawn weight (the protocol's assumption, per committee). Members
+ * are indexed in draw order; a pool member's index changes from epoch to epoch, and members left
+ * out keep their keys (and Byzantine ones keep sending).
+ */
+export class EpochCommittees {
+  private readonly drawn = new Map<number, { committee: Committee; pool: number[] }>();
+  /** Each epoch's draw has its own stream from this base: the order draws are asked in never matters. */
+  private readonly base: number;
+
+  constructor(
+    private readonly sim: SimCommittee,
+    rng: Rng,
+    readonly epochLength: number,
+    readonly size: number,
+  ) {
+    this.base = rng.int(0, 2 ** 31);
+  }
+
+  epochOf(height: number): number {
+    return this.epochLength === 0 ? 0 : Math.floor((height - 1) / this.epochLength);
+  }
+
+  committee(epoch: number): Committee {
+    return this.draw(epoch).committee;
+  }
+
+  /** The pool index of committee member `index` of `epoch` (undefined when out of range). */
+  poolIndex(epoch: number, index: number): number | undefined {
+    return this.draw(epoch).pool[index];
+  }
+
+  /** The committee index of pool member `pool` in `epoch` (undefined when not drawn). */
+  committeeIndex(epoch: number, pool: number): number | undefined {
+    const i = this.draw(epoch).pool.indexOf(pool);
+    return i < 0 ? undefined : i;
+  }
+
+  private draw(epoch: number): { committee: Committee; pool: number[] } {
+    let entry = this.drawn.get(epoch);
+    if (entry !== undefined) return entry;
+    const members = this.sim.members;
+    const rng = new Rng(this.base * EPOCH_STREAMS + epoch);
+    let pool: number[] | undefined;
+    for (let t = 0; t < EPOCH_DRAW_TRIES && pool === undefined; t++) {
+      const pick = rng.shuffle(members.map((m) => m.index)).slice(0, this.size);
+      const total = pick.reduce((s, i) => s + members[i]!.weight, 0n);
+      const byzantine = pick.filter((i) => members[i]!.behaviour !== null).reduce((s, i) => s + members[i]!.weight, 0n);
+      if (byzantine <= maxFaultyWeight(total)) pool = pick;
+    }
+    pool ??= members.filter((m) => m.behaviour === null).sort((a, b) => Number(b.weight - a.weight)).slice(0, this.size).map((m) => m.index);
+    const committee: Committee = {
+      epoch,
+      totalWeight: pool.reduce((s, i) => s + members[i]!.weight, 0n),
+      members: pool.map((p, index): CommitteeMember => ({ index, id: `v${p}`, publicKey: members[p]!.signer.publicKey, weight: members[p]!.weight })),
+    };
+    entry = { committee, pool };
+    this.drawn.set(epoch, entry);
+    return entry;
+  }
 }

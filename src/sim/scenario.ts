@@ -36,6 +36,13 @@ export interface Scenario {
   readonly network: NetworkMode;
   /** What runs: whole nodes or the consensus cores alone (absent: the cores alone). */
   readonly layer?: Layer;
+  /**
+   * Blocks per epoch: the committee changes every so many heights (absent or 0: one committee of
+   * every validator). The consensus layer only.
+   */
+  readonly epochLength?: number;
+  /** Seats per epoch's committee, drawn from the validators (absent: all of them). */
+  readonly committee?: number;
 }
 
 export const SCENARIO_DEFAULTS = { byzantine: 0, strategy: 'adversary', seed: 1, heights: 5, stakes: 'unequal', signatures: 'mixed', network: 'hostile' } as const;
@@ -69,6 +76,14 @@ export function validateScenario(s: Scenario): void {
   oneOf('signatures', s.signatures, SIGNATURE_MODES);
   oneOf('network', s.network, NETWORK_MODES);
   if (s.layer !== undefined) oneOf('layer', s.layer, LAYERS);
+  if (s.epochLength !== undefined && s.epochLength !== 0) {
+    intIn('epoch-length', s.epochLength, 2, MAX_HEIGHTS);
+    if (s.layer === 'node') throw new ScenarioError('epoch-length', '--epoch-length runs on the consensus layer: add --layer consensus');
+  }
+  if (s.committee !== undefined) {
+    intIn('committee', s.committee, 1, s.validators);
+    if (s.committee < s.validators && !s.epochLength) throw new ScenarioError('committee', '--committee below --validators needs --epoch-length (the committee is drawn anew every epoch)');
+  }
 }
 
 function intIn(field: string, value: number, min: number, max: number): void {
@@ -88,5 +103,7 @@ export function replayCommand(s: Scenario): string {
   if (s.signatures !== SCENARIO_DEFAULTS.signatures) parts.push(`--signatures ${s.signatures}`);
   if (s.network !== SCENARIO_DEFAULTS.network) parts.push(`--network ${s.network}`);
   if ((s.layer ?? 'consensus') !== 'node') parts.push('--layer consensus');
+  if (s.epochLength) parts.push(`--epoch-length ${s.epochLength}`);
+  if (s.committee !== undefined && s.committee !== s.validators) parts.push(`--committee ${s.committee}`);
   return parts.join(' ');
 }

@@ -8,7 +8,9 @@ import { resolveTiming } from '../consensus/limits.js';
 import type { ConsensusCore, CoreAction, CoreEvent, CoreStatus, CoreTiming, DropReason, JournalEntry, Superblock } from '../consensus/types.js';
 import { DROP_REASONS } from '../consensus/types.js';
 import { createAgent, BYZANTINE_TICK_MS, type ByzantineAgent, type Outgoing } from './byzantine.js';
-import { drawCommittee, SIM_CHAIN_BINDING, type SimCommittee, type SimMember } from './committee.js';
+import { drawCommittee, EpochCommittees, SIM_CHAIN_BINDING, type SimCommittee, type SimMember } from './committee.js';
+import { peekConsensusHeight } from '../node/wire.js';
+import { SYNC_STALL_MS } from '../node/sync.js';
 import { EventQueue, EventQueueFullError } from './event-queue.js';
 import { perHeightBoundMs } from './liveness-bound.js';
 import { drawNetworkProfile, SimNetwork, synchronousProfile, type NetworkProfile } from './network.js';
@@ -40,7 +42,7 @@ type SimEvent =
   | { readonly kind: 'message'; readonly to: number; readonly bytes: Uint8Array; readonly sentMs: number }
   | { readonly kind: 'timer'; readonly ep: number; readonly timerId: string; readonly generation: number }
   | { readonly kind: 'proposal'; readonly ep: number; readonly height: number; readonly incarnation: number }
-  | { readonly kind: 'crash' | 'restart' | 'tick' | 'sync'; readonly ep: number; readonly incarnation: number };
+  | { readonly kind: 'crash' | 'restart' | 'tick' | 'sync' | 'committeeKnown'; readonly ep: number; readonly incarnation: number };
 
 /** One running core: a member's endpoint on the network (twins are two endpoints of one member). */
 interface Endpoint {
@@ -73,6 +75,8 @@ export interface EvidenceRecord {
 export interface RunOutcome {
   readonly scenario: Scenario;
   readonly committee: SimCommittee;
+  /** With epochs: every epoch's committee and its members' pool indexes. */
+  readonly epochs?: EpochCommittees;
   readonly profile: NetworkProfile;
   readonly signatures: SignatureKind;
   readonly endpoints: readonly {
@@ -110,6 +114,7 @@ class Simulation {
   private readonly queue = new EventQueue<SimEvent>();
   private readonly network: SimNetwork;
   private readonly sim: SimCommittee;
+  private readonly epochs: EpochCommittees | undefined;
   private readonly endpoints: Endpoint[] = [];
   private readonly byIndex: Endpoint[][] = [];
   private readonly workload: Workload;
@@ -134,6 +139,8 @@ class Simulation {
     this.rng = new Rng(scenario.seed);
     this.signatures = overrides.signatures ?? signaturesOf(scenario);
     this.sim = drawCommittee(scenario, this.rng.fork('committee'), signatureScheme(this.signatures));
+    // Drawn only for runs with epochs: every other run's streams stay as they were.
+    this.epochs = scenario.epochLength ? new EpochCommittees(this.sim, this.rng.fork('epochs'), scenario.epochLength, scenario.committee ?? scenario.validators) : undefined;
     this.createEndpoints(this.rng.fork('endpoints'));
     const profile = overrides.profile ?? (scenario.network === 'synchronous' ? synchronousProfile(SYNCHRONOUS_DELAY_MS) : drawNetworkProfile(this.rng.fork('network-profile'), this.endpoints.length));
     this.network = new SimNetwork(profile, this.rng.fork('network'));
@@ -195,9 +202,18 @@ class Simulation {
   private startCore(ep: Endpoint): void {
     const startHeight = (ep.delivered.at(-1)?.height ?? 0) + 1;
     ep.journal = ep.journal.filter((entry) => entry.height >= startHeight); // older heights are committed
+    const epochs = this.epochs;
     ep.core = createConsensusCore({
-      selfIndex: ep.member.index,
-      committeeForHeight: () => this.sim.committee,
+      selfIndex: epochs === undefined ? ep.member.index : 'by-key',
+      // With epochs, an epoch's committee is known once its previous epoch's last block is delivered here.
+      committeeForHeight:
+        epochs === undefined
+          ? () => this.sim.committee
+          : (height) => {
+              const epoch = epochs.epochOf(height);
+              if (epoch > 0 && !ep.delivered.some((b) => b.height === epoch * epochs.epochLength)) throw new Error(`epoch ${epoch} not drawn yet`);
+              return epochs.committee(epoch);
+            },
       signer: ep.member.signer,
       verifier: signatureScheme(this.signatures).verifier,
       chainBinding: SIM_CHAIN_BINDING,
@@ -246,6 +262,9 @@ class Simulation {
         return this.onTick(ep, event.incarnation);
       case 'sync':
         return this.onSync(ep, event.incarnation);
+      case 'committeeKnown':
+        if (ep.up && event.incarnation === ep.incarnation) this.step(ep, { kind: 'committeeKnown' });
+        return;
     }
   }
 
@@ -273,7 +292,7 @@ class Simulation {
       case 'broadcast':
         return this.send(ep, { to: 'all', bytes: action.bytes }, true);
       case 'send':
-        return this.send(ep, { to: action.to, bytes: action.bytes }, true);
+        return this.send(ep, { to: this.poolIndexOfRecipient(action.to, action.bytes), bytes: action.bytes }, true);
       case 'setTimer': {
         const generation = ++this.timerGeneration;
         ep.timers.set(action.timerId, generation);
@@ -288,16 +307,35 @@ class Simulation {
         return;
       case 'deliver':
         return this.recordDelivery(ep, action.superblock);
-      case 'evidence':
-        if (ep.correct) this.evidence.push({ reporter: ep.label, offender: action.evidence.offender, height: action.evidence.height });
+      case 'evidence': {
+        const offender = this.epochs === undefined ? action.evidence.offender : this.epochs.poolIndex(this.epochs.epochOf(action.evidence.height), action.evidence.offender);
+        if (ep.correct) this.evidence.push({ reporter: ep.label, offender: offender ?? -1, height: action.evidence.height });
         return;
+      }
       case 'dropped':
         this.drops[action.reason]++;
         return;
     }
   }
 
+  /** A core's 'send' names a committee index of the message's height: the pool member it is. */
+  private poolIndexOfRecipient(to: number, bytes: Uint8Array): number {
+    if (this.epochs === undefined) return to;
+    const height = peekConsensusHeight(bytes) ?? 1;
+    return this.epochs.poolIndex(this.epochs.epochOf(height), to) ?? -1;
+  }
+
+  /** The committee index of an endpoint's member at `height` (its pool index without epochs). */
+  private indexAt(ep: Endpoint, height: number): number | undefined {
+    if (this.epochs === undefined) return ep.member.index;
+    return this.epochs.committeeIndex(this.epochs.epochOf(height), ep.member.index);
+  }
+
   private recordDelivery(ep: Endpoint, superblock: Superblock): void {
+    // The epoch's last block: the host draws the next committee, then tells its core (after this step).
+    if (this.epochs !== undefined && superblock.height % this.epochs.epochLength === 0) {
+      this.queue.schedule(this.queue.nowMs, { kind: 'committeeKnown', ep: ep.id, incarnation: ep.incarnation });
+    }
     ep.delivered.push(superblock);
     ep.deliveredAtMs.push(this.queue.nowMs);
     this.workload.delivered(ep.id, superblock.transactions);
@@ -305,10 +343,12 @@ class Simulation {
   }
 
   private propose(ep: Endpoint, height: number): void {
-    const transactions = this.workload.proposal(ep.id, ep.member.index, height);
+    const index = this.indexAt(ep, height);
+    if (index === undefined) return; // not a member at this height (the core asks only members)
+    const transactions = this.workload.proposal(ep.id, index, height);
     const timestampMs = WALL_CLOCK_BASE_MS + Math.floor(this.queue.nowMs) + ep.clockSkewMs;
     const list = ep.proposed.get(height) ?? [];
-    list.push({ proposer: ep.member.index, digest: new Uint8Array(0), timestampMs, transactions });
+    list.push({ proposer: index, digest: new Uint8Array(0), timestampMs, transactions });
     ep.proposed.set(height, list);
     this.step(ep, { kind: 'proposal', height, transactions, timestampMs });
   }
@@ -356,7 +396,12 @@ class Simulation {
   }
 
   private agentContext(ep: Endpoint) {
-    return { rng: this.rng, self: ep.member.index, committeeSize: this.sim.members.length, signer: ep.member.signer, binding: SIM_CHAIN_BINDING, height: ep.core?.height ?? 1 };
+    const height = ep.core?.height ?? 1;
+    if (this.epochs === undefined) return { rng: this.rng, self: ep.member.index, committeeSize: this.sim.members.length, signer: ep.member.signer, binding: SIM_CHAIN_BINDING, height };
+    // A Byzantine member signs as its seat of the current epoch, or, left out, as its pool index:
+    // it keeps sending either way (the cores refuse what a non-member signs).
+    const committee = this.epochs.committee(this.epochs.epochOf(height));
+    return { rng: this.rng, self: this.indexAt(ep, height) ?? ep.member.index, committeeSize: committee.members.length, signer: ep.member.signer, binding: SIM_CHAIN_BINDING, height };
   }
 
   // ------------------------------------------------------------------ faults and helpers
@@ -408,7 +453,11 @@ class Simulation {
 
   private syncable(ep: Endpoint): Superblock | undefined {
     const next = ep.delivered.length === 0 ? 1 : (ep.delivered.at(-1) as Superblock).height + 1;
-    const ahead = this.endpoints.some((other) => (other.delivered.at(-1)?.height ?? 0) >= next + SYNC_LAG_HEIGHTS - 1);
+    // As a node's sync: behind by SYNC_LAG_HEIGHTS, or by one once its head has not moved for
+    // SYNC_STALL_MS (an observer cannot ask for a batch it lacks: only sync brings it the block).
+    const stalled = this.queue.nowMs - (ep.deliveredAtMs.at(-1) ?? 0) >= SYNC_STALL_MS;
+    const lag = stalled ? 1 : SYNC_LAG_HEIGHTS;
+    const ahead = this.endpoints.some((other) => (other.delivered.at(-1)?.height ?? 0) >= next + lag - 1);
     if (!ahead) return undefined;
     const votes = new Map<string, { block: Superblock; members: Set<number>; weight: bigint }>();
     for (const other of this.endpoints) {
@@ -432,6 +481,7 @@ class Simulation {
     return {
       scenario: this.scenario,
       committee: this.sim,
+      ...(this.epochs === undefined ? {} : { epochs: this.epochs }),
       profile: this.network.profile,
       signatures: this.signatures,
       endpoints: this.endpoints.map((ep) => ({

@@ -101,13 +101,16 @@ function judgeConsensus(outcome: RunOutcome): RunVerdict {
   const weights = outcome.committee.committee.members.map((m) => m.weight);
   const proposedBy = new Map<number, RunOutcome['endpoints'][number]>();
   for (const ep of correct) proposedBy.set(ep.index, ep);
+  // With epochs, a proposer index names a seat of its height's committee: its pool member.
+  const epochs = outcome.epochs;
+  const poolOf = (height: number, proposer: number): number | undefined => (epochs === undefined ? proposer : epochs.poolIndex(epochs.epochOf(height), proposer));
   const safety = [
     ...checkAgreement(correct.map(asDeliveries)),
     ...checkIntegrity(correct.map(asDeliveries)),
     ...checkValidity(correct.map(asDeliveries), {
-      weightsAt: () => weights,
-      isHonest: (_h, proposer) => outcome.committee.members[proposer]?.behaviour === null,
-      proposedBy: (height, proposer) => proposedBy.get(proposer)?.proposed.get(height),
+      weightsAt: (height) => (epochs === undefined ? weights : epochs.committee(epochs.epochOf(height)).members.map((m) => m.weight)),
+      isHonest: (height, proposer) => outcome.committee.members[poolOf(height, proposer) ?? -1]?.behaviour === null,
+      proposedBy: (height, proposer) => proposedBy.get(poolOf(height, proposer) ?? -1)?.proposed.get(height),
     }),
     ...falseEvidence(outcome),
   ];

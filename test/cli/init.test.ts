@@ -16,6 +16,11 @@ import { genesisHashOf } from '../../src/execution/engine.js';
 import { writeNetworkFiles } from '../../src/node/network-files.js';
 import { parseGenesis, type GenesisFile } from '../../src/node/genesis.js';
 import { CREATE2_DEPLOYER_ADDRESS, MULTICALL3_ADDRESS } from '../../src/node/predeploys.js';
+import { STAKING_ADDRESS } from '../../src/node/staking.js';
+
+/** The devnet genesis of fixed keys and time, since the staking contract joined every genesis. */
+const STAKING_GENESIS_SHA256 = '5dbe2b1b8daceb294f09520097761d9b39903be14cff2d8020c22d864fa93889';
+const STAKING_GENESIS_HASH = '0xac22fd0d491a6f69632f5f8208782ad33b03ac36ed096b3a50de65c42ee48fa0';
 
 let dir: string;
 const keys = [0, 1, 2, 3].map(() => `0x${toHex(generateKeyPair().publicKey)}`);
@@ -56,7 +61,8 @@ test('a validators file gives a genesis of its stakes and keys, configs without 
   const genesis = JSON.parse(readFileSync(join(target, 'genesis.json'), 'utf8')) as GenesisFile;
   assert.equal(genesis.chainId, '4242');
   assert.equal(genesis.gasLimit, '30000000');
-  assert.deepEqual(Object.keys(genesis.alloc).sort(), [FUNDED, MULTICALL3_ADDRESS, CREATE2_DEPLOYER_ADDRESS].sort());
+  // Besides the predeploys, only the staking contract, which holds the genesis validators' stake.
+  assert.deepEqual(Object.keys(genesis.alloc).sort(), [FUNDED, MULTICALL3_ADDRESS, CREATE2_DEPLOYER_ADDRESS, STAKING_ADDRESS].sort());
   assert.equal(genesis.alloc[FUNDED]!.balance, '1000000000000000000');
   assert.deepEqual(genesis.staking, { maxLock: 90, form: 'product', committeeSize: 3, validators: nodes.map(({ id, publicKey, stake, lock, coefficient }) => ({ id, publicKey, stake, lock, coefficient })) });
   assert.equal(parseGenesis(genesis).committee.members.length, 3);
@@ -105,11 +111,11 @@ test('--validators N still makes a test network, funding the development account
   const plain = out();
   assert.equal(await quiet(() => init.run(['--validators', '2', '--chain-id', '7', '--out', plain])), 0);
   const genesis = JSON.parse(readFileSync(join(plain, 'genesis.json'), 'utf8')) as GenesisFile;
-  assert.deepEqual(Object.keys(genesis.alloc), [MULTICALL3_ADDRESS, CREATE2_DEPLOYER_ADDRESS]);
+  assert.deepEqual(Object.keys(genesis.alloc), [MULTICALL3_ADDRESS, CREATE2_DEPLOYER_ADDRESS, STAKING_ADDRESS]);
   assert.ok(readFileSync(join(plain, 'validator-0', 'key.json'), 'utf8').includes('"seed"'));
   const dev = out();
   assert.equal(await quiet(() => init.run(['--validators', '2', '--chain-id', '31337', '--dev-accounts', '--out', dev])), 0);
-  assert.equal(Object.keys((JSON.parse(readFileSync(join(dev, 'genesis.json'), 'utf8')) as GenesisFile).alloc).length, 22);
+  assert.equal(Object.keys((JSON.parse(readFileSync(join(dev, 'genesis.json'), 'utf8')) as GenesisFile).alloc).length, 23, '20 development accounts, 2 predeploys, the staking contract');
 });
 
 test("the devnet's genesis is unchanged: same file bytes and genesis hash for the same keys and time", async () => {
@@ -118,15 +124,23 @@ test("the devnet's genesis is unchanged: same file bytes and genesis hash for th
   const keyPairs = [0, 1, 2, 3].map((i) => keyPairFromSeed(new Uint8Array(32).fill(i + 1)));
   await writeNetworkFiles({ ...options, keyPairs, timestamp: 1_700_000_000 });
   const text = readFileSync(join(target, 'genesis.json'), 'utf8');
-  // Recorded from the devnet before init and the devnet shared their genesis code, then changed once
-  // on purpose: the CREATE2 deployer joined the predeploys (without it the file is the earlier one).
-  assert.equal(createHash('sha256').update(text).digest('hex'), '2adf8dec3a7ce9abe3a06c15d59498f2562ca5e62ad2e8ebb7612e46639f276a');
-  const withoutCreate2 = JSON.parse(text) as GenesisFile;
+  // Recorded from the devnet before init and the devnet shared their genesis code, then changed on
+  // purpose: the CREATE2 deployer joined the predeploys, then the staking contract joined every
+  // genesis (with its directory entry and each validator's stake owner). Without them the file is
+  // the earlier one.
+  assert.equal(createHash('sha256').update(text).digest('hex'), STAKING_GENESIS_SHA256);
+  const beforeStaking = JSON.parse(text) as GenesisFile & { contracts: Record<string, unknown>; staking: { validators: { owner?: string }[] } };
+  delete (beforeStaking.alloc as Record<string, unknown>)[STAKING_ADDRESS];
+  delete beforeStaking.contracts.staking;
+  for (const v of beforeStaking.staking.validators) delete v.owner;
+  const earlier = JSON.stringify(beforeStaking, null, 2) + '\n';
+  assert.equal(createHash('sha256').update(earlier).digest('hex'), '2adf8dec3a7ce9abe3a06c15d59498f2562ca5e62ad2e8ebb7612e46639f276a');
+  const withoutCreate2 = JSON.parse(earlier) as GenesisFile;
   delete (withoutCreate2.alloc as Record<string, unknown>)[CREATE2_DEPLOYER_ADDRESS];
   assert.equal(createHash('sha256').update(JSON.stringify(withoutCreate2, null, 2) + '\n').digest('hex'), '475ece06b19e5866820437736db92a3dd41346ca056d6a76c354d609c2418898');
   const parsed = parseGenesis(JSON.parse(text) as GenesisFile);
   const hash = await genesisHashOf(parsed.chainId, { alloc: parsed.alloc, timestamp: parsed.timestamp, gasLimit: parsed.gasLimit, baseFeePerGas: parsed.baseFeePerGas });
-  assert.equal(hash, '0xb3d5937b5231a6adbfb59b5d9339a61bb113f5655480b06ea55eb2d2949f004b');
+  assert.equal(hash, STAKING_GENESIS_HASH);
   assert.ok(parsed.alloc[MULTICALL3_ADDRESS]?.code !== undefined && parsed.alloc[CREATE2_DEPLOYER_ADDRESS]?.code !== undefined);
   assert.ok(readFileSync(join(target, 'validator-0', 'key.json'), 'utf8').includes('"seed"'), 'the devnet keeps its plaintext keys');
 });

@@ -12,7 +12,9 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { verifyCertificate } from '../../src/chain/certificate.js';
 import { fromHex } from '../../src/crypto/bytes.js';
 import { devAccounts, parseGenesis, type GenesisFile } from '../../src/node/genesis.js';
+import { STAKING_ADDRESS, stakingAbi, stakingValidatorsAt, type StakingReader } from '../../src/node/staking.js';
 import { drawCommittee, epochCommitteeSeed, epochOfHeight } from '../../src/stake/epochs.js';
+import { encodeFunctionData } from 'viem';
 import { startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
 
 const NODES = 6;
@@ -33,6 +35,10 @@ async function rpc<T>(node: number, method: string, params: unknown[] = []): Pro
   return body.result as T;
 }
 const head = async (node: number): Promise<bigint> => BigInt(await rpc<string>(node, 'eth_blockNumber'));
+/** The staking contract read over JSON-RPC (eth_call at a block), as any client could. */
+const rpcReader: StakingReader = {
+  call: async (params, height) => ({ returnData: await rpc<Hex>(0, 'eth_call', [params, height === undefined ? 'latest' : `0x${height.toString(16)}`]), reverted: false }),
+};
 
 interface CommitteeJson {
   epoch: number;
@@ -58,6 +64,22 @@ test('the committee rotates every epoch while transfers finalize, a node down fo
   const down = 5;
   process.kill(devnet.pidOf(down), 'SIGKILL');
   const downAt = await head(0);
+
+  // A stake change: validator-0's owner (development account 19) adds 2,000 tokens in epoch 1;
+  // from the next draw on, its weight is the new one.
+  const owner = privateKeyToAccount(devAccounts()[19]!.privateKey);
+  await until('epoch 1', async () => ((await head(0)) > BigInt(EPOCH_LENGTH) ? true : undefined), 30_000);
+  const stakeTx = await createWalletClient({ chain, transport: http(devnet.urls[1]), account: owner }).sendTransaction({
+    to: STAKING_ADDRESS,
+    data: encodeFunctionData({ abi: stakingAbi(), functionName: 'addStake', args: [0n] }),
+    value: parseEther('2000'),
+    gas: 200_000n,
+    maxFeePerGas: 2_000_000_000n,
+    maxPriorityFeePerGas: 1n,
+  });
+  const stakeReceipt = await until('the stake receipt', () => rpc<{ status: string; blockNumber: string } | null>(0, 'eth_getTransactionReceipt', [stakeTx]).then((r) => r ?? undefined), 30_000);
+  assert.equal(stakeReceipt.status, '0x1');
+  const changedAt = BigInt(stakeReceipt.blockNumber);
 
   // Transfers through every live node, members and full nodes alike, across the boundaries.
   const account = privateKeyToAccount(devAccounts(1)[0]!.privateKey);
@@ -94,17 +116,19 @@ test('the committee rotates every epoch while transfers finalize, a node down fo
     assert.equal(BigInt(committee.firstBlock), BigInt(epoch * EPOCH_LENGTH + 1));
     committees.set(epoch, committee);
     distinct.add(committee.members.map((m) => m.id).join(','));
-    // Drawn as the sampler of `synod analyze` draws it, from the staking records and the seed.
+    // Drawn as the sampler of `synod analyze` draws it, from the staking contract's weights after
+    // the previous epoch's last block (read here over JSON-RPC) and the seed of that block.
+    const boundary = BigInt(epoch * EPOCH_LENGTH);
+    const weights = epoch === 0 ? genesis.validators.map((v) => ({ id: v.id, publicKey: fromHex(v.publicKey), weight: v.weight })) : await stakingValidatorsAt(rpcReader, boundary, 'product');
     const expected =
       epoch === 0
         ? genesis.committee
-        : drawCommittee(
-            epoch,
-            genesis.validators.map((v) => ({ id: v.id, publicKey: fromHex(v.publicKey), weight: v.weight })),
-            COMMITTEE,
-            epochCommitteeSeed(epoch, fromHex((await rpc<{ extraData: Hex }>(0, 'eth_getBlockByNumber', [`0x${(epoch * EPOCH_LENGTH).toString(16)}`, false])).extraData)),
-          );
+        : drawCommittee(epoch, weights, COMMITTEE, epochCommitteeSeed(epoch, fromHex((await rpc<{ extraData: Hex }>(0, 'eth_getBlockByNumber', [`0x${boundary.toString(16)}`, false])).extraData)));
     assert.deepEqual(committee.members.map((m) => m.id), expected.members.map((m) => m.id), `epoch ${epoch}: the committee the sampler draws`);
+    assert.deepEqual(committee.members.map((m) => BigInt(m.weight)), expected.members.map((m) => m.weight), `epoch ${epoch}: with the weights of the staking state`);
+    const genesisWeights = weights.map((w) => genesis.validators.find((v) => v.id === w.id)!.weight);
+    if (epoch > 0 && boundary >= changedAt) assert.notDeepEqual(weights.map((w) => w.weight), genesisWeights, `epoch ${epoch}: drawn after the stake change, from the new weights`);
+    if (epoch > 0 && boundary < changedAt) assert.deepEqual(weights.map((w) => w.weight), genesisWeights, `epoch ${epoch}: drawn before the stake change`);
   }
   assert.ok(distinct.size >= 2, `the committee changed over ${EPOCHS} epochs: ${[...distinct].join(' | ')}`);
 
