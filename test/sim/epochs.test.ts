@@ -23,7 +23,7 @@ test('committees change every epoch, each with Byzantine weight below 1/3; every
     for (const e of [0, 1, 2]) {
       const committee = epochs.committee(e);
       assert.equal(committee.members.length, 5);
-      const byzantine = committee.members.filter((m, i) => outcome.committee.members[epochs.poolIndex(e, i)!]!.behaviour !== null).reduce((s, m) => s + m.weight, 0n);
+      const byzantine = committee.members.filter((_m, i) => outcome.committee.members[epochs.poolIndex(e, i)!]!.behaviour !== null).reduce((s, m) => s + m.weight, 0n);
       assert.ok(byzantine <= maxFaultyWeight(committee.totalWeight), `seed ${seed} epoch ${e}: Byzantine weight below 1/3`);
     }
     // Every honest endpoint, member or not at the end, delivered the same heights.
