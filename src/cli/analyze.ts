@@ -11,12 +11,15 @@ import { parseStakeFile, type StakeFile } from '../stake/stake-file.js';
 import { VALIDATORS_FILE_NODE_FIELDS } from '../node/validators-file.js';
 import { DEFAULT_TRIALS, analyzeCommittee, recommendK, type CommitteeAnalysis, type Recommendation } from '../stake/analysis.js';
 import type { Estimate } from '../stake/montecarlo.js';
+import { encodeFunctionData, formatEther, type Hex } from 'viem';
+import { STAKING_ADDRESS, stakingAbi } from '../node/staking.js';
 
 export const DEFAULT_TARGET = 1e-9;
 
 const HELP = `usage: synod analyze --case-study [--pc X] [--json]
        synod analyze --stakes FILE --k K [--target R] [--pc X] [--json] [--plot FILE.svg]
                      [--k-max N] [--trials N] [--mc-seed N]
+       synod analyze --rpc URL [--byzantine ID,ID] [--k K] [the options of --stakes]
 
 The seed's stake model (README.md "The seed"): weights V_i, selection probabilities P_j, the article's
 "distributed verification" probability (1-P_j)^K, and, for the real committee sampler (K distinct
@@ -30,7 +33,13 @@ options:
                    "stake": 100, "lock": 60, "coefficient": 1, "byzantine": false}]}
                    (form defaults to product, coefficient to 1, byzantine to false); a network's
                    validators file (synod init --validators-file) reads as one
-  --k K            committee size (1 to the number of nodes with positive weight)
+  --rpc URL        read the live staking state of a running chain (synod_validators, T from the
+                   staking contract, the weight form and K from synod_committee) and analyse it
+                   as --stakes would: each registered validator's V_i, P_j and exact inclusion
+                   probability in the next committee
+  --byzantine IDS  with --rpc: the validators (comma-separated ids) to count as the adversary
+  --k K            committee size (1 to the number of nodes with positive weight; with --rpc,
+                   default: the chain's committee size)
   --target R       risk target for the recommended K (default ${DEFAULT_TARGET})
   --pc X           P_jc in [0, 1]: also print the article's consensus probability
   --json           print JSON instead of tables (numbers unrounded)
@@ -46,6 +55,8 @@ weights are equal; otherwise Monte Carlo over the real sampler with 95% Wilson i
 const OPTIONS = {
   'case-study': { type: 'boolean' },
   stakes: { type: 'string' },
+  rpc: { type: 'string' },
+  byzantine: { type: 'string' },
   k: { type: 'string' },
   target: { type: 'string' },
   pc: { type: 'string' },
@@ -69,12 +80,14 @@ export const command: CliCommand = {
     }
     try {
       if (values['case-study']) return runCaseStudy(values);
+      if (values.stakes !== undefined && values.rpc !== undefined) throw new CliError('--stakes and --rpc exclude each other: analyse a file or a running chain');
       if (values.stakes !== undefined) return runStakes(values);
+      if (values.rpc !== undefined) return await runRpc(values);
     } catch (error) {
       if (error instanceof StakeError) throw new CliError(`${error.message}`);
       throw error;
     }
-    throw new CliError('give --case-study or --stakes FILE --k K (see synod analyze --help)');
+    throw new CliError('give --case-study, --stakes FILE --k K or --rpc URL (see synod analyze --help)');
   },
 };
 
@@ -113,7 +126,7 @@ function rejectWith(values: Values, mode: string, flags: readonly (keyof Values)
 // ---- --case-study ----------------------------------------------------------------------------
 
 function runCaseStudy(values: Values): number {
-  rejectWith(values, '--case-study', ['stakes', 'k', 'target', 'plot', 'k-max', 'trials', 'mc-seed']);
+  rejectWith(values, '--case-study', ['stakes', 'rpc', 'byzantine', 'k', 'target', 'plot', 'k-max', 'trials', 'mc-seed']);
   const pc = probabilityOption(values.pc, 'pc', false);
   const study = caseStudy();
   const real = caseStudyUnderSampler();
@@ -184,10 +197,15 @@ interface StakesReport {
 
 function runStakes(values: Values): number {
   if (values.pc !== undefined && values['case-study']) throw new CliError('--case-study and --stakes exclude each other; pick one');
+  if (values.byzantine !== undefined) throw new CliError('--byzantine goes with --rpc; in a stake file mark nodes with "byzantine": true');
   const k = integerOption(values.k, 'k', 1);
   if (k === undefined) throw new CliError('--k is required with --stakes: give the committee size, e.g. --k 4');
+  return printReport(values, readStakeFile(values.stakes!), k);
+}
+
+function printReport(values: Values, file: StakeFile, k: number): number {
   if (values.plot !== undefined && !values.plot.toLowerCase().endsWith('.svg')) throw new CliError(`--plot must name an .svg file (got "${values.plot}")`);
-  const report = buildReport(values, readStakeFile(values.stakes!), k);
+  const report = buildReport(values, file, k);
   console.log(values.json ? JSON.stringify(reportJson(report), null, 2) : reportText(report));
   if (values.plot !== undefined) writePlot(values.plot, report);
   return 0;
@@ -442,4 +460,51 @@ function legend(monteCarlo: boolean): string[] {
 
 function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+// ---- --rpc -------------------------------------------------------------------------------------
+
+async function rpcCall<T>(url: string, method: string, params: unknown[]): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: AbortSignal.timeout(RPC_TIMEOUT_MS) });
+  } catch (error) {
+    throw new CliError(`--rpc ${url}: cannot reach the node (${(error as Error).message}); check the URL and that the node serves JSON-RPC`);
+  }
+  const body = (await response.json().catch(() => undefined)) as { result?: T; error?: { message: string } } | undefined;
+  if (body === undefined) throw new CliError(`--rpc ${url}: the answer to ${method} is not JSON-RPC (HTTP ${response.status})`);
+  if (body.error !== undefined) throw new CliError(`--rpc ${url}: ${method} failed: ${body.error.message}${/not found|does not exist/i.test(body.error.message) ? ' (is the synod namespace enabled on that node?)' : ''}`);
+  return body.result as T;
+}
+const RPC_TIMEOUT_MS = 10_000;
+
+interface ChainValidator {
+  readonly id: string;
+  readonly stake: string;
+  readonly lock: string;
+  readonly coefficient: number;
+  readonly status: string;
+}
+
+/** The live staking state of a chain as a stake file: the same analysis as --stakes. */
+async function runRpc(values: Values): Promise<number> {
+  const url = values.rpc!;
+  const [validators, committee, maxLockWord] = await Promise.all([
+    rpcCall<ChainValidator[]>(url, 'synod_validators', []),
+    rpcCall<{ committeeSize: number; weightForm: string }>(url, 'synod_committee', []),
+    rpcCall<Hex>(url, 'eth_call', [{ to: STAKING_ADDRESS, data: encodeFunctionData({ abi: stakingAbi(), functionName: 'maxLock' }) }, 'latest']),
+  ]);
+  if (validators.length === 0) throw new CliError(`--rpc ${url}: the chain lists no validators`);
+  const byzantine = new Set((values.byzantine ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''));
+  const known = new Set(validators.map((v) => v.id));
+  const unknown = [...byzantine].filter((id) => !known.has(id));
+  if (unknown.length > 0) throw new CliError(`--byzantine names ${unknown.join(', ')}, not registered on this chain; its validators: ${[...known].join(', ')}`);
+  const file: StakeFile = {
+    maxLock: Number(BigInt(maxLockWord)),
+    form: committee.weightForm === 'normalized' ? 'normalized' : 'product',
+    // Exited validators stake nothing: they weigh 0, as the chain's draw counts them.
+    nodes: validators.map((v) => ({ id: v.id, stake: v.status === 'active' ? Number(formatEther(BigInt(v.stake))) : 0, lock: Number(BigInt(v.lock)), coefficient: v.coefficient, byzantine: byzantine.has(v.id) })),
+  };
+  const k = integerOption(values.k, 'k', 1) ?? committee.committeeSize;
+  return printReport(values, file, k);
 }

@@ -40,6 +40,10 @@ export class CommitteeSchedule {
     return this.options.epochLength;
   }
 
+  get committeeSize(): number {
+    return this.options.committeeSize;
+  }
+
   get genesis(): Committee {
     return this.options.genesis;
   }

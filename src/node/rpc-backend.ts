@@ -79,6 +79,8 @@ export interface NodeView {
   readonly committees: CommitteeSchedule;
   /** Every registered validator at the head, with its weight. */
   validators(): Promise<readonly ValidatorListing[]>;
+  /** The genesis's weight form ('product' unless it says 'normalized'). */
+  readonly weightForm: string;
   readonly baseFeePerGas: bigint;
   readonly metrics: Registry;
   /** evm_mine: this member proposes its pending height now rather than after the empty-block interval. */
@@ -153,7 +155,7 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
   };
   const committeeInfo = (committee: Committee): CommitteeInfo => {
     const next = committees.committeeOfEpoch(committee.epoch + 1);
-    return { ...epochInfo(committee), epochLength: committees.epochLength, next: next === undefined ? null : epochInfo(next) };
+    return { ...epochInfo(committee), epochLength: committees.epochLength, committeeSize: committees.committeeSize, weightForm: view.weightForm, next: next === undefined ? null : epochInfo(next) };
   };
   const gasCap = options.gasCap ?? DEFAULT_RPC_GAS_CAP;
   const query = async <T extends QueryResult>(job: () => QueryJob): Promise<T> => {

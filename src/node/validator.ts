@@ -185,6 +185,7 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           queries,
           mempool: node.mempool,
           committees,
+          weightForm: genesis.file.staking.form ?? 'product',
           validators: () => listValidators({ alloc: genesis.alloc, validators: genesis.validators, form: genesis.file.staking.form ?? 'product' }, engine),
           baseFeePerGas: genesis.baseFeePerGas,
           metrics: metrics.registry,

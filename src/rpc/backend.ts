@@ -189,6 +189,10 @@ export interface ValidatorInfo {
 export interface CommitteeInfo extends EpochCommitteeInfo {
   /** Blocks per epoch (0: one committee for the whole chain). */
   readonly epochLength: number;
+  /** K, the seats every epoch's committee is drawn with. */
+  readonly committeeSize: number;
+  /** The stake model's form the weights follow ('product': S·C·(1 − L/T); 'normalized'). */
+  readonly weightForm: string;
   /** The next epoch's committee once it is drawn (from the state of this epoch's last block). */
   readonly next: EpochCommitteeInfo | null;
 }

@@ -15,7 +15,8 @@ import { devAccounts, parseGenesis, type GenesisFile } from '../../src/node/gene
 import { STAKING_ADDRESS, stakingAbi, stakingValidatorsAt, type StakingReader } from '../../src/node/staking.js';
 import { drawCommittee, epochCommitteeSeed, epochOfHeight } from '../../src/stake/epochs.js';
 import { encodeFunctionData } from 'viem';
-import { startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
+import { SYNOD_BIN, startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
+import { execFileSync } from 'node:child_process';
 
 const NODES = 6;
 const COMMITTEE = 4;
@@ -149,6 +150,18 @@ test('the committee rotates every epoch while transfers finalize, a node down fo
     );
     assert.ok(check.ok, `block ${height}: ${check.ok ? '' : check.reason}`);
   }
+
+  // synod analyze --rpc reads the same live staking state: validator-0 staked 2,000 more.
+  const analysis = JSON.parse(execFileSync(process.execPath, [SYNOD_BIN, 'analyze', '--rpc', devnet.urls[2]!, '--byzantine', 'validator-5', '--json'], { encoding: 'utf8' })) as {
+    committeeRisk: { k: number };
+    nodes: { id: string; weight: number; inclusionProbability: number; byzantine: boolean }[];
+  };
+  assert.equal(analysis.committeeRisk.k, COMMITTEE, '--k defaults to the chain committee size');
+  assert.deepEqual(analysis.nodes.map((n) => n.id), genesis.validators.map((v) => v.id));
+  const heaviest = analysis.nodes.reduce((a, b) => (b.weight > a.weight ? b : a));
+  assert.equal(heaviest.id, 'validator-0');
+  assert.ok(heaviest.inclusionProbability > 0.99, `validator-0 is almost surely drawn: ${heaviest.inclusionProbability}`);
+  assert.deepEqual(analysis.nodes.filter((n) => n.byzantine).map((n) => n.id), ['validator-5']);
 
   // synod_committee without an epoch: the head's epoch; an epoch not reached yet: null.
   const current = await rpc<CommitteeJson>(0, 'synod_committee');

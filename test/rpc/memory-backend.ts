@@ -290,7 +290,7 @@ export class MemoryBackend implements RpcBackend {
   }
   committee(): CommitteeInfo {
     return {
-      epoch: 0, firstBlock: 0n, lastBlock: null, epochLength: 0, next: null, totalWeight: 100n, quorumWeight: 67n,
+      epoch: 0, firstBlock: 0n, lastBlock: null, epochLength: 0, committeeSize: 4, weightForm: 'product', next: null, totalWeight: 100n, quorumWeight: 67n,
       members: [40n, 30n, 20n, 10n].map((weight, index) => ({ index, id: `v${index}`, weight, publicKey: pad32(viemHex(index + 1)) })),
     };
   }

@@ -36,7 +36,7 @@ export const synodMethods: Record<string, MethodSpec> = {
     const epoch = p[0] === undefined || p[0] === null ? undefined : epochParam(p[0]);
     const c = epoch === undefined ? ctx.backend.committee() : await ctx.backend.epochCommittee?.(epoch);
     if (c === undefined) return null;
-    return { ...epochCommitteeJson(c), epochLength: c.epochLength, next: c.next === null ? null : epochCommitteeJson(c.next) };
+    return { ...epochCommitteeJson(c), epochLength: c.epochLength, committeeSize: c.committeeSize, weightForm: c.weightForm, next: c.next === null ? null : epochCommitteeJson(c.next) };
   }),
   synod_validators: method(0, 0, async (_p, ctx): Promise<Json> => {
     const list = (await ctx.backend.validators?.()) ?? [];
