@@ -1,6 +1,7 @@
 // `synod init`: a network's genesis and one config per validator. From a validators file (public
 // keys collected from each validator's machine, so no private key is written anywhere but there),
 // or, for a test network, with every key generated here.
+import { MAX_EPOCH_LENGTH_BLOCKS, MIN_EPOCH_LENGTH_BLOCKS } from '../stake/epochs.js';
 import { readFileSync } from 'node:fs';
 import { CliError, type CliCommand } from './command.js';
 import { DEFAULT_KEYSTORE_FILE, DEFAULT_P2P_PORT, DEFAULT_RPC_PORT, MAX_NETWORK_VALIDATORS, positiveWeights, writeNetworkFiles, writeNetworkFromValidators, type WrittenNetwork } from '../node/network-files.js';
@@ -19,7 +20,7 @@ import { parseValidatorsFile, type ValidatorsFile } from '../node/validators-fil
 import { ConfigError } from '../node/errors.js';
 import { parseFlags, parseIntegerFlag, parsePortFlag } from './flags.js';
 
-const HELP = `usage: synod init --validators-file FILE --chain-id ID --out DIR [--alloc FILE] [--committee K] [options]
+const HELP = `usage: synod init --validators-file FILE --chain-id ID --out DIR [--alloc FILE] [--committee K] [--epoch-length E] [options]
        synod init --validators N --chain-id ID --out DIR [--alloc FILE | --dev-accounts] [options]
 
 A network across machines. On each validator's machine, 'synod keys generate --out keystore.json'
@@ -53,6 +54,8 @@ options:
   --dev-accounts          also fund the ${DEV_ACCOUNT_COUNT} development accounts (mnemonic "test … junk") with 10,000 ETH each
   --committee K           committee size K (default: every validator with positive weight);
                           'synod analyze --stakes FILE --k K' gives the risk of a K
+  --epoch-length E        blocks per epoch: after every E-th block the next committee of K is drawn
+                          from the staking contract's state (from ${MIN_EPOCH_LENGTH_BLOCKS}; default: no epochs)
   --gas-limit GAS         block gas limit (default ${DEFAULT_BLOCK_GAS_LIMIT}); one transaction may use GAS / K
   --listen-host H         address each validator binds for its peers (default 0.0.0.0; the port is its "address"'s)
   --key-file NAME         the key file each config names, beside it (default ${DEFAULT_KEYSTORE_FILE})
@@ -74,6 +77,7 @@ const OPTIONS = {
   'dev-accounts': { type: 'boolean' },
   committee: { type: 'string' },
   'gas-limit': { type: 'string' },
+  'epoch-length': { type: 'string' },
   'listen-host': { type: 'string' },
   'key-file': { type: 'string' },
   hosts: { type: 'string' },
@@ -101,7 +105,8 @@ export const command: CliCommand = {
     const n = validators === undefined ? parseIntegerFlag(values.validators!, '--validators', 1, MAX_NETWORK_VALIDATORS) : validators.nodes.length;
     const positive = validators === undefined ? n : positiveWeights(validators);
     const committee = values.committee === undefined ? positive : parseIntegerFlag(values.committee, '--committee', 1, positive);
-    if (validators === undefined && committee !== n) throw new CliError(`--committee: a test network of --validators N has K = N (${n}); give a --validators-file to choose K`);
+    const epochLength = values['epoch-length'] === undefined ? undefined : parseIntegerFlag(values['epoch-length'], '--epoch-length', MIN_EPOCH_LENGTH_BLOCKS, MAX_EPOCH_LENGTH_BLOCKS);
+    if (committee < positive && epochLength === undefined) console.error(`warning: --committee ${committee} of ${positive} validators without --epoch-length: the genesis committee validates for ever and the others only follow`);
     for (const flag of validators === undefined ? ['listen-host', 'key-file'] : ['hosts', 'p2p-port']) {
       if (values[flag as keyof typeof values] !== undefined) throw new CliError(`--${flag} applies to ${validators === undefined ? '--validators-file' : '--validators N'} only${validators === undefined ? '' : ': each validator\'s "address" in the file sets its host and port'}`);
     }
@@ -112,6 +117,7 @@ export const command: CliCommand = {
       alloc,
       defi: values.defi === true,
       defiHolders: devAccountsToo ? devAccounts().map((a) => a.address) : [],
+      ...(epochLength === undefined ? {} : { epochLength }),
       rpcPort: parsePortFlag(values['rpc-port'] ?? String(DEFAULT_RPC_PORT), '--rpc-port'),
       rpcHost: values['rpc-host'] ?? '127.0.0.1',
     };
@@ -122,6 +128,7 @@ export const command: CliCommand = {
         written = await writeNetworkFiles({
           ...common,
           validators: n,
+          committeeSize: committee,
           hosts: (values.hosts ?? '127.0.0.1').split(',').map((h) => h.trim()).filter(Boolean),
           p2pPort: parsePortFlag(values['p2p-port'] ?? String(DEFAULT_P2P_PORT), '--p2p-port'),
         });

@@ -116,6 +116,11 @@ test('--validators N still makes a test network, funding the development account
   const dev = out();
   assert.equal(await quiet(() => init.run(['--validators', '2', '--chain-id', '31337', '--dev-accounts', '--out', dev])), 0);
   assert.equal(Object.keys((JSON.parse(readFileSync(join(dev, 'genesis.json'), 'utf8')) as GenesisFile).alloc).length, 23, '20 development accounts, 2 predeploys, the staking contract');
+  const rotating = out();
+  assert.equal(await quiet(() => init.run(['--validators', '6', '--committee', '4', '--epoch-length', '8', '--chain-id', '7', '--out', rotating])), 0);
+  const staking = (JSON.parse(readFileSync(join(rotating, 'genesis.json'), 'utf8')) as GenesisFile).staking;
+  assert.deepEqual([staking.validators.length, staking.committeeSize, staking.epochLength], [6, 4, 8]);
+  await assert.rejects(() => quiet(() => init.run(['--validators', '6', '--epoch-length', '1', '--chain-id', '7', '--out', out()])), /--epoch-length must be an integer from 2/);
 });
 
 test("the devnet's genesis is unchanged: same file bytes and genesis hash for the same keys and time", async () => {
