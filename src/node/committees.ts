@@ -7,7 +7,7 @@ import type { BlockRecord } from '../chain/types.js';
 import { fromHex } from '../crypto/bytes.js';
 import type { Committee } from '../stake/committee.js';
 import type { ParsedGenesis } from './genesis.js';
-import { STAKING_ADDRESS, stakingValidatorsAt, type StakingReader } from './staking.js';
+import { STAKING_ADDRESS, stakingValidatorsAt, type StakingStorageReader } from './staking.js';
 import { drawCommittee, endsEpoch, epochCommitteeSeed, epochOfHeight, lastHeightOfEpoch, NO_EPOCHS, type EpochValidator } from '../stake/epochs.js';
 
 /** Committees kept in memory besides genesis's (older ones are drawn again when asked for). */
@@ -129,7 +129,7 @@ export function fixedCommittee(committee: Committee): CommitteeSchedule {
  */
 export function genesisCommittees(
   genesis: Pick<ParsedGenesis, 'committee' | 'committeeSize' | 'epochLength' | 'validators' | 'alloc' | 'file'>,
-  engine: { getBlockByNumber(height: bigint): Pick<BlockRecord, 'number' | 'extraData'> | undefined } & StakingReader,
+  engine: { getBlockByNumber(height: bigint): Pick<BlockRecord, 'number' | 'extraData'> | undefined } & StakingStorageReader,
 ): CommitteeSchedule {
   const records: EpochValidator[] = genesis.validators.map((v) => ({ id: v.id, publicKey: fromHex(v.publicKey), weight: v.weight }));
   // A genesis made before the staking contract existed keeps its records' weights for ever.

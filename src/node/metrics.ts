@@ -24,6 +24,8 @@ export interface NodeMetrics {
   readonly certifiedHeight: Gauge;
   readonly finalityLatency: Histogram;
   readonly heightDuration: Histogram;
+  /** Drawing the next epoch's committee after the epoch's last block (the first height of an epoch waits for it). */
+  readonly committeeDraw: Histogram;
   readonly blockTransactions: Histogram;
   /** Frames received, by channel (exported as synod_messages_in_total at scrape time). */
   readonly messagesIn: ChannelTally;
@@ -150,6 +152,12 @@ export function createMetrics(validator: string, options: MetricsOptions = {}): 
       name: 'synod_height_duration_seconds',
       help: 'Time from executing one block to executing the next (by consensus or sync)',
       buckets: heightBuckets,
+      registers: r,
+    }),
+    committeeDraw: new Histogram({
+      name: 'synod_committee_draw_seconds',
+      help: "Time to draw the next epoch's committee from the staking state after an epoch's last block",
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5],
       registers: r,
     }),
     blockTransactions: new Histogram({ name: 'synod_block_transactions', help: 'Transactions per block', buckets: [0, 1, 10, 100, 500, 1000, 2000, 5000, 10000], registers: r }),

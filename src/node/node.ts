@@ -436,9 +436,12 @@ export class ValidatorNode {
       logger.debug({ height: block.number.toString(), skipped }, 'transactions skipped at their turn');
     }
     // The epoch's last block: draw the next committee from its state before anything else moves.
+    const drawStartedMs = this.options.clock.now();
     const drawn = await this.options.committees.onBlockExecuted(block.number);
     if (drawn !== undefined) {
-      logger.info({ epoch: drawn.epoch, members: drawn.members.map((m) => m.id), member: this.peerIndex(drawn).get(this.selfKey) ?? null }, 'next epoch committee drawn');
+      const drawMs = this.options.clock.now() - drawStartedMs;
+      metrics.committeeDraw.observe(drawMs / 1000);
+      logger.info({ epoch: drawn.epoch, members: drawn.members.map((m) => m.id), member: this.peerIndex(drawn).get(this.selfKey) ?? null, drawMs }, 'next epoch committee drawn');
       this.driver.committeeKnown();
     }
     const includedTxs = result.included;

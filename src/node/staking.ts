@@ -203,9 +203,48 @@ export function recordWeights(records: readonly StakingRecord[], maxLock: bigint
   return weightUnits(exact);
 }
 
-/** The validators the next committee is drawn from, read from the contract after block `height`. */
-export async function stakingValidatorsAt(reader: StakingReader, height: bigint, form: WeightForm): Promise<EpochValidator[]> {
-  const [records, maxLock] = await Promise.all([readStakingRecords(reader, height), readMaxLock(reader, height)]);
+/** Reads the contract's storage slots directly (no EVM: what each epoch's draw does). */
+export interface StakingStorageReader {
+  getStorageAt(address: Hex, slot: Hex, blockNumber?: bigint): Promise<Hex>;
+}
+
+/**
+ * The same records as readStakingRecords, from the storage layout the contract declares (its
+ * source and stakingGenesisAccount): one slot read per field, no EVM. A test checks both agree.
+ */
+export async function readStakingStorage(reader: StakingStorageReader, height?: bigint): Promise<{ records: StakingRecord[]; maxLock: bigint }> {
+  const slot = async (at: bigint): Promise<bigint> => BigInt(await reader.getStorageAt(STAKING_ADDRESS, word(at), height));
+  const [count, maxLock] = await Promise.all([slot(SLOT.validators), slot(SLOT.maxLock)]);
+  if (count > BigInt(MAX_STAKING_RECORDS)) throw new Error(`the staking contract lists ${count} validators, more than the ${MAX_STAKING_RECORDS} a draw reads`);
+  const base = BigInt(`0x${toHex(keccak256(uintToBytes(SLOT.validators, 32)))}`);
+  const records = await Promise.all(
+    Array.from({ length: Number(count) }, async (_, index): Promise<StakingRecord> => {
+      const fields = await Promise.all(VALIDATOR_FIELDS.map((_f, f) => slot(base + BigInt(index * VALIDATOR_FIELDS.length + f))));
+      const [id, publicKey, owner, stake, lock, lockedUntil, coefficient, unbonding, unbondingEnds, status] = fields as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+      return {
+        index,
+        id: bytes32ToId(word(id)),
+        publicKey: word(publicKey),
+        owner: `0x${owner.toString(16).padStart(40, '0')}` as Hex,
+        stake,
+        lock,
+        lockedUntil,
+        coefficient,
+        unbonding,
+        unbondingEnds,
+        status,
+      };
+    }),
+  );
+  return { records, maxLock };
+}
+
+/** Most validators one draw reads (each costs ten storage reads). */
+export const MAX_STAKING_RECORDS = 100_000;
+
+/** The validators the next committee is drawn from, read from the contract's storage after block `height`. */
+export async function stakingValidatorsAt(reader: StakingStorageReader, height: bigint, form: WeightForm): Promise<EpochValidator[]> {
+  const { records, maxLock } = await readStakingStorage(reader, height);
   const weights = recordWeights(records, maxLock, form);
   return records.map((r, i) => ({ id: r.id, publicKey: fromHex(r.publicKey), weight: weights[i]! }));
 }

@@ -12,7 +12,7 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { verifyCertificate } from '../../src/chain/certificate.js';
 import { fromHex } from '../../src/crypto/bytes.js';
 import { devAccounts, parseGenesis, type GenesisFile } from '../../src/node/genesis.js';
-import { STAKING_ADDRESS, stakingAbi, stakingValidatorsAt, type StakingReader } from '../../src/node/staking.js';
+import { STAKING_ADDRESS, stakingAbi, stakingValidatorsAt, type StakingStorageReader } from '../../src/node/staking.js';
 import { drawCommittee, epochCommitteeSeed, epochOfHeight } from '../../src/stake/epochs.js';
 import { encodeFunctionData } from 'viem';
 import { SYNOD_BIN, startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
@@ -36,9 +36,9 @@ async function rpc<T>(node: number, method: string, params: unknown[] = []): Pro
   return body.result as T;
 }
 const head = async (node: number): Promise<bigint> => BigInt(await rpc<string>(node, 'eth_blockNumber'));
-/** The staking contract read over JSON-RPC (eth_call at a block), as any client could. */
-const rpcReader: StakingReader = {
-  call: async (params, height) => ({ returnData: await rpc<Hex>(0, 'eth_call', [params, height === undefined ? 'latest' : `0x${height.toString(16)}`]), reverted: false }),
+/** The staking contract's storage read over JSON-RPC (eth_getStorageAt at a block), as any client could. */
+const rpcReader: StakingStorageReader = {
+  getStorageAt: (address, slot, height) => rpc<Hex>(0, 'eth_getStorageAt', [address, slot, height === undefined ? 'latest' : `0x${height.toString(16)}`]),
 };
 
 interface CommitteeJson {

@@ -10,7 +10,7 @@ import { toHex, utf8 } from '../../src/crypto/bytes.js';
 import { sha256 } from '../../src/crypto/hash.js';
 import { keyPairFromSeed, sign, type Ed25519KeyPair } from '../../src/crypto/ed25519.js';
 import { buildGenesis, parseGenesis, type ParsedGenesis } from '../../src/node/genesis.js';
-import { idToBytes32, readStakingRecords, STAKING_ADDRESS, stakingAbi, stakingValidatorsAt, STATUS_ACTIVE, STATUS_EXITED } from '../../src/node/staking.js';
+import { idToBytes32, readStakingRecords, readStakingStorage, STAKING_ADDRESS, stakingAbi, stakingValidatorsAt, STATUS_ACTIVE, STATUS_EXITED } from '../../src/node/staking.js';
 import { ED25519_VERIFY_ADDRESS } from '../../src/execution/precompiles.js';
 import { address, blockInput, CHAIN_ID, ETHER, GWEI, openHarness, transfer, type Harness } from '../execution/helpers.js';
 
@@ -152,4 +152,10 @@ test('register, add stake, unstake after the lock, withdraw after unbonding; eve
   const balanceAfter = (await harness.engine.getAccount(address(owner))).balance;
   assert.ok(balanceAfter > balanceBefore + 6n * ETHER - ETHER / 100n, 'the owner got the stake back (less gas)');
   assert.deepEqual(await send(owner, 'withdraw', [3n]), { ok: false, reason: 'SynodStaking: nothing to withdraw' });
+  // The draw reads storage slots directly: the same records as the contract's own view, at every block.
+  for (const height of [0n, harness.engine.head().number - 3n, harness.engine.head().number]) {
+    const direct = await readStakingStorage(harness.engine, height);
+    assert.deepEqual(direct.records, await readStakingRecords(harness.engine, height), `block ${height}`);
+    assert.equal(direct.maxLock, 90n);
+  }
 });
