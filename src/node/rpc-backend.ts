@@ -153,6 +153,7 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
       quorumWeight: quorumWeightOf(committee.totalWeight),
     };
   };
+  let drawingOldEpoch = false;
   const committeeInfo = (committee: Committee): CommitteeInfo => {
     const next = committees.committeeOfEpoch(committee.epoch + 1);
     return { ...epochInfo(committee), epochLength: committees.epochLength, committeeSize: committees.committeeSize, weightForm: view.weightForm, next: next === undefined ? null : epochInfo(next) };
@@ -291,13 +292,22 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
         unbondingEnds: v.unbondingEnds,
       })),
     epochCommittee: async (epoch): Promise<CommitteeInfo | undefined> => {
-      // Epochs up to the next height's: drawn again from the chain when not in memory.
+      // Epochs up to the next height's: drawn again from the chain when not in memory, one at a
+      // time (each reads the staking storage on this thread: clients must not queue many).
       if (epoch > committees.epochOf(engine.head().number + 1n)) return undefined;
-      const committee = await committees.draw(epoch).catch((error: unknown) => {
-        if (error instanceof UnknownCommitteeError) return undefined;
-        throw error;
-      });
-      return committee === undefined ? undefined : committeeInfo(committee);
+      const known = committees.committeeOfEpoch(epoch);
+      if (known !== undefined) return committeeInfo(known);
+      if (drawingOldEpoch) throw limitExceeded(`another old epoch's committee is being drawn; retry epoch ${epoch} shortly`);
+      drawingOldEpoch = true;
+      try {
+        const committee = await committees.draw(epoch).catch((error: unknown) => {
+          if (error instanceof UnknownCommitteeError) return undefined;
+          throw error;
+        });
+        return committee === undefined ? undefined : committeeInfo(committee);
+      } finally {
+        drawingOldEpoch = false;
+      }
     },
     certificate: (height): FinalityCertificate | undefined => engine.getCertificate(height),
     consensusStatus: (): ConsensusStatus => {

@@ -12,6 +12,8 @@ import { createTransport, type Transport } from '../net/transport.js';
 import { registerTransportMetrics } from '../net/metrics.js';
 import { genesisCommittees } from './committees.js';
 import { listValidators } from './staking.js';
+import { DEFAULT_RPC_GAS_CAP } from '../execution/limits.js';
+import type { CallResult } from '../execution/queries.js';
 import { QueryPool } from '../query/pool.js';
 import { startRpcServer, type RpcServer } from '../rpc/server.js';
 import { openChainStore } from '../storage/lmdb-store.js';
@@ -186,7 +188,12 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           mempool: node.mempool,
           committees,
           weightForm: genesis.file.staking.form ?? 'product',
-          validators: () => listValidators({ alloc: genesis.alloc, validators: genesis.validators, form: genesis.file.staking.form ?? 'product' }, engine),
+          // Read through the query workers, never on this thread: a client asking often must not slow consensus.
+          validators: () =>
+            listValidators(
+              { alloc: genesis.alloc, validators: genesis.validators, form: genesis.file.staking.form ?? 'product' },
+              { call: async (params, height) => (await queries.run({ kind: 'call', at: engine.queryBlock(height), params, gasCap: DEFAULT_RPC_GAS_CAP })) as CallResult },
+            ),
           baseFeePerGas: genesis.baseFeePerGas,
           metrics: metrics.registry,
           submit: (raw) => node.submit(raw),
