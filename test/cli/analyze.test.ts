@@ -142,7 +142,10 @@ test('every bad-input case of the issue is a CliError naming the field and the f
     [['--case-study', '--k', '2'], /--k does not apply to --case-study/],
     [['--unknown'], /Unknown option '--unknown'/],
     [['stray'], /positional argument/],
-    [[], /give --case-study or --stakes FILE --k K/],
+    [[], /give --case-study, --stakes FILE --k K or --rpc URL/],
+    [['--stakes', stakesFile('ok.json', { T: 90, nodes: two }), '--rpc', 'http://127.0.0.1:1'], /--stakes and --rpc exclude each other/],
+    [['--stakes', stakesFile('ok.json', { T: 90, nodes: two }), '--k', '1', '--byzantine', 'a'], /--byzantine goes with --rpc/],
+    [['--rpc', 'http://127.0.0.1:1'], /--rpc http:\/\/127\.0\.0\.1:1: cannot reach the node/],
   ];
   for (const [args, pattern] of cases) {
     await assert.rejects(run(...args), (e: unknown) => e instanceof CliError && e.exitCode === 2 && pattern.test(e.message) && !e.message.includes('\n'), `${args.join(' ')}`);
@@ -153,5 +156,5 @@ test('every bad-input case of the issue is a CliError naming the field and the f
 test('--help describes every option', async () => {
   const { code, stdout } = await run('--help');
   assert.equal(code, 0);
-  for (const flag of ['--case-study', '--stakes', '--k', '--target', '--pc', '--json', '--plot', '--k-max', '--trials', '--mc-seed']) assert.ok(stdout.includes(flag), flag);
+  for (const flag of ['--case-study', '--stakes', '--rpc', '--byzantine', '--k', '--target', '--pc', '--json', '--plot', '--k-max', '--trials', '--mc-seed']) assert.ok(stdout.includes(flag), flag);
 });

@@ -15,6 +15,8 @@ import { keyPairFromSeed, sign } from '../../src/crypto/ed25519.js';
 import { createExecutionEngine, type ExecutionEngine } from '../../src/execution/engine.js';
 import { createLogger } from '../../src/node/logger.js';
 import { createMetrics } from '../../src/node/metrics.js';
+import { certifiedBlockProblem } from '../../src/node/certified-blocks.js';
+import { epochOfHeight } from '../../src/stake/epochs.js';
 import { BlockSync, SYNC_REQUEST_TIMEOUT_MS, SYNC_STALL_MS, STATUS_INTERVAL_MS } from '../../src/node/sync.js';
 import { CHANNEL, decodeSyncRequest, encodeStatus, encodeSyncResponse, type SyncedBlock } from '../../src/node/wire.js';
 import type { Committee } from '../../src/stake/committee.js';
@@ -262,3 +264,24 @@ test('blocks a peer sends beyond what was asked, or out of order, are refused', 
       await v.close();
     }
   }));
+
+test('a certificate is checked against the committee of its own epoch: another epoch, or a block claiming one its height is not in, is refused', async () => {
+  // Epochs of 2 blocks: epoch 0's committee is members 0-3, epoch 1's members 1-3 at new indexes.
+  const epoch1: Committee = { epoch: 1, members: [1, 2, 3].map((k, index) => ({ index, id: `v${k}`, publicKey: keys[k]!.publicKey, weight: 1n })), totalWeight: 3n };
+  const context = { chainId: CHAIN_ID, committeeOfEpoch: (e: number) => (e === 0 ? committee : e === 1 ? epoch1 : undefined), epochOfHeight: (h: bigint) => epochOfHeight(h, 2) };
+  const blockHash = `0x${'11'.repeat(32)}` as Hex;
+  const stateRoot = `0x${'22'.repeat(32)}` as Hex;
+  const signedBy = (epoch: number, height: bigint, signerKeys: number[], indexes: number[]): FinalityCertificate => {
+    const message = certificateMessage(CHAIN_ID, height, blockHash, stateRoot);
+    return { chainId: CHAIN_ID, height, epoch, blockHash, stateRoot, signatures: signerKeys.map((k, i) => ({ validatorIndex: indexes[i]!, signature: `0x${toHex(sign(keys[k]!, message))}` as Hex })) };
+  };
+  const block = (height: bigint, epoch: number, certificate: FinalityCertificate): SyncedBlock => ({ height, timestamp: 1n, extraData: `0x${'ab'.repeat(32)}`, epoch, proposers: [0], transactions: [], certificate });
+  // Height 3 is epoch 1: a quorum of epoch 1 (keys 1-3 at indexes 0-2) certifies it.
+  assert.equal(certifiedBlockProblem(block(3n, 1, signedBy(1, 3n, [1, 2, 3], [0, 1, 2])), context), undefined);
+  // The outgoing committee cannot certify a height of the next epoch, even with a quorum of its own.
+  assert.match(certifiedBlockProblem(block(3n, 0, signedBy(0, 3n, [0, 1, 2], [0, 1, 2])), context)?.detail ?? '', /height 3 belongs to epoch 1, the block claims epoch 0/);
+  // Epoch 0's signatures under epoch 1's indexes do not verify.
+  assert.match(certifiedBlockProblem(block(3n, 1, signedBy(1, 3n, [0, 1, 2], [0, 1, 2])), context)?.detail ?? '', /signature|quorum/);
+  // An epoch this node has not drawn is refused.
+  assert.match(certifiedBlockProblem(block(5n, 2, signedBy(2, 5n, [1, 2, 3], [0, 1, 2])), context)?.detail ?? '', /unknown epoch 2/);
+});
