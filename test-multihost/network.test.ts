@@ -3,7 +3,8 @@
 // alone goes into the validators file; `synod init --validators-file` writes the genesis and the
 // configs, which are copied to each host's own folder; one `synod start --password-file` per
 // host. Then, on the same network:
-// it finalizes; a rolling restart of every validator, one at a time, never stalls it; one host's
+// it finalizes; a fifth host outside the committee (K = 4 of 5) starts late and joins by sync as
+// a full node; a rolling restart of every node, one at a time, never stalls it; one host's
 // link cut and restored: the rest keep finalizing and the host catches up; WAN delay between every
 // pair of hosts (50 ms ± 10 ms, through delay-relay.ts since this kernel has no netem): it keeps
 // finalizing, and the finality latency of transfers is printed.
@@ -15,12 +16,14 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { privateKeyToAccount } from 'viem/accounts';
-import { devAccounts } from '../src/node/genesis.js';
+import { devAccounts, parseGenesis, type GenesisFile } from '../src/node/genesis.js';
 import { SYNOD_BIN } from '../test/helpers/devnet.js';
 import { canCreateNamespaces, createHostNetwork, type Host, type HostNetwork } from './hosts.js';
 import { startDelayRelay, WAN_DELAY, type DelayRelay } from './delay-relay.js';
 
-const HOSTS = 4;
+const HOSTS = 5;
+/** Seats in the committee: the host left out follows as a full node. */
+const COMMITTEE = 4;
 const CHAIN_ID = 4242;
 const P2P_PORT = 30300;
 const RPC_PORT = 8545;
@@ -35,6 +38,8 @@ let network: HostNetwork | undefined;
 let root = '';
 const nodes = new Map<number, ChildProcess>();
 const relays: DelayRelay[] = [];
+/** The host the genesis draw left out of the committee: started only by the full-node test. */
+let fullNode: Host | undefined;
 
 function rpcUrl(host: Host): string {
   return `http://${host.address}:${RPC_PORT}`;
@@ -156,15 +161,18 @@ before(async () => {
   writeFileSync(join(root, 'validators.json'), JSON.stringify({ T: 90, form: 'product', nodes: nodesFile }, null, 2));
   writeFileSync(join(root, 'alloc.json'), JSON.stringify({ [privateKeyToAccount(devAccounts(1)[0]!.privateKey).address]: { balance: (10n ** 21n).toString() } }));
   const out = join(root, 'init');
-  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators-file', join(root, 'validators.json'), '--alloc', join(root, 'alloc.json'), '--chain-id', String(CHAIN_ID), '--listen-host', '0.0.0.0', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+  const init = spawnSync(process.execPath, [SYNOD_BIN, 'init', '--validators-file', join(root, 'validators.json'), '--alloc', join(root, 'alloc.json'), '--chain-id', String(CHAIN_ID), '--committee', String(COMMITTEE), '--listen-host', '0.0.0.0', '--out', out], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(init.status, 0, init.stderr);
   // Each host gets the genesis and its own config, beside the key it made.
   for (const host of network.hosts) {
     cpSync(join(out, 'genesis.json'), join(hostDir(host), 'genesis.json'));
     cpSync(join(out, `v${host.index}`, 'config.json'), configPath(host));
   }
+  const members = new Set(parseGenesis(JSON.parse(readFileSync(join(out, 'genesis.json'), 'utf8')) as GenesisFile).committee.members.map((m) => m.id));
+  fullNode = network.hosts.find((host) => !members.has(`v${host.index}`));
+  assert.ok(fullNode !== undefined && members.size === COMMITTEE);
   rmSync(out, { recursive: true, force: true });
-  for (const host of network.hosts) startNode(host);
+  for (const host of network.hosts) if (host !== fullNode) startNode(host);
 });
 
 after(async () => {
@@ -174,10 +182,27 @@ after(async () => {
   if (root !== '') rmSync(root, { recursive: true, force: true });
 });
 
-test('the network from synod init finalizes on four hosts', { skip: unavailable }, async () => {
-  await allAtLeast(network!.hosts, 3, 60_000);
-  const hashes = await Promise.all(network!.hosts.map((h) => rpc<{ hash: string }>(h, 'eth_getBlockByNumber', ['0x2', false])));
+test('the network from synod init finalizes on the four committee hosts', { skip: unavailable }, async () => {
+  const members = network!.hosts.filter((h) => h !== fullNode);
+  await allAtLeast(members, 3, 60_000);
+  const hashes = await Promise.all(members.map((h) => rpc<{ hash: string }>(h, 'eth_getBlockByNumber', ['0x2', false])));
   assert.equal(new Set(hashes.map((b) => b.hash)).size, 1, 'every host holds the same block 2');
+});
+
+test('a new full node, outside the committee, joins by sync and follows the chain', { skip: unavailable }, async () => {
+  const members = network!.hosts.filter((h) => h !== fullNode);
+  await allAtLeast(members, 6, 60_000);
+  startNode(fullNode!);
+  const target = (await height(members[0]!))!;
+  await allAtLeast([fullNode!], target, CATCH_UP_MS);
+  const block = `0x${target.toString(16)}`;
+  const hashes = await Promise.all(network!.hosts.map((h) => rpc<{ hash: string }>(h, 'eth_getBlockByNumber', [block, false])));
+  assert.equal(new Set(hashes.map((b) => b.hash)).size, 1, `the full node holds the committee's block ${target}`);
+  assert.ok((await rpc<{ signatures: unknown[] } | null>(fullNode!, 'synod_getCertificate', [block])) !== null, 'with its certificate');
+  const committee = await rpc<{ members: { id: string }[] }>(fullNode!, 'synod_committee');
+  assert.ok(!committee.members.some((m) => m.id === `v${fullNode!.index}`), 'it is not a member');
+  // It keeps following as the chain moves.
+  await allAtLeast([fullNode!], target + 3, 30_000);
 });
 
 test('a rolling restart of every validator, one at a time, never stalls the chain', { skip: unavailable }, async () => {
