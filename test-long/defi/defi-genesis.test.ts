@@ -251,7 +251,10 @@ test('liquidation at the health-factor boundary: refused just above 1, done just
   await mined(client(), await borrower.writeContract({ address: c.tokens.WETH, abi: erc20Abi, functionName: 'deposit', value: parseEther('10') }), 'wrap');
   await mined(client(), await borrower.writeContract({ address: c.tokens.WETH, abi: erc20Abi, functionName: 'approve', args: [pool, parseEther('10')] }), 'approve');
   await mined(client(), await borrower.writeContract({ address: pool, abi: poolAbi, functionName: 'supply', args: [c.tokens.WETH, parseEther('10'), user, 0] }), 'supply');
-  const borrow = ((await account())[2] * 99n) / 100n / 100n;
+  // 95% of what may be borrowed now: the TWAP oracle's WETH price still drifts after the earlier
+  // tests' swaps, and on a loaded machine enough time passes before the borrow to cross a 1% margin.
+  // The boundary below is set relative to the health factor reached, whatever it is.
+  const borrow = ((await account())[2] * 95n) / 100n / 100n;
   await mined(client(), await borrower.writeContract({ address: pool, abi: poolAbi, functionName: 'borrow', args: [c.tokens.USDC, borrow, 2n, 0, user] }), 'borrow');
   await mined(client(), await liquidator.writeContract({ address: c.tokens.USDC, abi: erc20Abi, functionName: 'approve', args: [pool, maxUint256] }), 'approve');
   const liquidate = () => client().simulateContract({ account: liquidator.account, address: pool, abi: poolAbi, functionName: 'liquidationCall', args: [c.tokens.WETH, c.tokens.USDC, user, maxUint256, false] });
