@@ -17,6 +17,8 @@ contract SynodStaking {
     bytes32 public constant POP_DOMAIN = "synod/staking-pop/v1";
     uint256 public constant STATUS_ACTIVE = 1;
     uint256 public constant STATUS_EXITED = 2;
+    /// Most validators ever registered (records are kept for good): every epoch's draw reads them all.
+    uint256 public constant MAX_VALIDATORS = 1024;
 
     struct Validator {
         bytes32 id; // operator-chosen name, UTF-8, left-aligned
@@ -73,6 +75,7 @@ contract SynodStaking {
     /// `popSignature` is the key's ed25519 signature over popMessage(id, publicKey, msg.sender).
     function register(bytes32 id, bytes32 publicKey, bytes calldata popSignature, uint256 lock) external payable returns (uint256 index) {
         require(id != bytes32(0), "SynodStaking: the id is empty");
+        require(validators.length < MAX_VALIDATORS, "SynodStaking: the validator list is full");
         require(indexOfId[id] == 0, "SynodStaking: the id is taken");
         require(indexOfKey[publicKey] == 0, "SynodStaking: the public key is registered already");
         require(msg.value >= minStake, "SynodStaking: stake below the minimum");

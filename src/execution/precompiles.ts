@@ -2,7 +2,7 @@
 // EVM lacks and the staking contract needs (a consensus key's proof of possession; equivocation
 // evidence later). Every EVM of the node runs them: block execution, calls, traces, simulations.
 import { EVMError, type CustomPrecompile, type ExecResult, type PrecompileInput } from '@ethereumjs/evm';
-import { verify } from '../crypto/ed25519.js';
+import { isValidPublicKey, verify } from '../crypto/ed25519.js';
 
 /** ED25519_VERIFY: input publicKey (32 bytes) || signature (64) || message; output one word, 1 if valid, else 0. */
 export const ED25519_VERIFY_ADDRESS = '0x0000000000000000000000000000000000000ed2';
@@ -31,6 +31,8 @@ export function ed25519VerifyPrecompile(input: PrecompileInput): ExecResult {
   }
   const data = input.data;
   if (data.length < PUBLIC_KEY_BYTES + SIGNATURE_BYTES) return { returnValue: word(0), executionGasUsed: gas };
+  // A small-order key (the identity among them) verifies forged signatures: never valid here.
+  if (!isValidPublicKey(data.subarray(0, PUBLIC_KEY_BYTES))) return { returnValue: word(0), executionGasUsed: gas };
   let valid: boolean;
   try {
     valid = verify(data.subarray(0, PUBLIC_KEY_BYTES), data.subarray(PUBLIC_KEY_BYTES + SIGNATURE_BYTES), data.subarray(PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES + SIGNATURE_BYTES));

@@ -67,6 +67,11 @@ export class CertificateService {
     }
   }
 
+  /** A block came by sync, with its certificate: shares that waited for it, or below it, are moot. */
+  forgetUpTo(height: bigint): void {
+    for (const waiting of this.early.keys()) if (waiting <= height) this.early.delete(waiting);
+  }
+
   /** A share from a peer (throws WireError when it does not decode). */
   onShare(peer: string, bytes: Uint8Array): void {
     const share = decodeCertificateShare(bytes);

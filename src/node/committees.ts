@@ -105,7 +105,14 @@ export class CommitteeSchedule {
     const block = this.options.blockAt(boundary);
     if (block === undefined) throw new UnknownCommitteeError(`the committee of epoch ${epoch} is drawn from block ${boundary}, which this node does not hold yet`);
     const validators = await this.options.validatorsAt(boundary);
-    const committee = drawCommittee(epoch, validators, this.options.committeeSize, epochCommitteeSeed(epoch, fromHex(block.extraData)));
+    let committee: Committee;
+    if (validators.some((v) => v.weight > 0n)) {
+      committee = drawCommittee(epoch, validators, this.options.committeeSize, epochCommitteeSeed(epoch, fromHex(block.extraData)));
+    } else {
+      // Everyone unstaked: nothing the chain holds may stop it, so the last committee carries on.
+      const previous = await this.draw(epoch - 1);
+      committee = { ...previous, epoch };
+    }
     if (this.cache.size >= MAX_CACHED_COMMITTEES) this.cache.delete(Math.min(...this.cache.keys()));
     this.cache.set(epoch, committee);
     return committee;

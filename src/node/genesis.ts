@@ -270,6 +270,10 @@ export interface GenesisOptions {
   readonly committeeSize: number;
   /** E, blocks per epoch (absent or 0: the genesis committee for ever). */
   readonly epochLength?: number;
+  /** Least stake of a registration, tokens (staking.ts DEFAULT_MIN_STAKE_TOKENS). */
+  readonly minStake?: number;
+  /** Epochs from an unstake request to its withdrawal (staking.ts DEFAULT_UNBONDING_EPOCHS). */
+  readonly unbondingEpochs?: number;
   readonly validators: readonly GenesisValidator[];
 }
 
@@ -283,7 +287,12 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
     alloc[key] = account;
   }
   if (alloc[STAKING_ADDRESS] !== undefined) throw new ConfigError(`genesis: account ${STAKING_ADDRESS} is the staking contract: do not allocate it`);
-  alloc[STAKING_ADDRESS] = stakingGenesisAccount(options.validators, { maxLock: options.maxLock, epochLength: options.epochLength ?? NO_EPOCHS });
+  alloc[STAKING_ADDRESS] = stakingGenesisAccount(options.validators, {
+    maxLock: options.maxLock,
+    epochLength: options.epochLength ?? NO_EPOCHS,
+    ...(options.minStake === undefined ? {} : { minStakeTokens: options.minStake }),
+    ...(options.unbondingEpochs === undefined ? {} : { unbondingEpochs: options.unbondingEpochs }),
+  });
   const file: GenesisFile = {
     chainId: options.chainId.toString(),
     timestamp: options.timestamp,
@@ -295,6 +304,8 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
       form: options.form,
       committeeSize: options.committeeSize,
       ...(options.epochLength === undefined || options.epochLength === NO_EPOCHS ? {} : { epochLength: options.epochLength }),
+      ...(options.minStake === undefined ? {} : { minStake: options.minStake }),
+      ...(options.unbondingEpochs === undefined ? {} : { unbondingEpochs: options.unbondingEpochs }),
       validators: options.validators,
     },
     contracts: { staking: STAKING_ADDRESS },

@@ -449,6 +449,7 @@ export class ValidatorNode {
     await this.housekeep('pruning the vote journal', () => journal.pruneJournal(block.number + 1n - JOURNAL_KEEP_HEIGHTS));
     // A synced block came with its certificate; a block of our own consensus is certified by shares.
     if (ownConsensus) this.certificates.onBlockExecuted(block);
+    else this.certificates.forgetUpTo(block.number);
     this.pacer.transactionsAvailable();
   }
 

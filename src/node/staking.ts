@@ -82,12 +82,23 @@ export function idToBytes32(id: string, field = 'id'): Hex {
   return `0x${toHex(out)}` as Hex;
 }
 
+/**
+ * The id a bytes32 names: its UTF-8 text without the trailing zeros, or, when those bytes are not
+ * valid UTF-8, the bytes32 itself in hex (66 characters: never the text of a valid id, which is at
+ * most 32 bytes). Distinct bytes32 values therefore always give distinct ids, so no registration
+ * can make the draw see one id twice.
+ */
 export function bytes32ToId(value: Hex): string {
   const bytes = fromHex(value);
   let end = bytes.length;
   while (end > 0 && bytes[end - 1] === 0) end--;
-  return new TextDecoder().decode(bytes.subarray(0, end));
+  try {
+    return strictUtf8.decode(bytes.subarray(0, end));
+  } catch {
+    return value.toLowerCase();
+  }
 }
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A decimal number of tokens as wei, exactly (at most 18 decimals). */
 export function tokensToWei(tokens: number, field: string): bigint {
@@ -214,8 +225,9 @@ export interface StakingStorageReader {
  */
 export async function readStakingStorage(reader: StakingStorageReader, height?: bigint): Promise<{ records: StakingRecord[]; maxLock: bigint }> {
   const slot = async (at: bigint): Promise<bigint> => BigInt(await reader.getStorageAt(STAKING_ADDRESS, word(at), height));
-  const [count, maxLock] = await Promise.all([slot(SLOT.validators), slot(SLOT.maxLock)]);
-  if (count > BigInt(MAX_STAKING_RECORDS)) throw new Error(`the staking contract lists ${count} validators, more than the ${MAX_STAKING_RECORDS} a draw reads`);
+  const [stored, maxLock] = await Promise.all([slot(SLOT.validators), slot(SLOT.maxLock)]);
+  // The contract refuses more (SynodStaking.MAX_VALIDATORS); never more than that is read.
+  const count = stored > BigInt(MAX_STAKING_RECORDS) ? BigInt(MAX_STAKING_RECORDS) : stored;
   const base = BigInt(`0x${toHex(keccak256(uintToBytes(SLOT.validators, 32)))}`);
   const records = await Promise.all(
     Array.from({ length: Number(count) }, async (_, index): Promise<StakingRecord> => {
@@ -239,8 +251,8 @@ export async function readStakingStorage(reader: StakingStorageReader, height?: 
   return { records, maxLock };
 }
 
-/** Most validators one draw reads (each costs ten storage reads). */
-export const MAX_STAKING_RECORDS = 100_000;
+/** Most validators one draw reads (each costs ten storage reads): SynodStaking.MAX_VALIDATORS. */
+export const MAX_STAKING_RECORDS = 1024;
 
 /** The validators the next committee is drawn from, read from the contract's storage after block `height`. */
 export async function stakingValidatorsAt(reader: StakingStorageReader, height: bigint, form: WeightForm): Promise<EpochValidator[]> {

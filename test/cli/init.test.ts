@@ -19,8 +19,8 @@ import { CREATE2_DEPLOYER_ADDRESS, MULTICALL3_ADDRESS } from '../../src/node/pre
 import { STAKING_ADDRESS } from '../../src/node/staking.js';
 
 /** The devnet genesis of fixed keys and time, since the staking contract joined every genesis. */
-const STAKING_GENESIS_SHA256 = '5dbe2b1b8daceb294f09520097761d9b39903be14cff2d8020c22d864fa93889';
-const STAKING_GENESIS_HASH = '0xac22fd0d491a6f69632f5f8208782ad33b03ac36ed096b3a50de65c42ee48fa0';
+const STAKING_GENESIS_SHA256 = '83cb6e27e7c6faae023bed364a5850b8a8d8bc4cfcf7c5552e7b7913eaf5535f';
+const STAKING_GENESIS_HASH = '0x20ddc9105af9e4b3e872f30b86fbedf11fefcf06d8252c1b98e24f26b05c7c91';
 
 let dir: string;
 const keys = [0, 1, 2, 3].map(() => `0x${toHex(generateKeyPair().publicKey)}`);

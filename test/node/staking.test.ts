@@ -12,6 +12,7 @@ import { keyPairFromSeed, sign, type Ed25519KeyPair } from '../../src/crypto/ed2
 import { buildGenesis, parseGenesis, type ParsedGenesis } from '../../src/node/genesis.js';
 import { idToBytes32, readStakingRecords, readStakingStorage, STAKING_ADDRESS, stakingAbi, stakingValidatorsAt, STATUS_ACTIVE, STATUS_EXITED } from '../../src/node/staking.js';
 import { ED25519_VERIFY_ADDRESS } from '../../src/execution/precompiles.js';
+import { drawCommittee } from '../../src/stake/epochs.js';
 import { address, blockInput, CHAIN_ID, ETHER, GWEI, openHarness, transfer, type Harness } from '../execution/helpers.js';
 
 const EPOCH_LENGTH = 6;
@@ -158,4 +159,26 @@ test('register, add stake, unstake after the lock, withdraw after unbonding; eve
     assert.deepEqual(direct.records, await readStakingRecords(harness.engine, height), `block ${height}`);
     assert.equal(direct.maxLock, 90n);
   }
+});
+
+test('ids that are not valid UTF-8 stay distinct: two such registrations cannot make the draw see one id twice', async () => {
+  const ids = ['0xff', '0xfe'].map((b) => `${b}${'00'.repeat(31)}` as Hex);
+  for (const [i, id] of ids.entries()) {
+    const k = keyOf(`bad-utf8-${i}`);
+    const message = await view<Hex>('popMessage', [id, pk(k), address(3)]);
+    const pop = `0x${toHex(sign(k, Buffer.from(message.slice(2), 'hex')))}` as Hex;
+    assert.deepEqual(await send(3, 'register', [id, pk(k), pop, 0n], 2n * ETHER), { ok: true });
+  }
+  const validators = await stakingValidatorsAt(harness.engine, harness.engine.head().number, 'product');
+  assert.equal(new Set(validators.map((v) => v.id)).size, validators.length, 'every id distinct');
+  assert.ok(validators.some((v) => v.id === ids[0]), 'an id that is not UTF-8 reads as its bytes32');
+  const drawn = drawCommittee(1, validators, 3, new Uint8Array(32));
+  assert.equal(drawn.members.length, 3);
+});
+
+test('the precompile refuses small-order keys: the identity key with a forged signature is not valid', async () => {
+  const identity = `01${'00'.repeat(31)}`;
+  const forged = `01${'00'.repeat(63)}`; // R = the identity point, S = 0: "verifies" any message under the identity key
+  const result = await harness.engine.call({ to: ED25519_VERIFY_ADDRESS as Hex, data: `0x${identity}${forged}${toHex(utf8('anything'))}` as Hex });
+  assert.equal(BigInt(result.returnData), 0n);
 });
