@@ -32,7 +32,6 @@ export interface CommitteeScheduleOptions {
 
 export class CommitteeSchedule {
   private readonly cache = new Map<number, Committee>();
-  private readonly listeners = new Set<(committee: Committee) => void>();
 
   constructor(private readonly options: CommitteeScheduleOptions) {}
 
@@ -66,17 +65,6 @@ export class CommitteeSchedule {
     return this.cache.get(epoch);
   }
 
-  /** Every committee this node holds in memory, oldest first (genesis's included). */
-  known(): Committee[] {
-    return [this.options.genesis, ...[...this.cache.values()].sort((a, b) => a.epoch - b.epoch)];
-  }
-
-  /** Called with each newly drawn committee (the node tells consensus, the transport, metrics). */
-  onCommittee(listener: (committee: Committee) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
   /**
    * Draws what a node starting at `head` needs: the committee of its next height's epoch, and of
    * the epoch of the head itself (to check the certificate shares of the head block).
@@ -88,9 +76,7 @@ export class CommitteeSchedule {
   /** After a block executed here: when it ends an epoch, draw the next committee. */
   async onBlockExecuted(height: bigint): Promise<Committee | undefined> {
     if (!endsEpoch(height, this.options.epochLength)) return undefined;
-    const committee = await this.draw(this.epochOf(height) + 1);
-    for (const listener of this.listeners) listener(committee);
-    return committee;
+    return this.draw(this.epochOf(height) + 1);
   }
 
   /**

@@ -1,7 +1,7 @@
 // The JSON-RPC server's backend over the real node: the execution engine (finalized chain and
 // state), the mempool (admission and pending nonces) and the consensus driver (status).
 import { quorumWeight as quorumWeightOf } from '../stake/quorum.js';
-import { lastHeightOfEpoch, NO_EPOCHS } from '../stake/epochs.js';
+import { firstHeightOfEpoch, lastHeightOfEpoch, NO_EPOCHS } from '../stake/epochs.js';
 import { UnknownCommitteeError, type CommitteeSchedule } from './committees.js';
 import { COEFFICIENT_SCALE, STATUS_ACTIVE, type ValidatorListing } from './staking.js';
 import type { Registry } from 'prom-client';
@@ -146,7 +146,7 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
     const length = committees.epochLength;
     return {
       epoch: committee.epoch,
-      firstBlock: length === NO_EPOCHS ? 0n : BigInt(committee.epoch * length + 1),
+      firstBlock: BigInt(firstHeightOfEpoch(committee.epoch, length)),
       lastBlock: length === NO_EPOCHS ? null : BigInt(lastHeightOfEpoch(committee.epoch, length)!),
       members: committee.members.map((m) => ({ index: m.index, id: m.id, publicKey: `0x${toHex(m.publicKey)}` as Hex, weight: m.weight })),
       totalWeight: committee.totalWeight,

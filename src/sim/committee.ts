@@ -7,6 +7,7 @@ import { chainBinding } from '../consensus/messages.js';
 import { sha256 } from '../crypto/hash.js';
 import { utf8 } from '../crypto/bytes.js';
 import { Rng } from './random.js';
+import { endsEpoch, epochOfHeight, lastHeightOfEpoch } from '../stake/epochs.js';
 import { CONSENSUS_BEHAVIOURS, type Behaviour, type Scenario } from './scenario.js';
 import type { SignatureScheme } from './signatures.js';
 
@@ -110,7 +111,17 @@ export class EpochCommittees {
   }
 
   epochOf(height: number): number {
-    return this.epochLength === 0 ? 0 : Math.floor((height - 1) / this.epochLength);
+    return epochOfHeight(height, this.epochLength);
+  }
+
+  /** True when `height` ends its epoch (the next committee is drawn after it). */
+  endsEpoch(height: number): boolean {
+    return endsEpoch(height, this.epochLength);
+  }
+
+  /** The last height of the epoch before `epoch`: once it is delivered, `epoch`'s committee is known. */
+  boundaryBefore(epoch: number): number {
+    return lastHeightOfEpoch(epoch - 1, this.epochLength)!;
   }
 
   committee(epoch: number): Committee {

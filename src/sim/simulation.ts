@@ -211,7 +211,7 @@ class Simulation {
           ? () => this.sim.committee
           : (height) => {
               const epoch = epochs.epochOf(height);
-              if (epoch > 0 && !ep.delivered.some((b) => b.height === epoch * epochs.epochLength)) throw new Error(`epoch ${epoch} not drawn yet`);
+              if (epoch > 0 && !ep.delivered.some((b) => b.height === epochs.boundaryBefore(epoch))) throw new Error(`epoch ${epoch} not drawn yet`);
               return epochs.committee(epoch);
             },
       signer: ep.member.signer,
@@ -333,7 +333,7 @@ class Simulation {
 
   private recordDelivery(ep: Endpoint, superblock: Superblock): void {
     // The epoch's last block: the host draws the next committee, then tells its core (after this step).
-    if (this.epochs !== undefined && superblock.height % this.epochs.epochLength === 0) {
+    if (this.epochs !== undefined && this.epochs.endsEpoch(superblock.height)) {
       this.queue.schedule(this.queue.nowMs, { kind: 'committeeKnown', ep: ep.id, incarnation: ep.incarnation });
     }
     ep.delivered.push(superblock);

@@ -33,6 +33,11 @@ export function epochOfHeight(height: number | bigint, epochLength: number): num
   return Math.floor((h - 1) / epochLength);
 }
 
+/** The first height of `epoch` (1 for epoch 0, and always without epochs). */
+export function firstHeightOfEpoch(epoch: number, epochLength: number): number {
+  return epochLength === NO_EPOCHS ? 1 : epoch * epochLength + 1;
+}
+
 /** The last height of `epoch` (undefined without epochs: epoch 0 never ends). */
 export function lastHeightOfEpoch(epoch: number, epochLength: number): number | undefined {
   if (epochLength === NO_EPOCHS) return undefined;
