@@ -3,12 +3,14 @@
 // validators' weights in the state after it, seeded by its consensus digest. Every node computes
 // the same committee from the same certified block, so nothing of it travels on the wire and
 // nothing is stored: a restarted node draws again the committee of its head's next height.
+// K and the epoch length are read from the same state (validator governance changes them in the
+// staking contract), so a change voted during an epoch holds from the next one on.
 import type { BlockRecord } from '../chain/types.js';
 import { fromHex } from '../crypto/bytes.js';
 import type { Committee } from '../stake/committee.js';
 import type { ParsedGenesis } from './genesis.js';
-import { STAKING_ADDRESS, stakingValidatorsAt, type StakingStorageReader } from './staking.js';
-import { drawCommittee, endsEpoch, epochCommitteeSeed, epochOfHeight, lastHeightOfEpoch, NO_EPOCHS, type EpochValidator } from '../stake/epochs.js';
+import { readChainParameters, STAKING_ADDRESS, stakingValidatorsAt, type ChainParameters, type StakingStorageReader } from './staking.js';
+import { drawCommittee, epochCommitteeSeed, EpochPlan, NO_EPOCHS, type EpochValidator } from '../stake/epochs.js';
 
 /** Committees kept in memory besides genesis's (older ones are drawn again when asked for). */
 export const MAX_CACHED_COMMITTEES = 64;
@@ -20,10 +22,12 @@ export class UnknownCommitteeError extends Error {
 
 export interface CommitteeScheduleOptions {
   readonly genesis: Committee;
-  /** Blocks per epoch (NO_EPOCHS: genesis's committee for ever). */
+  /** Blocks per epoch at genesis (NO_EPOCHS: genesis's committee for ever). */
   readonly epochLength: number;
-  /** K, the seats of each epoch's committee. */
+  /** K of genesis's committee. */
   readonly committeeSize: number;
+  /** K and the epoch-length changes in the state after block `height` (absent: genesis's for ever). */
+  readonly parametersAt?: (height: bigint) => Promise<ChainParameters>;
   /** The validators and their weights in the state after block `height` (the staking state). */
   readonly validatorsAt: (height: bigint) => Promise<readonly EpochValidator[]>;
   /** A block this node holds (undefined when it does not). */
@@ -31,16 +35,34 @@ export interface CommitteeScheduleOptions {
 }
 
 export class CommitteeSchedule {
-  private readonly cache = new Map<number, Committee>();
+  private readonly cache = new Map<number, { readonly committee: Committee; readonly committeeSize: number }>();
+  private planValue: EpochPlan;
+  /** K as last read (the next draw's, until the next boundary). */
+  private latestCommitteeSize: number;
 
-  constructor(private readonly options: CommitteeScheduleOptions) {}
+  constructor(private readonly options: CommitteeScheduleOptions) {
+    this.planValue = new EpochPlan(options.epochLength);
+    this.latestCommitteeSize = options.committeeSize;
+  }
 
+  /** The genesis's E (NO_EPOCHS: no epochs). */
   get epochLength(): number {
     return this.options.epochLength;
   }
 
+  /** The chain's epochs as far as this node knows them (every length change up to its head). */
+  get plan(): EpochPlan {
+    return this.planValue;
+  }
+
+  /** K as of this node's latest epoch boundary. */
   get committeeSize(): number {
-    return this.options.committeeSize;
+    return this.latestCommitteeSize;
+  }
+
+  /** K of `epoch`'s draw (genesis's for epoch 0; undefined before the draw). */
+  committeeSizeOfEpoch(epoch: number): number | undefined {
+    return epoch === 0 ? this.options.committeeSize : this.cache.get(epoch)?.committeeSize;
   }
 
   get genesis(): Committee {
@@ -48,7 +70,7 @@ export class CommitteeSchedule {
   }
 
   epochOf(height: number | bigint): number {
-    return epochOfHeight(height, this.options.epochLength);
+    return this.planValue.epochOf(height);
   }
 
   /** The committee of `height`; throws UnknownCommitteeError before its epoch's draw (the core waits). */
@@ -62,7 +84,20 @@ export class CommitteeSchedule {
   /** An epoch's committee if this node has drawn it (synchronous: what consensus and sync ask). */
   committeeOfEpoch(epoch: number): Committee | undefined {
     if (epoch === 0) return this.options.genesis;
-    return this.cache.get(epoch);
+    return this.cache.get(epoch)?.committee;
+  }
+
+  private async parametersAt(height: bigint): Promise<ChainParameters> {
+    return this.options.parametersAt === undefined ? { committeeSize: this.options.committeeSize, epochChanges: [] } : this.options.parametersAt(height);
+  }
+
+  /** Takes the epoch-length changes and K recorded in the state after block `height`. */
+  private async learn(height: bigint): Promise<ChainParameters> {
+    const parameters = await this.parametersAt(height);
+    if (this.options.epochLength !== NO_EPOCHS && parameters.epochChanges.length >= this.planValue.changes.length) {
+      this.planValue = new EpochPlan(this.options.epochLength, parameters.epochChanges);
+    }
+    return parameters;
   }
 
   /**
@@ -70,12 +105,14 @@ export class CommitteeSchedule {
    * the epoch of the head itself (to check the certificate shares of the head block).
    */
   async prepare(head: bigint): Promise<void> {
+    if (head > 0n && this.options.blockAt(head) !== undefined) this.latestCommitteeSize = (await this.learn(head)).committeeSize;
     for (const epoch of new Set([this.epochOf(head), this.epochOf(head + 1n)])) await this.draw(epoch);
   }
 
   /** After a block executed here: when it ends an epoch, draw the next committee. */
   async onBlockExecuted(height: bigint): Promise<Committee | undefined> {
-    if (!endsEpoch(height, this.options.epochLength)) return undefined;
+    if (!this.planValue.endsEpoch(height)) return undefined;
+    this.latestCommitteeSize = (await this.learn(height)).committeeSize;
     return this.draw(this.epochOf(height) + 1);
   }
 
@@ -87,20 +124,21 @@ export class CommitteeSchedule {
     const known = this.committeeOfEpoch(epoch);
     if (known !== undefined) return known;
     if (this.options.epochLength === NO_EPOCHS) throw new UnknownCommitteeError(`this chain has no epochs: epoch ${epoch} does not exist`);
-    const boundary = BigInt(lastHeightOfEpoch(epoch - 1, this.options.epochLength)!);
+    const boundary = BigInt(this.planValue.lastHeight(epoch - 1)!);
     const block = this.options.blockAt(boundary);
     if (block === undefined) throw new UnknownCommitteeError(`the committee of epoch ${epoch} is drawn from block ${boundary}, which this node does not hold yet`);
-    const validators = await this.options.validatorsAt(boundary);
+    const [validators, parameters] = await Promise.all([this.options.validatorsAt(boundary), this.parametersAt(boundary)]);
+    const committeeSize = parameters.committeeSize;
     let committee: Committee;
     if (validators.some((v) => v.weight > 0n)) {
-      committee = drawCommittee(epoch, validators, this.options.committeeSize, epochCommitteeSeed(epoch, fromHex(block.extraData)));
+      committee = drawCommittee(epoch, validators, committeeSize, epochCommitteeSeed(epoch, fromHex(block.extraData)));
     } else {
       // Everyone unstaked: nothing the chain holds may stop it, so the last committee carries on.
       const previous = await this.draw(epoch - 1);
       committee = { ...previous, epoch };
     }
     if (this.cache.size >= MAX_CACHED_COMMITTEES) this.cache.delete(Math.min(...this.cache.keys()));
-    this.cache.set(epoch, committee);
+    this.cache.set(epoch, { committee, committeeSize });
     return committee;
   }
 }
@@ -133,6 +171,7 @@ export function genesisCommittees(
     epochLength: genesis.epochLength,
     committeeSize: genesis.committeeSize,
     validatorsAt: (height) => (staked ? stakingValidatorsAt(engine, height, form) : Promise.resolve(records)),
+    ...(staked ? { parametersAt: (height: bigint) => readChainParameters(engine, height, genesis.committeeSize) } : {}),
     blockAt: (height) => engine.getBlockByNumber(height),
   });
 }

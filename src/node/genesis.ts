@@ -11,7 +11,8 @@ import { drawCommittee, MAX_EPOCH_LENGTH_BLOCKS, MIN_EPOCH_LENGTH_BLOCKS, NO_EPO
 import { stakeWeights, weightUnits, type WeightForm } from '../stake/weight.js';
 import { ConfigError } from './errors.js';
 import { PREDEPLOYS } from './predeploys.js';
-import { STAKING_ADDRESS, stakingGenesisAccount } from './staking.js';
+import { STAKING_ADDRESS, STAKING_ADMISSIONS, stakingGenesisAccount, type StakingAdmission } from './staking.js';
+import { VALIDATOR_GOVERNANCE_ADDRESS, validatorGovernanceGenesisAccount } from './validator-governance.js';
 import { EMPTY_BLOCK_INTERVAL_MS, MAX_EMPTY_BLOCK_INTERVAL_MS, MIN_EMPTY_BLOCK_INTERVAL_MS } from './proposals.js';
 import { buildDefiGenesis } from '../defi/deploy.js';
 import { MIN_TRANSFER_GAS } from '../execution/limits.js';
@@ -54,6 +55,10 @@ export interface GenesisFile {
     readonly minStake?: number;
     /** Epochs from an unstake request to its withdrawal (default staking.ts DEFAULT_UNBONDING_EPOCHS). */
     readonly unbondingEpochs?: number;
+    /** "governance": a registration weighs nothing until a validator-governance vote admits it (default "open"). */
+    readonly admission?: StakingAdmission;
+    /** Blocks a validator-governance proposal stays open (default validator-governance.ts DEFAULT_VOTING_PERIOD_BLOCKS). */
+    readonly votingPeriodBlocks?: number;
     readonly validators: readonly GenesisValidator[];
   };
   /** Contracts the genesis deployed (a DeFi genesis: `synod init --defi`, every devnet), served by synod_contracts. */
@@ -186,6 +191,9 @@ export function parseGenesis(file: GenesisFile): ParsedGenesis {
   }
   const contracts = parseContracts(file.contracts, alloc);
   const committee: Committee = drawCommittee(0, validators.map((v) => ({ id: v.id, publicKey: fromHex(v.publicKey), weight: v.weight })), k, genesisCommitteeSeed(file));
+  if (staking.admission !== undefined && !STAKING_ADMISSIONS.includes(staking.admission)) {
+    throw new ConfigError(`genesis: staking.admission must be ${STAKING_ADMISSIONS.map((a) => `"${a}"`).join(' or ')}, got ${JSON.stringify(staking.admission)}`);
+  }
   const epochLength = staking.epochLength ?? NO_EPOCHS;
   if (!Number.isInteger(epochLength) || (epochLength !== NO_EPOCHS && (epochLength < MIN_EPOCH_LENGTH_BLOCKS || epochLength > MAX_EPOCH_LENGTH_BLOCKS))) {
     throw new ConfigError(`genesis: staking.epochLength must be 0 (no epochs) or an integer number of blocks from ${MIN_EPOCH_LENGTH_BLOCKS} to ${MAX_EPOCH_LENGTH_BLOCKS}, got ${JSON.stringify(staking.epochLength)}`);
@@ -274,6 +282,10 @@ export interface GenesisOptions {
   readonly minStake?: number;
   /** Epochs from an unstake request to its withdrawal (staking.ts DEFAULT_UNBONDING_EPOCHS). */
   readonly unbondingEpochs?: number;
+  /** Admission of new registrations (default open). */
+  readonly admission?: StakingAdmission;
+  /** Blocks a validator-governance proposal stays open. */
+  readonly votingPeriodBlocks?: number;
   readonly validators: readonly GenesisValidator[];
 }
 
@@ -287,8 +299,12 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
     alloc[key] = account;
   }
   if (alloc[STAKING_ADDRESS] !== undefined) throw new ConfigError(`genesis: account ${STAKING_ADDRESS} is the staking contract: do not allocate it`);
+  if (alloc[VALIDATOR_GOVERNANCE_ADDRESS] !== undefined) throw new ConfigError(`genesis: account ${VALIDATOR_GOVERNANCE_ADDRESS} is the validator governance contract: do not allocate it`);
+  alloc[VALIDATOR_GOVERNANCE_ADDRESS] = validatorGovernanceGenesisAccount(options.votingPeriodBlocks);
   alloc[STAKING_ADDRESS] = stakingGenesisAccount(options.validators, {
     maxLock: options.maxLock,
+    committeeSize: options.committeeSize,
+    ...(options.admission === undefined ? {} : { admission: options.admission }),
     epochLength: options.epochLength ?? NO_EPOCHS,
     ...(options.minStake === undefined ? {} : { minStakeTokens: options.minStake }),
     ...(options.unbondingEpochs === undefined ? {} : { unbondingEpochs: options.unbondingEpochs }),
@@ -306,9 +322,11 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
       ...(options.epochLength === undefined || options.epochLength === NO_EPOCHS ? {} : { epochLength: options.epochLength }),
       ...(options.minStake === undefined ? {} : { minStake: options.minStake }),
       ...(options.unbondingEpochs === undefined ? {} : { unbondingEpochs: options.unbondingEpochs }),
+      ...(options.admission === undefined ? {} : { admission: options.admission }),
+      ...(options.votingPeriodBlocks === undefined ? {} : { votingPeriodBlocks: options.votingPeriodBlocks }),
       validators: options.validators,
     },
-    contracts: { staking: STAKING_ADDRESS },
+    contracts: { staking: STAKING_ADDRESS, validatorGovernance: VALIDATOR_GOVERNANCE_ADDRESS },
   };
   const parsed = parseGenesis(file);
   const perTransaction = parsed.gasLimit / BigInt(parsed.committee.members.length);

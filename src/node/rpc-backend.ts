@@ -1,9 +1,9 @@
 // The JSON-RPC server's backend over the real node: the execution engine (finalized chain and
 // state), the mempool (admission and pending nonces) and the consensus driver (status).
 import { quorumWeight as quorumWeightOf } from '../stake/quorum.js';
-import { firstHeightOfEpoch, lastHeightOfEpoch, NO_EPOCHS } from '../stake/epochs.js';
 import { UnknownCommitteeError, type CommitteeSchedule } from './committees.js';
-import { COEFFICIENT_SCALE, STATUS_ACTIVE, type ValidatorListing } from './staking.js';
+import { COEFFICIENT_SCALE, STATUS_NAMES, type ValidatorListing } from './staking.js';
+import type { ValidatorProposal } from './validator-governance.js';
 import type { Registry } from 'prom-client';
 import type { ContractDirectory, FinalityCertificate, Hex } from '../chain/types.js';
 import type { Committee, CoreStatus } from '../consensus/types.js';
@@ -31,6 +31,7 @@ import {
   type RpcBackend,
   type SyncStatus,
   type TxRejectionReason,
+  type ValidatorInfo,
 } from '../rpc/backend.js';
 
 export const CLIENT_VERSION = `synod/v0.1.0/${process.platform}-${process.arch}/node${process.versions.node}`;
@@ -79,6 +80,9 @@ export interface NodeView {
   readonly committees: CommitteeSchedule;
   /** Every registered validator at the head, with its weight. */
   validators(): Promise<readonly ValidatorListing[]>;
+  /** Validator-governance proposals at the head, newest first (validator-governance.ts listProposals). */
+  validatorProposals?(options: { before?: bigint; count?: number }): Promise<readonly ValidatorProposal[]>;
+  validatorProposal?(id: bigint): Promise<ValidatorProposal | undefined>;
   /** The genesis's weight form ('product' unless it says 'normalized'). */
   readonly weightForm: string;
   readonly baseFeePerGas: bigint;
@@ -143,11 +147,12 @@ function poolEntry(tx: PoolTransaction): PoolEntry {
 export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}): RpcBackend {
   const { engine, mempool, committees, queries } = view;
   const epochInfo = (committee: Committee): EpochCommitteeInfo => {
-    const length = committees.epochLength;
+    const plan = committees.plan;
+    const last = plan.lastHeight(committee.epoch);
     return {
       epoch: committee.epoch,
-      firstBlock: BigInt(firstHeightOfEpoch(committee.epoch, length)),
-      lastBlock: length === NO_EPOCHS ? null : BigInt(lastHeightOfEpoch(committee.epoch, length)!),
+      firstBlock: BigInt(plan.firstHeight(committee.epoch)),
+      lastBlock: last === undefined ? null : BigInt(last),
       members: committee.members.map((m) => ({ index: m.index, id: m.id, publicKey: `0x${toHex(m.publicKey)}` as Hex, weight: m.weight })),
       totalWeight: committee.totalWeight,
       quorumWeight: quorumWeightOf(committee.totalWeight),
@@ -156,7 +161,7 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
   let drawingOldEpoch = false;
   const committeeInfo = (committee: Committee): CommitteeInfo => {
     const next = committees.committeeOfEpoch(committee.epoch + 1);
-    return { ...epochInfo(committee), epochLength: committees.epochLength, committeeSize: committees.committeeSize, weightForm: view.weightForm, next: next === undefined ? null : epochInfo(next) };
+    return { ...epochInfo(committee), epochLength: committees.plan.lengthOf(committee.epoch), committeeSize: committees.committeeSizeOfEpoch(committee.epoch) ?? committees.committeeSize, weightForm: view.weightForm, next: next === undefined ? null : epochInfo(next) };
   };
   const gasCap = options.gasCap ?? DEFAULT_RPC_GAS_CAP;
   const query = async <T extends QueryResult>(job: () => QueryJob): Promise<T> => {
@@ -287,10 +292,13 @@ export function createRpcBackend(view: NodeView, options: RpcBackendOptions = {}
         lockedUntil: v.lockedUntil,
         coefficient: Number(v.coefficient) / Number(COEFFICIENT_SCALE),
         weight: v.weight,
-        status: v.status === STATUS_ACTIVE ? ('active' as const) : ('exited' as const),
+        status: (STATUS_NAMES[v.status.toString()] ?? 'exited') as ValidatorInfo['status'],
+        registeredAt: v.registeredAt,
         unbonding: v.unbonding,
         unbondingEnds: v.unbondingEnds,
       })),
+    ...(view.validatorProposals === undefined ? {} : { validatorProposals: view.validatorProposals }),
+    ...(view.validatorProposal === undefined ? {} : { validatorProposal: view.validatorProposal }),
     epochCommittee: async (epoch): Promise<CommitteeInfo | undefined> => {
       // Epochs up to the next height's: drawn again from the chain when not in memory, one at a
       // time (each reads the staking storage on this thread: clients must not queue many).

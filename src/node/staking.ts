@@ -7,7 +7,7 @@ import { decodeFunctionResult, encodeFunctionData, type Abi } from 'viem';
 import type { Hex } from '../chain/types.js';
 import { concatBytes, fromHex, toHex, uintToBytes, utf8 } from '../crypto/bytes.js';
 import { keccak256 } from '../crypto/hash.js';
-import type { EpochValidator } from '../stake/epochs.js';
+import type { EpochSegment, EpochValidator } from '../stake/epochs.js';
 import { rational } from '../stake/rational.js';
 import { exactStakeWeights, weightUnits, type WeightForm } from '../stake/weight.js';
 import { ConfigError } from './errors.js';
@@ -24,16 +24,24 @@ export const DEFAULT_MIN_STAKE_TOKENS = 1;
 export const DEFAULT_UNBONDING_EPOCHS = 1;
 export const STATUS_ACTIVE = 1n;
 export const STATUS_EXITED = 2n;
+/** Removed by validator governance: weighs nothing until admitted again. */
+export const STATUS_REMOVED = 3n;
+/** Registered where admission is by governance, not admitted yet. */
+export const STATUS_PENDING = 4n;
+export const STATUS_NAMES: Record<string, string> = { '1': 'active', '2': 'exited', '3': 'removed', '4': 'pending' };
 /** Storage slots of SynodStaking (its source names them). */
-const SLOT = { validators: 0n, indexOfKey: 1n, indexOfId: 2n, maxLock: 3n, epochLength: 4n, minStake: 5n, unbondingEpochs: 6n, defaultCoefficient: 7n } as const;
+const SLOT = { validators: 0n, indexOfKey: 1n, indexOfId: 2n, maxLock: 3n, epochLength: 4n, minStake: 5n, unbondingEpochs: 6n, defaultCoefficient: 7n, committeeSize: 8n, admissionByGovernance: 9n, totalStake: 10n, epochChanges: 11n } as const;
+/** Slots per EpochChange struct (firstEpoch, firstBlock, length). */
+const EPOCH_CHANGE_FIELDS = 3;
 /** Slots per Validator struct: every field takes one. */
-const VALIDATOR_FIELDS = ['id', 'publicKey', 'owner', 'stake', 'lock', 'lockedUntil', 'coefficient', 'unbonding', 'unbondingEnds', 'status'] as const;
+const VALIDATOR_FIELDS = ['id', 'publicKey', 'owner', 'stake', 'lock', 'lockedUntil', 'coefficient', 'unbonding', 'unbondingEnds', 'status', 'registeredAt'] as const;
 
 interface SystemBuild {
   readonly contracts: Record<string, { readonly abi: Abi; readonly deployedBytecode: Hex }>;
 }
 let build: SystemBuild | undefined;
-function systemContract(name: string): { readonly abi: Abi; readonly deployedBytecode: Hex } {
+/** A system contract's ABI and runtime code from contracts/build/system.json. */
+export function systemContract(name: string): { readonly abi: Abi; readonly deployedBytecode: Hex } {
   build ??= JSON.parse(readFileSync(new URL('../../contracts/build/system.json', import.meta.url), 'utf8')) as SystemBuild;
   const contract = build.contracts[name];
   if (contract === undefined) throw new Error(`contracts/build/system.json has no ${name}: run node scripts/compile-defi.mjs`);
@@ -54,6 +62,8 @@ export interface StakingRecord {
   readonly unbonding: bigint;
   readonly unbondingEnds: bigint;
   readonly status: bigint;
+  /** Block of the registration (0: genesis). */
+  readonly registeredAt: bigint;
 }
 
 export interface StakingParams {
@@ -62,7 +72,14 @@ export interface StakingParams {
   readonly epochLength: number;
   readonly minStakeTokens?: number;
   readonly unbondingEpochs?: number;
+  /** K, the seats of each committee drawn. */
+  readonly committeeSize: number;
+  /** 'governance': a registration waits for a validator-governance vote to admit it. */
+  readonly admission?: StakingAdmission;
 }
+
+export type StakingAdmission = 'open' | 'governance';
+export const STAKING_ADMISSIONS: readonly StakingAdmission[] = ['open', 'governance'];
 
 export interface GenesisStaker {
   readonly id: string;
@@ -154,6 +171,7 @@ export function stakingGenesisAccount(stakers: readonly GenesisStaker[], params:
       unbonding: 0n,
       unbondingEnds: 0n,
       status: stake > 0n ? STATUS_ACTIVE : STATUS_EXITED,
+      registeredAt: 0n,
     };
     VALIDATOR_FIELDS.forEach((name, f) => put(base + BigInt(i * VALIDATOR_FIELDS.length + f), values[name]));
     put(mappingSlot(s.publicKey, SLOT.indexOfKey), BigInt(i + 1));
@@ -165,6 +183,9 @@ export function stakingGenesisAccount(stakers: readonly GenesisStaker[], params:
   put(SLOT.minStake, tokensToWei(params.minStakeTokens ?? DEFAULT_MIN_STAKE_TOKENS, 'staking.minStake'));
   put(SLOT.unbondingEpochs, wholeNumber(params.unbondingEpochs ?? DEFAULT_UNBONDING_EPOCHS, 'staking.unbondingEpochs'));
   put(SLOT.defaultCoefficient, COEFFICIENT_SCALE);
+  put(SLOT.committeeSize, BigInt(params.committeeSize));
+  put(SLOT.admissionByGovernance, params.admission === 'governance' ? 1n : 0n);
+  put(SLOT.totalStake, total);
   return { balance: total.toString(), code: systemContract('SynodStaking').deployedBytecode, storage };
 }
 
@@ -191,6 +212,7 @@ export async function readStakingRecords(reader: StakingReader, height?: bigint)
     unbonding: v.unbonding as bigint,
     unbondingEnds: v.unbondingEnds as bigint,
     status: v.status as bigint,
+    registeredAt: v.registeredAt as bigint,
   }));
 }
 
@@ -232,7 +254,7 @@ export async function readStakingStorage(reader: StakingStorageReader, height?: 
   const records = await Promise.all(
     Array.from({ length: Number(count) }, async (_, index): Promise<StakingRecord> => {
       const fields = await Promise.all(VALIDATOR_FIELDS.map((_f, f) => slot(base + BigInt(index * VALIDATOR_FIELDS.length + f))));
-      const [id, publicKey, owner, stake, lock, lockedUntil, coefficient, unbonding, unbondingEnds, status] = fields as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
+      const [id, publicKey, owner, stake, lock, lockedUntil, coefficient, unbonding, unbondingEnds, status, registeredAt] = fields as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
       return {
         index,
         id: bytes32ToId(word(id)),
@@ -245,13 +267,14 @@ export async function readStakingStorage(reader: StakingStorageReader, height?: 
         unbonding,
         unbondingEnds,
         status,
+        registeredAt,
       };
     }),
   );
   return { records, maxLock };
 }
 
-/** Most validators one draw reads (each costs ten storage reads): SynodStaking.MAX_VALIDATORS. */
+/** Most validators one draw reads (each costs eleven storage reads): SynodStaking.MAX_VALIDATORS. */
 export const MAX_STAKING_RECORDS = 1024;
 
 /** The validators the next committee is drawn from, read from the contract's storage after block `height`. */
@@ -287,10 +310,41 @@ export async function listValidators(
       unbonding: 0n,
       unbondingEnds: 0n,
       status: v.weight > 0n ? STATUS_ACTIVE : STATUS_EXITED,
+      registeredAt: 0n,
       weight: v.weight,
     }));
   }
   const [records, maxLock] = await Promise.all([readStakingRecords(reader), readMaxLock(reader)]);
   const weights = recordWeights(records, maxLock, genesis.form);
   return records.map((r, i) => ({ ...r, weight: weights[i]! }));
+}
+
+/** What the next committee's draw takes from the staking state besides the weights. */
+export interface ChainParameters {
+  /** K (at least 1: the contract refuses less). */
+  readonly committeeSize: number;
+  /** Every change of the epoch length so far (src/stake/epochs.ts EpochPlan). */
+  readonly epochChanges: readonly EpochSegment[];
+}
+
+/** Most epoch-length changes the contract records (SynodStaking.MAX_EPOCH_CHANGES). */
+export const MAX_EPOCH_CHANGES = 1024;
+
+/**
+ * K and the epoch-length changes in the state after block `height`, from the contract's storage.
+ * A genesis made before these slots existed reads K as 0: `fallbackCommitteeSize` (the genesis's K) then.
+ */
+export async function readChainParameters(reader: StakingStorageReader, height: bigint, fallbackCommitteeSize: number): Promise<ChainParameters> {
+  const slot = async (at: bigint): Promise<bigint> => BigInt(await reader.getStorageAt(STAKING_ADDRESS, word(at), height));
+  const [k, stored] = await Promise.all([slot(SLOT.committeeSize), slot(SLOT.epochChanges)]);
+  const count = stored > BigInt(MAX_EPOCH_CHANGES) ? MAX_EPOCH_CHANGES : Number(stored);
+  const base = BigInt(`0x${toHex(keccak256(uintToBytes(SLOT.epochChanges, 32)))}`);
+  const epochChanges = await Promise.all(
+    Array.from({ length: count }, async (_, i): Promise<EpochSegment> => {
+      const [firstEpoch, firstHeight, length] = await Promise.all([0, 1, 2].map((f) => slot(base + BigInt(i * EPOCH_CHANGE_FIELDS + f))));
+      return { firstEpoch: Number(firstEpoch), firstHeight: Number(firstHeight), length: Number(length) };
+    }),
+  );
+  const committeeSize = k === 0n ? fallbackCommitteeSize : Number(k > BigInt(MAX_STAKING_RECORDS) ? BigInt(MAX_STAKING_RECORDS) : k);
+  return { committeeSize, epochChanges };
 }

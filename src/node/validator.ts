@@ -3,7 +3,7 @@
 // validator's logic (node.ts) over them with the system clock, and serves JSON-RPC.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ContractDirectory } from '../chain/types.js';
+import type { ContractDirectory, Hex } from '../chain/types.js';
 import { chainBinding } from '../consensus/messages.js';
 import { ed25519Signer, ed25519Verifier } from '../consensus/signing.js';
 import { fromHex, toHex } from '../crypto/bytes.js';
@@ -12,6 +12,7 @@ import { createTransport, type Transport } from '../net/transport.js';
 import { registerTransportMetrics } from '../net/metrics.js';
 import { genesisCommittees } from './committees.js';
 import { listValidators } from './staking.js';
+import { findProposal, listProposals } from './validator-governance.js';
 import { DEFAULT_RPC_GAS_CAP } from '../execution/limits.js';
 import type { CallResult } from '../execution/queries.js';
 import { QueryPool } from '../query/pool.js';
@@ -179,6 +180,8 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
       return transport.connectedPeers().reduce((sum, id) => sum + (weightByKey.get(id) ?? 0n), weightByKey.get(toHex(config.keyPair.publicKey)) ?? 0n);
     };
     const settings = config.rpcSettings;
+    // System contracts are read through the query workers, never on this thread: a client asking often must not slow consensus.
+    const systemReader = { call: async (params: { to: Hex; data: Hex }, height?: bigint) => (await queries.run({ kind: 'call', at: engine.queryBlock(height), params, gasCap: DEFAULT_RPC_GAS_CAP })) as CallResult };
     const contracts: ContractDirectory = { ...Object.fromEntries(Object.entries(PREDEPLOYED_CONTRACTS).filter(([, address]) => genesis.alloc[address]?.code !== undefined)), ...genesis.contracts };
     try {
       rpc = await startRpcServer({
@@ -188,12 +191,9 @@ export async function startValidator(config: ValidatorConfig): Promise<RunningVa
           mempool: node.mempool,
           committees,
           weightForm: genesis.file.staking.form ?? 'product',
-          // Read through the query workers, never on this thread: a client asking often must not slow consensus.
-          validators: () =>
-            listValidators(
-              { alloc: genesis.alloc, validators: genesis.validators, form: genesis.file.staking.form ?? 'product' },
-              { call: async (params, height) => (await queries.run({ kind: 'call', at: engine.queryBlock(height), params, gasCap: DEFAULT_RPC_GAS_CAP })) as CallResult },
-            ),
+          validators: () => listValidators({ alloc: genesis.alloc, validators: genesis.validators, form: genesis.file.staking.form ?? 'product' }, systemReader),
+          validatorProposals: (options) => listProposals(genesis, systemReader, options),
+          validatorProposal: (id) => findProposal(genesis, systemReader, id),
           baseFeePerGas: genesis.baseFeePerGas,
           metrics: metrics.registry,
           submit: (raw) => node.submit(raw),

@@ -181,9 +181,27 @@ export interface ValidatorInfo {
   readonly lockedUntil: bigint; // epoch
   readonly coefficient: number; // C_i
   readonly weight: bigint; // V_i in the sampler's integer units
-  readonly status: 'active' | 'exited';
+  /** 'removed' and 'pending' (awaiting admission) are validator governance's. */
+  readonly status: 'active' | 'exited' | 'removed' | 'pending';
   readonly unbonding: bigint; // wei
   readonly unbondingEnds: bigint; // epoch
+  readonly registeredAt: bigint; // block (0: genesis)
+}
+
+/** A validator-governance proposal (synod_validatorProposals). */
+export interface ValidatorProposalInfo {
+  readonly id: bigint;
+  readonly kind: 'committeeSize' | 'maxLock' | 'epochLength' | 'coefficient' | 'removeValidator' | 'admitValidator';
+  readonly target: bigint | null; // validator index
+  readonly value: bigint | null; // K, T, E, or C_i scaled by 1e6
+  readonly proposer: bigint; // validator index
+  readonly snapshotBlock: bigint;
+  readonly deadlineBlock: bigint;
+  readonly yesStake: bigint; // wei
+  readonly noStake: bigint;
+  readonly totalStake: bigint;
+  readonly state: 'active' | 'passed' | 'executed' | 'defeated';
+  readonly executedBlock: bigint | null;
 }
 
 export interface CommitteeInfo extends EpochCommitteeInfo {
@@ -351,6 +369,9 @@ export interface RpcBackend {
   epochCommittee?(epoch: number): Promise<CommitteeInfo | undefined>;
   /** Every registered validator at the head (synod_validators). */
   validators?(): Promise<readonly ValidatorInfo[]>;
+  /** Validator-governance proposals at the head, newest first, ids below `before` (synod_validatorProposals). */
+  validatorProposals?(options: { before?: bigint; count?: number }): Promise<readonly ValidatorProposalInfo[]>;
+  validatorProposal?(id: bigint): Promise<ValidatorProposalInfo | undefined>;
   certificate(height: bigint): FinalityCertificate | undefined;
   consensusStatus(): ConsensusStatus;
   /** Committee weight this node reaches: its own (when a member) plus its connected peers'. */

@@ -69,3 +69,87 @@ export function drawCommittee(epoch: number, validators: readonly EpochValidator
   });
   return { epoch, members, totalWeight: members.reduce((s, m) => s + m.weight, 0n) };
 }
+
+/** From `firstEpoch` on, starting at block `firstHeight`, epochs are `length` blocks long. */
+export interface EpochSegment {
+  readonly firstEpoch: number;
+  readonly firstHeight: number;
+  readonly length: number;
+}
+
+/**
+ * The chain's epochs when their length has changed (validator governance: SynodStaking's
+ * `epochChangesList`): the genesis's E up to the first change, each change's length from its
+ * first epoch on. With no change it is exactly the functions above over the genesis's E.
+ */
+export class EpochPlan {
+  private readonly segments: readonly EpochSegment[];
+
+  constructor(
+    readonly genesisLength: number,
+    changes: readonly EpochSegment[] = [],
+  ) {
+    const base: EpochSegment = { firstEpoch: 0, firstHeight: 1, length: genesisLength };
+    this.segments = genesisLength === NO_EPOCHS ? [base] : [base, ...EpochPlan.checked(genesisLength, changes)];
+  }
+
+  /** The changes as the contract recorded them, refused unless each continues the one before. */
+  private static checked(genesisLength: number, changes: readonly EpochSegment[]): EpochSegment[] {
+    let previous: EpochSegment = { firstEpoch: 0, firstHeight: 1, length: genesisLength };
+    const out: EpochSegment[] = [];
+    for (const c of changes) {
+      const expectedFirst = previous.firstHeight + (c.firstEpoch - previous.firstEpoch) * previous.length;
+      if (!Number.isSafeInteger(c.firstEpoch) || c.firstEpoch <= previous.firstEpoch || c.firstHeight !== expectedFirst || !Number.isSafeInteger(c.length) || c.length < MIN_EPOCH_LENGTH_BLOCKS || c.length > MAX_EPOCH_LENGTH_BLOCKS) {
+        throw new StakeError('INVALID_NUMBER', 'epochChanges', `epoch change ${JSON.stringify(c)} does not continue the epochs before it`);
+      }
+      out.push(c);
+      previous = c;
+    }
+    return out;
+  }
+
+  /** The changes after genesis (what the contract lists). */
+  get changes(): readonly EpochSegment[] {
+    return this.segments.slice(1);
+  }
+
+  private segmentOfHeight(height: number): EpochSegment {
+    for (let i = this.segments.length - 1; i > 0; i--) if (height >= this.segments[i]!.firstHeight) return this.segments[i]!;
+    return this.segments[0]!;
+  }
+
+  private segmentOfEpoch(epoch: number): EpochSegment {
+    for (let i = this.segments.length - 1; i > 0; i--) if (epoch >= this.segments[i]!.firstEpoch) return this.segments[i]!;
+    return this.segments[0]!;
+  }
+
+  epochOf(height: number | bigint): number {
+    const h = Number(height);
+    if (this.genesisLength === NO_EPOCHS || h <= 0) return 0;
+    const s = this.segmentOfHeight(h);
+    return s.firstEpoch + Math.floor((h - s.firstHeight) / s.length);
+  }
+
+  /** Blocks in `epoch` (NO_EPOCHS on a chain without epochs). */
+  lengthOf(epoch: number): number {
+    return this.segmentOfEpoch(epoch).length;
+  }
+
+  firstHeight(epoch: number): number {
+    if (this.genesisLength === NO_EPOCHS) return 1;
+    const s = this.segmentOfEpoch(epoch);
+    return s.firstHeight + (epoch - s.firstEpoch) * s.length;
+  }
+
+  /** undefined without epochs. */
+  lastHeight(epoch: number): number | undefined {
+    if (this.genesisLength === NO_EPOCHS) return undefined;
+    return this.firstHeight(epoch) + this.lengthOf(epoch) - 1;
+  }
+
+  endsEpoch(height: number | bigint): boolean {
+    const h = Number(height);
+    if (this.genesisLength === NO_EPOCHS || h <= 0) return false;
+    return this.lastHeight(this.epochOf(h)) === h;
+  }
+}

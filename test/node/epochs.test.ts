@@ -2,7 +2,8 @@
 // committee changes at every boundary while transfers keep finalizing; every epoch's committee is
 // the one the sampler draws from the staking records and the digest of the epoch's last block
 // before it; every certificate is a quorum of its own epoch's committee; a node killed for
-// several epochs catches up by sync, each block checked against the committee of its epoch.
+// several epochs catches up by sync, each block checked against the committee of its epoch. Then
+// a validator-governance vote changes K and E, and every node follows from the next boundary.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { verifyCertificate } from '../../src/chain/certificate.js';
 import { fromHex } from '../../src/crypto/bytes.js';
 import { devAccounts, parseGenesis, type GenesisFile } from '../../src/node/genesis.js';
 import { STAKING_ADDRESS, stakingAbi, stakingValidatorsAt, type StakingStorageReader } from '../../src/node/staking.js';
+import { VALIDATOR_GOVERNANCE_ADDRESS, validatorGovernanceAbi } from '../../src/node/validator-governance.js';
 import { drawCommittee, epochCommitteeSeed, epochOfHeight } from '../../src/stake/epochs.js';
 import { encodeFunctionData } from 'viem';
 import { SYNOD_BIN, startTestDevnet, TEST_PORT_BASE, until, type TestDevnet } from '../helpers/devnet.js';
@@ -74,7 +76,7 @@ test('the committee rotates every epoch while transfers finalize, a node down fo
     to: STAKING_ADDRESS,
     data: encodeFunctionData({ abi: stakingAbi(), functionName: 'addStake', args: [0n] }),
     value: parseEther('2000'),
-    gas: 200_000n,
+    gas: 400_000n,
     maxFeePerGas: 2_000_000_000n,
     maxPriorityFeePerGas: 1n,
   });
@@ -167,4 +169,92 @@ test('the committee rotates every epoch while transfers finalize, a node down fo
   const current = await rpc<CommitteeJson>(0, 'synod_committee');
   assert.ok(current.epoch >= EPOCHS - 1);
   assert.equal(await rpc<null>(0, 'synod_committee', [10_000]), null);
+});
+
+test('a validator-governance vote changes K and the epoch length from the next boundary on; every node follows the new plan', { timeout: 180_000 }, async () => {
+  const governance = validatorGovernanceAbi();
+  // Validator i is owned by development account 19 - i; validator-0 holds most of the stake now.
+  const ownerOf = (validator: number): ReturnType<typeof privateKeyToAccount> => privateKeyToAccount(devAccounts()[19 - validator]!.privateKey);
+  const call = async (from: ReturnType<typeof privateKeyToAccount>, functionName: string, args: readonly unknown[]): Promise<bigint> => {
+    const hash = await createWalletClient({ chain, transport: http(devnet.urls[0]), account: from }).sendTransaction({
+      to: VALIDATOR_GOVERNANCE_ADDRESS,
+      data: encodeFunctionData({ abi: governance, functionName, args } as Parameters<typeof encodeFunctionData>[0]),
+      gas: 1_000_000n,
+      maxFeePerGas: 2_000_000_000n,
+      maxPriorityFeePerGas: 1n,
+    });
+    const receipt = await until(`${functionName} receipt`, () => rpc<{ status: string; blockNumber: string } | null>(0, 'eth_getTransactionReceipt', [hash]).then((r) => r ?? undefined), 30_000);
+    assert.equal(receipt.status, '0x1', `${functionName} succeeded`);
+    return BigInt(receipt.blockNumber);
+  };
+  const contracts = await rpc<Record<string, string>>(0, 'synod_contracts');
+  assert.equal(contracts.validatorGovernance, VALIDATOR_GOVERNANCE_ADDRESS);
+
+  // A vote from someone who owns no validator is refused with its reason, changing nothing.
+  const refused = await fetch(devnet.urls[0]!, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_call', params: [{ from: devAccounts()[0]!.address, to: VALIDATOR_GOVERNANCE_ADDRESS, data: encodeFunctionData({ abi: governance, functionName: 'propose', args: [0n, 1n, 0n, 3n, ''] }) }, 'latest'] }),
+  }).then((r) => r.json() as Promise<{ error?: { message: string } }>);
+  assert.match(refused.error?.message ?? '', /only the validator's owner may act for it/);
+
+  await call(ownerOf(1), 'propose', [1n, 1n, 0n, 3n, 'three seats']);
+  await call(ownerOf(2), 'vote', [0n, 2n, false]);
+  await call(ownerOf(0), 'vote', [0n, 0n, true]);
+  const kAt = await call(ownerOf(3), 'execute', [0n]);
+  await call(ownerOf(0), 'propose', [0n, 3n, 0n, 5n, 'epochs of five']);
+  await call(ownerOf(0), 'vote', [1n, 0n, true]);
+  const eAt = await call(ownerOf(4), 'execute', [1n]);
+
+  const proposals = await rpc<{ id: string; kind: string; value: string; state: string; executedBlock: string; noStake: string }[]>(3, 'synod_validatorProposals');
+  assert.deepEqual(proposals.map((p) => [p.id, p.kind, BigInt(p.value), p.state, BigInt(p.executedBlock)]), [
+    ['0x1', 'epochLength', 5n, 'executed', eAt],
+    ['0x0', 'committeeSize', 3n, 'executed', kAt],
+  ]);
+  assert.ok(BigInt(proposals[1]!.noStake) > 0n, 'the no vote is counted');
+  assert.equal((await rpc<{ state: string }>(2, 'synod_validatorProposal', ['0x1'])).state, 'executed');
+  assert.equal(await rpc<null>(2, 'synod_validatorProposal', ['0x9']), null);
+
+  // Two boundaries after the later execution, while a transfer finalizes across them.
+  const account = privateKeyToAccount(devAccounts(1)[0]!.privateKey);
+  const executedEpoch = async (block: bigint): Promise<number> => {
+    for (let epoch = 0; ; epoch++) {
+      const c = await rpc<CommitteeJson>(0, 'synod_committee', [epoch]);
+      if (BigInt(c.lastBlock!) >= block) return epoch;
+    }
+  };
+  const eExecutedIn = await executedEpoch(eAt);
+  await until('two epochs after the change', async () => ((await rpc<CommitteeJson>(0, 'synod_committee')).epoch >= eExecutedIn + 2 ? true : undefined), 60_000);
+  const transfer = await createWalletClient({ chain, transport: http(devnet.urls[4]), account }).sendTransaction({ to: RECIPIENT, value: 1n, gas: 21_000n, maxFeePerGas: 2_000_000_000n, maxPriorityFeePerGas: 1n });
+  await until('the transfer', () => rpc<{ status: string } | null>(0, 'eth_getTransactionReceipt', [transfer]).then((r) => r ?? undefined), 30_000);
+
+  const headEpoch = (await rpc<CommitteeJson>(0, 'synod_committee')).epoch;
+  let previousLast = 0n;
+  for (let epoch = 0; epoch <= headEpoch; epoch++) {
+    const views = await Promise.all(Array.from({ length: NODES }, (_, n) => rpc<CommitteeJson & { epochLength: number; committeeSize: number }>(n, 'synod_committee', [epoch])));
+    for (const view of views) assert.deepEqual(view, views[0], `epoch ${epoch}: every node reports the same committee and plan`);
+    const c = views[0]!;
+    const first = BigInt(c.firstBlock);
+    assert.equal(first, previousLast + 1n, `epoch ${epoch} starts where the one before ended`);
+    const length = epoch > eExecutedIn ? 5 : EPOCH_LENGTH;
+    assert.equal(c.epochLength, length, `epoch ${epoch}: its length`);
+    assert.equal(BigInt(c.lastBlock!), first + BigInt(length) - 1n);
+    // Drawn from the state after block first - 1: with the new K once the execution is in it.
+    const seats = first - 1n >= kAt ? 3 : COMMITTEE;
+    assert.equal(c.members.length, seats, `epoch ${epoch}: ${seats} seats`);
+    assert.equal(c.committeeSize, seats);
+    previousLast = BigInt(c.lastBlock!);
+    // Every block of the epoch carries a certificate of this epoch's committee.
+    for (let height = first; height <= previousLast && height <= (await head(0)); height++) {
+      if (epoch < eExecutedIn - 1) break;
+      const cert = await until(`certificate ${height}`, () => rpc<{ epoch: number; chainId: string; height: string; blockHash: Hex; stateRoot: Hex; signatures: { validatorIndex: number; signature: Hex }[] } | null>(0, 'synod_getCertificate', [`0x${height.toString(16)}`]).then((x) => x ?? undefined));
+      assert.equal(cert.epoch, epoch, `block ${height} is certified in epoch ${epoch}`);
+      const check = verifyCertificate(
+        { chainId: BigInt(cert.chainId), height: BigInt(cert.height), epoch: cert.epoch, blockHash: cert.blockHash, stateRoot: cert.stateRoot, signatures: cert.signatures },
+        { members: c.members.map((m) => ({ index: m.index, id: m.id, publicKey: fromHex(m.publicKey), weight: BigInt(m.weight) })), totalWeight: c.members.reduce((s, m) => s + BigInt(m.weight), 0n) },
+      );
+      assert.ok(check.ok, `block ${height}: ${check.ok ? '' : check.reason}`);
+    }
+  }
+  assert.ok(headEpoch > eExecutedIn + 1);
 });

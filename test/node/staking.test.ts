@@ -12,6 +12,7 @@ import { keyPairFromSeed, sign, type Ed25519KeyPair } from '../../src/crypto/ed2
 import { buildGenesis, parseGenesis, type ParsedGenesis } from '../../src/node/genesis.js';
 import { idToBytes32, readStakingRecords, readStakingStorage, STAKING_ADDRESS, stakingAbi, stakingValidatorsAt, STATUS_ACTIVE, STATUS_EXITED } from '../../src/node/staking.js';
 import { ED25519_VERIFY_ADDRESS } from '../../src/execution/precompiles.js';
+import { VALIDATOR_GOVERNANCE_ADDRESS } from '../../src/node/validator-governance.js';
 import { drawCommittee } from '../../src/stake/epochs.js';
 import { address, blockInput, CHAIN_ID, ETHER, GWEI, openHarness, transfer, type Harness } from '../execution/helpers.js';
 
@@ -41,7 +42,7 @@ before(async () => {
     ],
   });
   genesis = parseGenesis(file);
-  assert.deepEqual(genesis.contracts, { staking: STAKING_ADDRESS });
+  assert.deepEqual(genesis.contracts, { staking: STAKING_ADDRESS, validatorGovernance: VALIDATOR_GOVERNANCE_ADDRESS });
   harness = await openHarness({ alloc: genesis.alloc, timestamp: genesis.timestamp, gasLimit: genesis.gasLimit, baseFeePerGas: genesis.baseFeePerGas });
 });
 after(async () => {
