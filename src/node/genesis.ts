@@ -300,7 +300,6 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
   }
   if (alloc[STAKING_ADDRESS] !== undefined) throw new ConfigError(`genesis: account ${STAKING_ADDRESS} is the staking contract: do not allocate it`);
   if (alloc[VALIDATOR_GOVERNANCE_ADDRESS] !== undefined) throw new ConfigError(`genesis: account ${VALIDATOR_GOVERNANCE_ADDRESS} is the validator governance contract: do not allocate it`);
-  alloc[VALIDATOR_GOVERNANCE_ADDRESS] = validatorGovernanceGenesisAccount(options.votingPeriodBlocks);
   alloc[STAKING_ADDRESS] = stakingGenesisAccount(options.validators, {
     maxLock: options.maxLock,
     committeeSize: options.committeeSize,
@@ -309,6 +308,7 @@ export function buildGenesis(options: GenesisOptions): GenesisFile {
     ...(options.minStake === undefined ? {} : { minStakeTokens: options.minStake }),
     ...(options.unbondingEpochs === undefined ? {} : { unbondingEpochs: options.unbondingEpochs }),
   });
+  alloc[VALIDATOR_GOVERNANCE_ADDRESS] = validatorGovernanceGenesisAccount(options.votingPeriodBlocks);
   const file: GenesisFile = {
     chainId: options.chainId.toString(),
     timestamp: options.timestamp,

@@ -17,10 +17,11 @@ import { writeNetworkFiles } from '../../src/node/network-files.js';
 import { parseGenesis, type GenesisFile } from '../../src/node/genesis.js';
 import { CREATE2_DEPLOYER_ADDRESS, MULTICALL3_ADDRESS } from '../../src/node/predeploys.js';
 import { STAKING_ADDRESS } from '../../src/node/staking.js';
+import { VALIDATOR_GOVERNANCE_ADDRESS } from '../../src/node/validator-governance.js';
 
 /** The devnet genesis of fixed keys and time, since the staking contract joined every genesis. */
-const STAKING_GENESIS_SHA256 = '83cb6e27e7c6faae023bed364a5850b8a8d8bc4cfcf7c5552e7b7913eaf5535f';
-const STAKING_GENESIS_HASH = '0x20ddc9105af9e4b3e872f30b86fbedf11fefcf06d8252c1b98e24f26b05c7c91';
+const STAKING_GENESIS_SHA256 = 'd64ff4a5b0cb3d1b76359fd26043ac378e174f7e2160f3b0ae120231794191af';
+const STAKING_GENESIS_HASH = '0x00c98f7a63b21317379d0d5c3fda56d008902a87227bd66746baf22f0e27ef2f';
 
 let dir: string;
 const keys = [0, 1, 2, 3].map(() => `0x${toHex(generateKeyPair().publicKey)}`);
@@ -62,7 +63,7 @@ test('a validators file gives a genesis of its stakes and keys, configs without 
   assert.equal(genesis.chainId, '4242');
   assert.equal(genesis.gasLimit, '30000000');
   // Besides the predeploys, only the staking contract, which holds the genesis validators' stake.
-  assert.deepEqual(Object.keys(genesis.alloc).sort(), [FUNDED, MULTICALL3_ADDRESS, CREATE2_DEPLOYER_ADDRESS, STAKING_ADDRESS].sort());
+  assert.deepEqual(Object.keys(genesis.alloc).sort(), [FUNDED, MULTICALL3_ADDRESS, CREATE2_DEPLOYER_ADDRESS, STAKING_ADDRESS, VALIDATOR_GOVERNANCE_ADDRESS].sort());
   assert.equal(genesis.alloc[FUNDED]!.balance, '1000000000000000000');
   assert.deepEqual(genesis.staking, { maxLock: 90, form: 'product', committeeSize: 3, validators: nodes.map(({ id, publicKey, stake, lock, coefficient }) => ({ id, publicKey, stake, lock, coefficient })) });
   assert.equal(parseGenesis(genesis).committee.members.length, 3);
@@ -111,11 +112,11 @@ test('--validators N still makes a test network, funding the development account
   const plain = out();
   assert.equal(await quiet(() => init.run(['--validators', '2', '--chain-id', '7', '--out', plain])), 0);
   const genesis = JSON.parse(readFileSync(join(plain, 'genesis.json'), 'utf8')) as GenesisFile;
-  assert.deepEqual(Object.keys(genesis.alloc), [MULTICALL3_ADDRESS, CREATE2_DEPLOYER_ADDRESS, STAKING_ADDRESS]);
+  assert.deepEqual(Object.keys(genesis.alloc), [MULTICALL3_ADDRESS, CREATE2_DEPLOYER_ADDRESS, STAKING_ADDRESS, VALIDATOR_GOVERNANCE_ADDRESS]);
   assert.ok(readFileSync(join(plain, 'validator-0', 'key.json'), 'utf8').includes('"seed"'));
   const dev = out();
   assert.equal(await quiet(() => init.run(['--validators', '2', '--chain-id', '31337', '--dev-accounts', '--out', dev])), 0);
-  assert.equal(Object.keys((JSON.parse(readFileSync(join(dev, 'genesis.json'), 'utf8')) as GenesisFile).alloc).length, 23, '20 development accounts, 2 predeploys, the staking contract');
+  assert.equal(Object.keys((JSON.parse(readFileSync(join(dev, 'genesis.json'), 'utf8')) as GenesisFile).alloc).length, 24, '20 development accounts, 2 predeploys, the staking and validator governance contracts');
   const rotating = out();
   assert.equal(await quiet(() => init.run(['--validators', '6', '--committee', '4', '--epoch-length', '8', '--chain-id', '7', '--out', rotating])), 0);
   const staking = (JSON.parse(readFileSync(join(rotating, 'genesis.json'), 'utf8')) as GenesisFile).staking;
@@ -131,12 +132,14 @@ test("the devnet's genesis is unchanged: same file bytes and genesis hash for th
   const text = readFileSync(join(target, 'genesis.json'), 'utf8');
   // Recorded from the devnet before init and the devnet shared their genesis code, then changed on
   // purpose: the CREATE2 deployer joined the predeploys, then the staking contract joined every
-  // genesis (with its directory entry and each validator's stake owner). Without them the file is
-  // the earlier one.
+  // genesis (with its directory entry and each validator's stake owner), then the validator
+  // governance contract (and the staking slots it governs). Without them the file is the earlier one.
   assert.equal(createHash('sha256').update(text).digest('hex'), STAKING_GENESIS_SHA256);
   const beforeStaking = JSON.parse(text) as GenesisFile & { contracts: Record<string, unknown>; staking: { validators: { owner?: string }[] } };
   delete (beforeStaking.alloc as Record<string, unknown>)[STAKING_ADDRESS];
+  delete (beforeStaking.alloc as Record<string, unknown>)[VALIDATOR_GOVERNANCE_ADDRESS];
   delete beforeStaking.contracts.staking;
+  delete beforeStaking.contracts.validatorGovernance;
   for (const v of beforeStaking.staking.validators) delete v.owner;
   const earlier = JSON.stringify(beforeStaking, null, 2) + '\n';
   assert.equal(createHash('sha256').update(earlier).digest('hex'), '2adf8dec3a7ce9abe3a06c15d59498f2562ca5e62ad2e8ebb7612e46639f276a');
