@@ -87,13 +87,19 @@ export class CommitteeSchedule {
     return this.cache.get(epoch)?.committee;
   }
 
+  /** The parameters last read, and after which block: the draw that follows a boundary reuses them. */
+  private learned: { readonly height: bigint; readonly parameters: ChainParameters } | undefined;
+
   private async parametersAt(height: bigint): Promise<ChainParameters> {
-    return this.options.parametersAt === undefined ? { committeeSize: this.options.committeeSize, epochChanges: [] } : this.options.parametersAt(height);
+    if (this.options.parametersAt === undefined) return { committeeSize: this.options.committeeSize, epochChanges: [] };
+    if (this.learned?.height === height) return this.learned.parameters;
+    return this.options.parametersAt(height);
   }
 
   /** Takes the epoch-length changes and K recorded in the state after block `height`. */
   private async learn(height: bigint): Promise<ChainParameters> {
     const parameters = await this.parametersAt(height);
+    this.learned = { height, parameters };
     if (this.options.epochLength !== NO_EPOCHS && parameters.epochChanges.length >= this.planValue.changes.length) {
       this.planValue = new EpochPlan(this.options.epochLength, parameters.epochChanges);
     }
